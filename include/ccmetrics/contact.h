@@ -1,0 +1,129 @@
+/* contact.h: customer calls rebuilt from legs (DESIGN.md section 3). */
+#ifndef CCMETRICS_CONTACT_H
+#define CCMETRICS_CONTACT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ccmetrics/leg.h"
+
+enum contact_outcome {
+	OUTCOME_NONE,		/* still open */
+	OUTCOME_ANSWERED,
+	OUTCOME_BLOCKED,
+	OUTCOME_ABANDONED,
+	OUTCOME_SHORT_ABANDONED,
+	OUTCOME_TIMEOUT
+};
+
+enum contact_party {
+	PARTY_NONE,
+	PARTY_CALLER,
+	PARTY_AGENT,
+	PARTY_PBX
+};
+
+/* One agent leg of a contact: an attempt, and a segment once answered. */
+struct contact_attempt {
+	char		*call_id;
+	char		*agent;
+	int64_t		 invite_us;
+	int64_t		 ring_us;
+	int64_t		 answer_us;	/* 0: not answered */
+	int64_t		 end_us;	/* 0: still up */
+	int64_t		 hold_us;	/* closed holds of the segment */
+	int		 holds;
+	bool		 held;
+	bool		 rona;
+	bool		 ended_by_agent;
+	int		 transfers;
+	struct leg	*leg;		/* while the leg is up */
+};
+
+struct contact {
+	char		*id;		/* the inbound leg's Call-ID */
+	char		 queue[CONFIG_NAME_MAX];
+	int		 sl_threshold_s;
+	char		*caller;
+	char		*dnis;
+	int64_t		 arrival_us;
+	int64_t		 answered_us;	/* 0: not answered */
+	int64_t		 inbound_end_us;	/* 0: inbound leg up */
+	int64_t		 ended_us;	/* when the contact became final */
+	enum contact_outcome outcome;
+	enum contact_party ended_by;
+	enum leg_end	 inbound_end;
+	bool		 inbound_early;	/* 18x or 2xx on the inbound leg */
+	bool		 repeat;
+	bool		 partial;
+	int		 answered_attempt;	/* index, -1 none */
+	struct contact_attempt *attempts;
+	size_t		 nattempts;
+	size_t		 open_legs;
+	int		 transfers;
+	struct leg	*inbound;	/* while the leg is up */
+	/* the contact stage's bookkeeping */
+	struct contact	*hnext;
+	struct contact	*prev, *next;
+};
+
+/* Per-call totals over the answered agent segments. */
+struct contact_totals {
+	int64_t		talk_us;
+	int64_t		hold_us;
+	int64_t		handle_us;
+	int		holds;
+	int		rona;
+};
+
+enum contact_event_type {
+	CONTACT_EV_ARRIVE,
+	CONTACT_EV_RING,	/* agent INVITE: an attempt */
+	CONTACT_EV_ANSWER,
+	CONTACT_EV_HOLD,
+	CONTACT_EV_RESUME,
+	CONTACT_EV_TRANSFER,
+	CONTACT_EV_ABANDON,
+	CONTACT_EV_SEGMENT_END,	/* an answered agent leg ended */
+	CONTACT_EV_RONA,
+	CONTACT_EV_END,		/* the contact is final */
+	CONTACT_EV_LEG_END	/* a leg outside any contact ended */
+};
+
+struct contact_event {
+	enum contact_event_type	 type;
+	int64_t			 ts_us;
+	const struct contact	*contact;	/* NULL for LEG_END */
+	const struct contact_attempt *attempt;	/* agent events */
+	const struct leg	*leg;		/* LEG_END, TRANSFER */
+};
+
+struct contact_stats {
+	uint64_t	open;
+	uint64_t	created;
+	uint64_t	unmapped;	/* inbound calls to no queue */
+	uint64_t	agent_unmatched;
+	uint64_t	agent_ambiguous;
+};
+
+typedef void (*contact_sink)(const struct contact_event *, void *);
+
+struct contact_table;
+
+struct contact_table *contact_create(const struct config *cfg,
+		    contact_sink sink, void *arg);
+void		 contact_set_config(struct contact_table *ct,
+		    const struct config *cfg);
+void		 contact_input(struct contact_table *ct,
+		    const struct leg_event *ev);
+/* Age the repeat-caller history on packet time. */
+void		 contact_expire(struct contact_table *ct, int64_t now_us);
+void		 contact_totals(const struct contact *c,
+		    struct contact_totals *t);
+const struct contact_stats *contact_get_stats(const struct contact_table *ct);
+void		 contact_free(struct contact_table *ct);
+
+const char	*contact_outcome_name(enum contact_outcome o);
+const char	*contact_party_name(enum contact_party p);
+
+#endif

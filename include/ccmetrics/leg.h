@@ -1,0 +1,129 @@
+/* leg.h: one leg per dialog-forming INVITE, its transaction and dialog state. */
+#ifndef CCMETRICS_LEG_H
+#define CCMETRICS_LEG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ccmetrics/config.h"
+#include "ccmetrics/sip.h"
+
+enum leg_role {
+	LEG_ROLE_OTHER,		/* outbound, internal, consult, unmatched */
+	LEG_ROLE_INBOUND,	/* trunk -> PBX */
+	LEG_ROLE_AGENT		/* PBX -> agent phone */
+};
+
+enum leg_state {
+	LEG_STATE_CALLING,	/* INVITE sent, no 18x yet */
+	LEG_STATE_EARLY,	/* 18x seen */
+	LEG_STATE_CONFIRMED,	/* 2xx seen */
+	LEG_STATE_ENDED
+};
+
+/* How a leg ended. UAC is the side that sent the initial INVITE. */
+enum leg_end {
+	LEG_END_NONE,
+	LEG_END_BYE_UAC,	/* BYE from the INVITE's sender */
+	LEG_END_BYE_UAS,	/* BYE from the INVITE's recipient */
+	LEG_END_CANCEL,
+	LEG_END_REJECTED,	/* final 3xx-6xx to the INVITE */
+	LEG_END_EXPIRED,	/* no message for limits.*_leg_timeout_s */
+	LEG_END_EVICTED,	/* the table was full (limits.max_legs) */
+	LEG_END_FLUSHED		/* end of an offline capture, or shutdown */
+};
+
+/*
+ * A leg as the leg stage owns it. Downstream stages read it during a
+ * leg event and may set owner; nothing else.
+ */
+struct leg {
+	uint64_t	 id;
+	char		*call_id;
+	char		*from_tag;
+	enum leg_role	 role;
+	enum leg_state	 state;
+	enum leg_end	 end_reason;
+	struct endpoint	 uac;		/* source of the INVITE */
+	struct endpoint	 uas;		/* its destination */
+	char		*dialed;	/* Request-URI user, else To user */
+	char		*caller;	/* P-Asserted-Identity user, else From */
+	char		*corr[SIP_MAX_CORR];	/* correlation headers, or NULL */
+
+	int64_t		 invite_us;
+	int64_t		 ring_us;	/* first 18x, 0 if none */
+	int64_t		 answer_us;	/* first 2xx, 0 if none */
+	int64_t		 end_us;	/* 0 while open */
+	int64_t		 last_us;	/* last message, for expiry */
+	int		 final_status;	/* final response to the INVITE */
+	bool		 partial;	/* first seen mid-dialog */
+
+	/* Hold (RFC 3264 8.4), on answered legs. */
+	bool		 held;
+	int		 holds;
+	int64_t		 hold_start_us;
+	int64_t		 hold_us;	/* closed holds; open one excluded */
+
+	/* The last REFER accepted with 2xx. */
+	bool		 refer_attended;	/* Refer-To carried Replaces */
+	char		*refer_to;
+
+	void		*owner;		/* the contact stage's */
+
+	/* The leg stage's own bookkeeping. */
+	uint32_t	 invite_cseq;
+	char		*invite_branch;
+	uint32_t	 offer_cseq;	/* pending re-INVITE/UPDATE offer */
+	int		 offer;		/* 0 none, 1 hold, 2 resume */
+	int64_t		 offer_us;
+	uint32_t	 refer_cseq;
+	char		*refer_pending;
+	bool		 refer_pending_attended;
+	int		 list;		/* which expiry list holds it */
+	struct leg	*hnext;
+	struct leg	*prev, *next;
+};
+
+enum leg_event_type {
+	LEG_EV_START,		/* initial INVITE */
+	LEG_EV_RING,		/* first 18x */
+	LEG_EV_ANSWER,		/* first 2xx to the INVITE */
+	LEG_EV_HOLD,		/* accepted hold offer */
+	LEG_EV_RESUME,		/* accepted resume offer */
+	LEG_EV_REFER,		/* REFER accepted with 2xx */
+	LEG_EV_END
+};
+
+struct leg_event {
+	enum leg_event_type	 type;
+	int64_t			 ts_us;
+	struct leg		*leg;
+};
+
+struct leg_stats {
+	uint64_t	open;
+	uint64_t	created;
+	uint64_t	retransmissions;
+	uint64_t	orphans;	/* in-dialog message with no leg */
+	uint64_t	expired;
+	uint64_t	evicted;
+	uint64_t	agent_user_mismatch;
+};
+
+typedef void (*leg_sink)(const struct leg_event *, void *);
+
+struct leg_table;
+
+struct leg_table *leg_create(const struct config *cfg, leg_sink sink,
+		    void *arg);
+/* Swap the configuration (reload); roles of open legs stay as they are. */
+void		 leg_set_config(struct leg_table *lt, const struct config *cfg);
+void		 leg_input(struct leg_table *lt, const struct sip_msg *m);
+/* End legs silent for too long and free ended ones, on packet time. */
+void		 leg_expire(struct leg_table *lt, int64_t now_us);
+/* End every open leg at now_us (end of capture, shutdown). */
+void		 leg_flush(struct leg_table *lt, int64_t now_us);
+const struct leg_stats *leg_get_stats(const struct leg_table *lt);
+void		 leg_free(struct leg_table *lt);
+
+#endif

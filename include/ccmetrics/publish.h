@@ -1,0 +1,41 @@
+/* publish.h: ZeroMQ PUB and JSON-lines output of topics and JSON objects. */
+#ifndef CCMETRICS_PUBLISH_H
+#define CCMETRICS_PUBLISH_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ccmetrics/config.h"
+
+#define PUBLISH_SCHEMA_VERSION	1
+
+struct publish_stats {
+	uint64_t	sent;		/* objects published */
+	uint64_t	zmq_dropped;	/* past the high-water mark */
+	uint64_t	jsonl_errors;
+};
+
+struct publisher;
+
+/* NULL and a message in err when an endpoint or file cannot be opened. */
+struct publisher *publish_create(const struct config *cfg, int line_buffered,
+		    char *err, size_t errlen);
+/*
+ * Publish obj (consumed) on topic: adds type, v, seq and ts (the event's
+ * packet time) in front of its own fields.
+ */
+void		 publish_send(struct publisher *pub, const char *topic,
+		    const char *type, int64_t ts_us, json_t *obj);
+/* Wait up to timeout_ms until n subscriptions arrived (offline replay). */
+int		 publish_await_subscribers(struct publisher *pub, int n,
+		    int timeout_ms);
+/* Read pending subscription messages so they never pile up. */
+void		 publish_drain(struct publisher *pub);
+const struct publish_stats *publish_get_stats(const struct publisher *pub);
+/* Flush and close; queued ZeroMQ messages get a short time to leave. */
+void		 publish_free(struct publisher *pub);
+/* RFC 3339 UTC with milliseconds, e.g. 2026-11-23T09:00:01.234Z. */
+void		 publish_format_time(int64_t ts_us, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,27 @@
+/* record.h: the JSON objects of DESIGN.md section 5, built from events. */
+#ifndef CCMETRICS_RECORD_H
+#define CCMETRICS_RECORD_H
+
+#include "ccmetrics/capture.h"
+#include "ccmetrics/contact.h"
+#include "ccmetrics/publish.h"
+
+/* Publish the topic of a contact event, if it has one. */
+void	record_contact_event(struct publisher *pub,
+	    const struct contact_event *ev);
+/* The daemon's own counters, gathered by main.c for the stats topic. */
+struct record_counters {
+	struct capture_stats		 capture;
+	const struct decode_stats	*decode;
+	const struct sip_stats		*sip;
+	const struct leg_stats		*leg;
+	const struct contact_stats	*contact;
+	const struct publish_stats	*publish;
+};
+
+void	record_stats(struct publisher *pub, int64_t ts_us,
+	    const struct record_counters *rc);
+/* Seconds with millisecond precision between two packet times. */
+double	record_seconds(int64_t from_us, int64_t to_us);
+
+#endif

@@ -1,0 +1,106 @@
+/* sip.h: one parsed SIP message, reduced to what later stages need. */
+#ifndef CCMETRICS_SIP_H
+#define CCMETRICS_SIP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ccmetrics/decode.h"
+
+#define SIP_CALLID_MAX		256
+#define SIP_TAG_MAX		128
+#define SIP_USER_MAX		128
+#define SIP_BRANCH_MAX		128
+#define SIP_VALUE_MAX		256
+#define SIP_MAX_CORR		8
+
+enum sip_method {
+	SIP_METHOD_OTHER,
+	SIP_INVITE,
+	SIP_ACK,
+	SIP_BYE,
+	SIP_CANCEL,
+	SIP_UPDATE,
+	SIP_REFER,
+	SIP_NOTIFY,
+	SIP_PRACK,
+	SIP_OPTIONS,
+	SIP_REGISTER,
+	SIP_SUBSCRIBE,
+	SIP_INFO,
+	SIP_MESSAGE
+};
+
+/* SIP status codes we name (RFC 3261 21). */
+#define SIP_TRYING			100
+#define SIP_RINGING			180
+#define SIP_OK				200
+#define SIP_ACCEPTED			202
+#define SIP_REQUEST_TERMINATED		487
+
+/* SDP media direction (RFC 3264 5.1, 8.4); SDP_DIR_NONE: no attribute. */
+enum sdp_dir {
+	SDP_DIR_NONE,
+	SDP_DIR_SENDRECV,
+	SDP_DIR_SENDONLY,
+	SDP_DIR_RECVONLY,
+	SDP_DIR_INACTIVE
+};
+
+struct sip_msg {
+	int64_t		ts_us;
+	struct endpoint	src;
+	struct endpoint	dst;
+	uint8_t		transport;
+
+	bool		is_request;
+	enum sip_method	method;		/* of the request, or of the CSeq */
+	int		status;		/* responses only */
+	uint32_t	cseq;
+
+	char		call_id[SIP_CALLID_MAX];
+	char		from_user[SIP_USER_MAX];
+	char		from_tag[SIP_TAG_MAX];
+	char		to_user[SIP_USER_MAX];
+	char		to_tag[SIP_TAG_MAX];
+	char		ruri_user[SIP_USER_MAX];	/* requests only */
+	char		pai_user[SIP_USER_MAX];
+	char		branch[SIP_BRANCH_MAX];		/* top Via */
+	/* Values of the configured correlation headers, by index; "" absent. */
+	char		corr[SIP_MAX_CORR][SIP_VALUE_MAX];
+	char		refer_to[SIP_VALUE_MAX];
+	char		replaces_call_id[SIP_CALLID_MAX];  /* Replaces or
+							      Refer-To ?Replaces= */
+	char		reason[SIP_VALUE_MAX];
+
+	bool		has_sdp;
+	enum sdp_dir	sdp_dir;	/* of the first audio stream */
+	bool		sdp_c_zero;	/* c=IN IP4 0.0.0.0 (RFC 2543 hold) */
+};
+
+struct sip_stats {
+	uint64_t	messages;	/* parsed and handed on */
+	uint64_t	keepalives;	/* CRLF-only payloads */
+	uint64_t	parse_errors;	/* libosip2 refused the message */
+	uint64_t	missing_fields;	/* no Call-ID, CSeq, From or To */
+	uint64_t	ignored_methods;
+};
+
+typedef void (*sip_sink)(const struct sip_msg *, void *);
+
+struct sip_parser;
+
+/* Call parser_init() once per process before this. */
+struct sip_parser *sipmsg_create(char *const *corr_headers, size_t ncorr,
+		    sip_sink sink, void *arg);
+/* Parse one payload holding exactly one SIP message. */
+void		 sipmsg_input(struct sip_parser *sp, const struct payload *pl);
+const struct sip_stats *sipmsg_get_stats(const struct sip_parser *sp);
+void		 sipmsg_free(struct sip_parser *sp);
+/* The library-wide libosip2 set-up: parser_init() and silent traces. */
+void		 sipmsg_global_init(void);
+/* Parse an SDP body for its media direction (exposed for tests). */
+void		 sipmsg_parse_sdp(const char *body, size_t len,
+		    enum sdp_dir *dir, bool *c_zero);
+
+#endif

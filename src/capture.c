@@ -1,0 +1,183 @@
+/* capture.c: libpcap live and offline capture; owns the pcap handle. */
+#include "config.h"
+
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ccmetrics/capture.h"
+#include "ccmetrics/log.h"
+#include "ccmetrics/xmalloc.h"
+
+#define CAPTURE_SNAPLEN		65535
+#define CAPTURE_BUFFER_BYTES	(64 * 1024 * 1024)
+#define CAPTURE_TIMEOUT_MS	100
+
+struct capture {
+	pcap_t		*pcap;
+	int		 live;
+	int		 fd;
+	uint64_t	 packets;
+	capture_sink	 sink;
+	void		*sink_arg;
+};
+
+static int
+capture_set_filter(pcap_t *p, const char *filter, char *err, size_t errlen)
+{
+	struct bpf_program	prog;
+
+	if (filter == NULL || *filter == '\0')
+		return (0);
+	if (pcap_compile(p, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) == -1) {
+		snprintf(err, errlen, "bad capture filter \"%s\": %s", filter,
+		    pcap_geterr(p));
+		return (-1);
+	}
+	if (pcap_setfilter(p, &prog) == -1) {
+		snprintf(err, errlen, "cannot set capture filter: %s",
+		    pcap_geterr(p));
+		pcap_freecode(&prog);
+		return (-1);
+	}
+	pcap_freecode(&prog);
+	return (0);
+}
+
+static struct capture *
+capture_new(pcap_t *p, int live)
+{
+	struct capture	*cap;
+
+	cap = xcalloc(1, sizeof *cap);
+	cap->pcap = p;
+	cap->live = live;
+	cap->fd = live ? pcap_get_selectable_fd(p) : -1;
+	return (cap);
+}
+
+struct capture *
+capture_open_offline(const char *path, const char *filter, char *err,
+    size_t errlen)
+{
+	char	 ebuf[PCAP_ERRBUF_SIZE];
+	pcap_t	*p;
+
+	p = pcap_open_offline_with_tstamp_precision(path,
+	    PCAP_TSTAMP_PRECISION_MICRO, ebuf);
+	if (p == NULL) {
+		snprintf(err, errlen, "%s", ebuf);
+		return (NULL);
+	}
+	if (capture_set_filter(p, filter, err, errlen) == -1) {
+		pcap_close(p);
+		return (NULL);
+	}
+	return (capture_new(p, 0));
+}
+
+struct capture *
+capture_open_live(const char *iface, const char *filter, char *err,
+    size_t errlen)
+{
+	char	 ebuf[PCAP_ERRBUF_SIZE];
+	pcap_t	*p;
+	int	 rc;
+
+	if ((p = pcap_create(iface, ebuf)) == NULL) {
+		snprintf(err, errlen, "%s", ebuf);
+		return (NULL);
+	}
+	/* Most "missing calls" are capture drops: a large kernel buffer. */
+	pcap_set_snaplen(p, CAPTURE_SNAPLEN);
+	pcap_set_promisc(p, 1);
+	pcap_set_buffer_size(p, CAPTURE_BUFFER_BYTES);
+	pcap_set_immediate_mode(p, 1);
+	pcap_set_timeout(p, CAPTURE_TIMEOUT_MS);
+	pcap_set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_MICRO);
+	if ((rc = pcap_activate(p)) < 0) {
+		snprintf(err, errlen, "%s: %s", iface, rc == PCAP_ERROR ?
+		    pcap_geterr(p) : pcap_statustostr(rc));
+		pcap_close(p);
+		return (NULL);
+	}
+	if (rc > 0)
+		log_warn("%s: %s", iface, pcap_statustostr(rc));
+	if (capture_set_filter(p, filter, err, errlen) == -1 ||
+	    pcap_setnonblock(p, 1, ebuf) == -1) {
+		if (*err == '\0')
+			snprintf(err, errlen, "%s", ebuf);
+		pcap_close(p);
+		return (NULL);
+	}
+	return (capture_new(p, 1));
+}
+
+int
+capture_fd(const struct capture *cap)
+{
+	return (cap->fd);
+}
+
+int
+capture_linktype(const struct capture *cap)
+{
+	return (pcap_datalink(cap->pcap));
+}
+
+static void
+capture_callback(u_char *arg, const struct pcap_pkthdr *h, const u_char *data)
+{
+	struct capture		*cap = (struct capture *)arg;
+	struct capture_packet	 pkt;
+
+	pkt.ts_us = (int64_t)h->ts.tv_sec * 1000000 + h->ts.tv_usec;
+	pkt.linktype = pcap_datalink(cap->pcap);
+	pkt.data = data;
+	pkt.caplen = h->caplen;
+	pkt.len = h->len;
+	cap->packets++;
+	cap->sink(&pkt, cap->sink_arg);
+}
+
+int
+capture_dispatch(struct capture *cap, int max, capture_sink sink, void *arg)
+{
+	int	n;
+
+	cap->sink = sink;
+	cap->sink_arg = arg;
+	n = pcap_dispatch(cap->pcap, max, capture_callback, (u_char *)cap);
+	if (n == PCAP_ERROR) {
+		log_err("capture: %s", pcap_geterr(cap->pcap));
+		return (-2);
+	}
+	if (n == PCAP_ERROR_BREAK)
+		return (0);
+	if (n == 0 && !cap->live)
+		return (-1);
+	return (n);
+}
+
+void
+capture_get_stats(struct capture *cap, struct capture_stats *st)
+{
+	struct pcap_stat	ps;
+
+	memset(st, 0, sizeof *st);
+	st->packets = cap->packets;
+	if (cap->live && pcap_stats(cap->pcap, &ps) == 0) {
+		st->kernel_drops = ps.ps_drop;
+		st->iface_drops = ps.ps_ifdrop;
+	}
+}
+
+void
+capture_close(struct capture *cap)
+{
+	if (cap == NULL)
+		return;
+	pcap_close(cap->pcap);
+	free(cap);
+}

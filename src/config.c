@@ -1,0 +1,1258 @@
+/* config.c: the YAML configuration: its schema table, loading and validation. */
+
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <yaml.h>
+
+#include "ccmetrics/config.h"
+#include "ccmetrics/xmalloc.h"
+
+#define nitems(a)	(sizeof (a) / sizeof (a)[0])
+
+#define CONFIG_FILE_MAX	(1024 * 1024)	/* a config file is a few KiB */
+#define CFG_KEY_MAX	256		/* a dotted key in a message */
+#define CFG_MSG_MAX	512
+
+enum cfg_type {
+	CFG_SECTION,		/* a map of further rows */
+	CFG_STRING,
+	CFG_INT,		/* int, within [min, max] */
+	CFG_UINT64,		/* uint64_t, within [min, max] */
+	CFG_FRACTION,		/* double, in (0, 1] */
+	CFG_ENDPOINT,		/* a ZeroMQ endpoint, TRANSPORT://ADDRESS */
+	CFG_HOSTPORT,		/* ADDRESS:PORT, sets hep_addr and hep_port */
+	CFG_REGEX,		/* POSIX ERE, compiled into agent_user_re */
+	CFG_PORTS,		/* sequence of ports into sip_ports */
+	CFG_ADDRS,		/* sequence of addresses or CIDR prefixes */
+	CFG_HEADERS,		/* sequence of SIP header names */
+	CFG_QUEUES,		/* sequence of maps of "queues[]." rows */
+	CFG_NAME,		/* a queue name, [A-Za-z0-9_-]+ */
+	CFG_DNIS		/* sequence of dialled numbers of one queue */
+};
+
+#define CFG_REQUIRED	0x01	/* no default: must be given, not empty */
+#define CFG_NULLABLE	0x02	/* ~ means "not set": NULL at off */
+#define CFG_OPTIONAL	0x04	/* section: present turns a feature on */
+#define CFG_DAYDIV	0x08	/* int: must divide 86400 */
+#define CFG_EMPTYOK	0x10	/* string: "" is a value */
+
+/*
+ * One row per key. Rows under "queues[]." apply to each struct
+ * config_queue, every other row to struct config. A default is written as
+ * it would be in YAML (a list of ports as "5060,5080").
+ */
+struct cfg_row {
+	const char	*key;
+	enum cfg_type	 type;
+	size_t		 off;
+	long long	 min;
+	long long	 max;
+	const char	*def;
+	int		 flags;
+	const char	*help;
+};
+
+#define C(f)	offsetof(struct config, f)
+#define Q(f)	offsetof(struct config_queue, f)
+
+static const struct cfg_row cfg_rows[] = {
+	{ "capture", CFG_SECTION, 0, 0, 0, NULL, 0,
+	  "where packets come from" },
+	{ "capture.interface", CFG_STRING, C(interface), 0, 0, NULL,
+	  CFG_NULLABLE, "interface to capture on (-i overrides)" },
+	{ "capture.file", CFG_STRING, C(file), 0, 0, NULL,
+	  CFG_NULLABLE, "pcap file to replay (-r overrides)" },
+	{ "capture.filter", CFG_STRING, C(filter), 0, 0, NULL,
+	  CFG_NULLABLE|CFG_EMPTYOK,
+	  "kernel BPF filter; default from sip_ports, with IP fragments" },
+	{ "capture.sip_ports", CFG_PORTS, C(sip_ports), 1, 65535, "5060", 0,
+	  "UDP and TCP ports that carry SIP" },
+	{ "capture.hep_listen", CFG_HOSTPORT, C(hep_listen), 1, 65535, NULL,
+	  CFG_NULLABLE, "ADDRESS:PORT of a HEPv3 UDP listener" },
+
+	{ "pbx", CFG_SECTION, 0, 0, 0, NULL, 0, "the PBX/ACD" },
+	{ "pbx.addresses", CFG_ADDRS, C(pbx), 0, 0, NULL, CFG_REQUIRED,
+	  "addresses of the PBX/ACD (B2BUA) side" },
+	{ "trunks", CFG_SECTION, 0, 0, 0, NULL, 0, "the carriers" },
+	{ "trunks.addresses", CFG_ADDRS, C(trunks), 0, 0, NULL, 0,
+	  "carrier side; none: any non-PBX, non-agent address" },
+	{ "agents", CFG_SECTION, 0, 0, 0, NULL, 0, "the agents' phones" },
+	{ "agents.addresses", CFG_ADDRS, C(agents), 0, 0, NULL, CFG_REQUIRED,
+	  "addresses of agent phones" },
+	{ "agents.user_pattern", CFG_REGEX, C(agent_user_pattern), 0, 0, NULL,
+	  CFG_NULLABLE, "POSIX ERE an agent id must match" },
+
+	{ "queues", CFG_QUEUES, C(queues), 0, 0, NULL, 0,
+	  "the queues, each a map" },
+	{ "queues[].name", CFG_NAME, Q(name), 0, CONFIG_NAME_MAX - 1, NULL,
+	  CFG_REQUIRED, "queue name, [A-Za-z0-9_-]+" },
+	{ "queues[].dnis", CFG_DNIS, Q(dnis), 0, 0, NULL, 0,
+	  "Request-URI users of inbound INVITEs to this queue" },
+	{ "queues[].sl_threshold_s", CFG_INT, Q(sl_threshold_s), 0, INT_MAX,
+	  "20", 0, "service-level threshold on wait, seconds" },
+	{ "queues[].sl_target", CFG_FRACTION, Q(sl_target), 0, 1, "0.80", 0,
+	  "service-level target, in (0, 1]" },
+	{ "default_queue", CFG_STRING, C(default_queue), 0, 0, NULL,
+	  CFG_NULLABLE, "queue of unmapped inbound calls; ~: ignore them" },
+
+	{ "correlation", CFG_SECTION, 0, 0, 0, NULL, 0,
+	  "agent leg to customer call" },
+	{ "correlation.headers", CFG_HEADERS, C(corr_headers), 0,
+	  CONFIG_MAX_CORR_HEADERS, NULL, 0,
+	  "headers on the agent leg carrying the inbound Call-ID" },
+	{ "correlation.caller_window_s", CFG_INT, C(caller_window_s), 0,
+	  INT_MAX, "7200", 0, "caller-number fallback window; 0: off" },
+
+	{ "metrics", CFG_SECTION, 0, 0, 0, NULL, 0, "intervals and real time" },
+	{ "metrics.interval_s", CFG_INT, C(interval_s), 1, 86400, "900",
+	  CFG_DAYDIV, "interval length, seconds, divides a day" },
+	{ "metrics.realtime_s", CFG_INT, C(realtime_s), 1, INT_MAX, "5", 0,
+	  "real-time snapshot period, seconds" },
+	{ "metrics.short_abandon_s", CFG_INT, C(short_abandon_s), 0, INT_MAX,
+	  "5", 0, "abandons with shorter wait are short abandons" },
+	{ "metrics.repeat_window_s", CFG_INT, C(repeat_window_s), 0, INT_MAX,
+	  "86400", 0, "a caller's contact within this is a repeat; 0: off" },
+
+	{ "limits", CFG_SECTION, 0, 0, 0, NULL, 0, "memory and time bounds" },
+	{ "limits.max_legs", CFG_UINT64, C(max_legs), 1, LLONG_MAX, "1000000",
+	  0, "most legs tracked at once; the oldest is evicted" },
+	{ "limits.unanswered_leg_timeout_s", CFG_INT,
+	  C(unanswered_leg_timeout_s), 1, INT_MAX, "300", 0,
+	  "expiry of a leg never answered, seconds" },
+	{ "limits.answered_leg_timeout_s", CFG_INT, C(answered_leg_timeout_s),
+	  1, INT_MAX, "14400", 0, "expiry of an answered leg, seconds" },
+
+	{ "publish", CFG_SECTION, 0, 0, 0, NULL, 0, "where events go" },
+	{ "publish.zmq", CFG_SECTION, C(zmq_endpoint), 0, 0, NULL,
+	  CFG_NULLABLE, "ZeroMQ PUB socket; ~: none" },
+	{ "publish.zmq.endpoint", CFG_ENDPOINT, C(zmq_endpoint), 0, 0,
+	  "tcp://*:5556", 0, "endpoint to bind" },
+	{ "publish.zmq.sndhwm", CFG_INT, C(zmq_sndhwm), 1, INT_MAX, "100000", 0,
+	  "messages queued per subscriber before drops" },
+	{ "publish.zmq.await_subscribers", CFG_INT, C(zmq_await_subscribers), 0,
+	  INT_MAX, "0", 0, "offline replay waits for this many subscribers" },
+	{ "publish.zmq.await_ms", CFG_INT, C(zmq_await_ms), 0, INT_MAX, "3000",
+	  0, "longest wait for them, milliseconds" },
+	{ "publish.jsonl", CFG_SECTION, C(jsonl_path), 0, 0, NULL,
+	  CFG_NULLABLE|CFG_OPTIONAL, "JSON-lines sink; absent or ~: none" },
+	{ "publish.jsonl.path", CFG_STRING, C(jsonl_path), 0, 0, NULL,
+	  CFG_REQUIRED, "file to append to; \"-\": stdout" },
+};
+
+#define CFG_QUEUE_PREFIX	"queues[]"
+
+struct cfg_error {
+	size_t		 line;		/* 1-based */
+	size_t		 column;	/* 1-based */
+	size_t		 seq;		/* order found, breaks ties */
+	char		*text;		/* "key: problem" */
+};
+
+/* One load: the document walked, the config built, the errors found. */
+struct cfg_load {
+	const char	*name;
+	yaml_document_t	*doc;
+	struct config	*cfg;
+	yaml_mark_t	 marks[nitems(cfg_rows)];	/* of top-level values */
+	int		 marked[nitems(cfg_rows)];
+	struct cfg_error *errs;
+	size_t		 nerrs;
+};
+
+static void	cfg_walk_map(struct cfg_load *, const char *, const char *,
+		    yaml_node_t *, void *);
+
+static void __attribute__((format(printf, 4, 5)))
+cfg_error(struct cfg_load *cl, const yaml_mark_t *mark, const char *key,
+    const char *fmt, ...)
+{
+	struct cfg_error	*e;
+	char			 msg[CFG_MSG_MAX], text[CFG_KEY_MAX + CFG_MSG_MAX];
+	va_list			 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	snprintf(text, sizeof text, "%s: %s", key, msg);
+
+	cl->errs = xreallocarray(cl->errs, cl->nerrs + 1, sizeof *cl->errs);
+	e = &cl->errs[cl->nerrs];
+	/* libyaml marks are 0-based; messages are 1-based. */
+	e->line = mark != NULL ? mark->line + 1 : 1;
+	e->column = mark != NULL ? mark->column + 1 : 1;
+	e->seq = cl->nerrs++;
+	e->text = xstrdup(text);
+}
+
+static int
+cfg_error_cmp(const void *a, const void *b)
+{
+	const struct cfg_error	*ea = a, *eb = b;
+
+	if (ea->line != eb->line)
+		return (ea->line < eb->line ? -1 : 1);
+	if (ea->column != eb->column)
+		return (ea->column < eb->column ? -1 : 1);
+	return (ea->seq < eb->seq ? -1 : ea->seq > eb->seq);
+}
+
+/* Print every error in file order, then forget them. */
+static void
+cfg_error_flush(struct cfg_load *cl, FILE *f)
+{
+	size_t	i;
+
+	qsort(cl->errs, cl->nerrs, sizeof *cl->errs, cfg_error_cmp);
+	for (i = 0; i < cl->nerrs; i++) {
+		fprintf(f, "%s:%zu:%zu: %s\n", cl->name, cl->errs[i].line,
+		    cl->errs[i].column, cl->errs[i].text);
+		free(cl->errs[i].text);
+	}
+	fflush(f);
+	free(cl->errs);
+	cl->errs = NULL;
+	cl->nerrs = 0;
+}
+
+/* "a.b" from "a" and "b"; just "b" at the top. */
+static void
+cfg_join(char *buf, size_t len, const char *prefix, const char *leaf)
+{
+	if (*prefix == '\0')
+		snprintf(buf, len, "%s", leaf);
+	else
+		snprintf(buf, len, "%s.%s", prefix, leaf);
+}
+
+/* The last part of key if the row is directly under prefix, else NULL. */
+static const char *
+cfg_child(const char *key, const char *prefix)
+{
+	size_t	len = strlen(prefix);
+
+	if (len != 0) {
+		if (strncmp(key, prefix, len) != 0 || key[len] != '.')
+			return (NULL);
+		key += len + 1;
+	}
+	if (strchr(key, '.') != NULL)
+		return (NULL);
+	return (key);
+}
+
+static const struct cfg_row *
+cfg_find(const char *prefix, const char *leaf)
+{
+	const char	*child;
+	size_t		 i;
+
+	for (i = 0; i < nitems(cfg_rows); i++) {
+		child = cfg_child(cfg_rows[i].key, prefix);
+		if (child != NULL && strcmp(child, leaf) == 0)
+			return (&cfg_rows[i]);
+	}
+	return (NULL);
+}
+
+static int
+cfg_in_queue(const struct cfg_row *row)
+{
+	return (strncmp(row->key, CFG_QUEUE_PREFIX ".",
+	    sizeof CFG_QUEUE_PREFIX) == 0);
+}
+
+/* YAML's null: an empty or "~"/"null" plain scalar, or a !!null tag. */
+static int
+cfg_is_null(const yaml_node_t *n)
+{
+	const char	*v;
+
+	if (n->type != YAML_SCALAR_NODE)
+		return (0);
+	if (n->tag != NULL && strcmp((const char *)n->tag, YAML_NULL_TAG) == 0)
+		return (1);
+	if (n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+		return (0);
+	v = (const char *)n->data.scalar.value;
+	return (*v == '\0' || strcmp(v, "~") == 0 || strcmp(v, "null") == 0 ||
+	    strcmp(v, "Null") == 0 || strcmp(v, "NULL") == 0);
+}
+
+/*
+ * The text of a string value, or NULL after reporting why not. A plain
+ * scalar is taken as written, so 5100 and +18005550100 need no quotes.
+ */
+static const char *
+cfg_text(struct cfg_load *cl, const char *key, yaml_node_t *n, int emptyok)
+{
+	const char	*v;
+
+	if (n->type != YAML_SCALAR_NODE || cfg_is_null(n)) {
+		cfg_error(cl, &n->start_mark, key, "must be a string");
+		return (NULL);
+	}
+	v = (const char *)n->data.scalar.value;
+	if (strlen(v) != n->data.scalar.length) {
+		cfg_error(cl, &n->start_mark, key, "must not contain NUL");
+		return (NULL);
+	}
+	if (*v == '\0' && !emptyok) {
+		cfg_error(cl, &n->start_mark, key, "must not be empty");
+		return (NULL);
+	}
+	return (v);
+}
+
+/* A plain decimal integer: 0 ok, -1 not an integer, -2 out of range. */
+static int
+cfg_integer(const yaml_node_t *n, long long *out)
+{
+	const char	*v, *p;
+	char		*end;
+
+	if (n->type != YAML_SCALAR_NODE ||
+	    n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+		return (-1);
+	p = v = (const char *)n->data.scalar.value;
+	if (*p == '+' || *p == '-')
+		p++;
+	if (*p == '\0' || strspn(p, "0123456789") != strlen(p))
+		return (-1);
+	errno = 0;
+	*out = strtoll(v, &end, 10);
+	if (errno == ERANGE)
+		return (-2);
+	return (0);
+}
+
+/* Report v outside [min, max] of row; the type's own limits go unsaid. */
+static int
+cfg_range(struct cfg_load *cl, const struct cfg_row *row, const char *key,
+    const yaml_node_t *n, int rc, long long v)
+{
+	long long	tmax = row->type == CFG_UINT64 ? LLONG_MAX : INT_MAX;
+
+	if (rc == 0 && v >= row->min && v <= row->max)
+		return (0);
+	if (row->max >= tmax) {
+		if (rc == 0 && v < row->min)
+			cfg_error(cl, &n->start_mark, key,
+			    "must be at least %lld", row->min);
+		else
+			cfg_error(cl, &n->start_mark, key,
+			    "must be at most %lld", row->max);
+	} else
+		cfg_error(cl, &n->start_mark, key,
+		    "must be between %lld and %lld", row->min, row->max);
+	return (-1);
+}
+
+static void
+cfg_set_int(struct cfg_load *cl, const struct cfg_row *row, const char *key,
+    yaml_node_t *n, void *base)
+{
+	long long	v = 0;
+	int		rc;
+
+	rc = cfg_integer(n, &v);
+	if (rc == -1) {
+		cfg_error(cl, &n->start_mark, key, "must be an integer");
+		return;
+	}
+	if (row->flags & CFG_DAYDIV) {
+		/* Intervals align to the epoch; a day must hold whole ones. */
+		if (rc != 0 || v <= 0 || 86400 % v != 0) {
+			cfg_error(cl, &n->start_mark, key, "must be > 0 and "
+			    "divide 86400 (300, 900, 1800, 3600 ...)");
+			return;
+		}
+	}
+	if (cfg_range(cl, row, key, n, rc, v) != 0)
+		return;
+	if (row->type == CFG_UINT64)
+		*(uint64_t *)((char *)base + row->off) = (uint64_t)v;
+	else
+		*(int *)((char *)base + row->off) = (int)v;
+}
+
+static void
+cfg_set_fraction(struct cfg_load *cl, const struct cfg_row *row,
+    const char *key, yaml_node_t *n, void *base)
+{
+	const char	*v;
+	char		*end;
+	double		 d;
+
+	/* Digits, sign, point and exponent only: no nan, inf or hex. */
+	v = n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value :
+	    "";
+	if (n->type != YAML_SCALAR_NODE ||
+	    n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE || *v == '\0' ||
+	    strspn(v, "0123456789+-.eE") != strlen(v)) {
+		cfg_error(cl, &n->start_mark, key, "must be a number");
+		return;
+	}
+	errno = 0;
+	d = strtod(v, &end);
+	if (*end != '\0' || end == v) {
+		cfg_error(cl, &n->start_mark, key, "must be a number");
+		return;
+	}
+	if (errno == ERANGE || !isfinite(d) || d <= 0.0 || d > 1.0) {
+		cfg_error(cl, &n->start_mark, key, "must be in (0, 1]");
+		return;
+	}
+	*(double *)((char *)base + row->off) = d;
+}
+
+static void
+cfg_set_string(struct cfg_load *cl, const struct cfg_row *row,
+    const char *key, yaml_node_t *n, void *base)
+{
+	char		**field = (char **)((char *)base + row->off);
+	const char	 *v;
+
+	if ((row->flags & CFG_NULLABLE) && cfg_is_null(n)) {
+		free(*field);
+		*field = NULL;
+		return;
+	}
+	if ((v = cfg_text(cl, key, n, row->flags & CFG_EMPTYOK)) == NULL)
+		return;
+	if (row->type == CFG_ENDPOINT) {
+		const char	*sep = strstr(v, "://");
+
+		if (sep == NULL || sep == v || sep[3] == '\0') {
+			cfg_error(cl, &n->start_mark, key, "must be "
+			    "TRANSPORT://ADDRESS, e.g. tcp://*:5556");
+			return;
+		}
+	}
+	free(*field);
+	*field = xstrdup(v);
+}
+
+/* "1.2.3.4:9060" or "[::1]:9060"; 0 or -1. */
+static int
+cfg_parse_hostport(const char *s, struct addr *a, uint16_t *port)
+{
+	char		 host[ADDR_STRLEN];
+	const char	*p, *colon;
+	size_t		 len;
+	int		 bracket = (*s == '[');
+	long		 v;
+
+	if (bracket) {
+		if ((p = strchr(s, ']')) == NULL || p[1] != ':')
+			return (-1);
+		s++;
+		len = (size_t)(p - s);
+		colon = p + 1;
+	} else {
+		/* An IPv6 address needs brackets to tell it from the port. */
+		if ((colon = strchr(s, ':')) == NULL ||
+		    strchr(colon + 1, ':') != NULL)
+			return (-1);
+		len = (size_t)(colon - s);
+	}
+	if (len == 0 || len >= sizeof host)
+		return (-1);
+	memcpy(host, s, len);
+	host[len] = '\0';
+	if (addr_parse(host, a) != 0 || (a->family == AF_INET6) != bracket)
+		return (-1);
+
+	p = colon + 1;
+	if (*p == '\0' || strlen(p) > 5 || strspn(p, "0123456789") != strlen(p))
+		return (-1);
+	v = strtol(p, NULL, 10);
+	if (v < 1 || v > 65535)
+		return (-1);
+	*port = (uint16_t)v;
+	return (0);
+}
+
+static void
+cfg_set_hostport(struct cfg_load *cl, const struct cfg_row *row,
+    const char *key, yaml_node_t *n, void *base)
+{
+	struct config	*cfg = base;
+	const char	*v;
+
+	if (cfg_is_null(n)) {
+		free(cfg->hep_listen);
+		cfg->hep_listen = NULL;
+		return;
+	}
+	if ((v = cfg_text(cl, key, n, 0)) == NULL)
+		return;
+	if (cfg_parse_hostport(v, &cfg->hep_addr, &cfg->hep_port) != 0) {
+		cfg_error(cl, &n->start_mark, key, "must be ADDRESS:PORT, "
+		    "e.g. 0.0.0.0:9060 or [::]:9060");
+		return;
+	}
+	free(cfg->hep_listen);
+	cfg->hep_listen = xstrdup(v);
+	(void)row;
+}
+
+static void
+cfg_set_regex(struct cfg_load *cl, const struct cfg_row *row,
+    const char *key, yaml_node_t *n, void *base)
+{
+	struct config	*cfg = base;
+	const char	*v;
+	regex_t		 re;
+	char		 msg[CFG_MSG_MAX];
+	int		 rc;
+
+	if (cfg->agent_user_pattern != NULL) {
+		regfree(&cfg->agent_user_re);
+		free(cfg->agent_user_pattern);
+		cfg->agent_user_pattern = NULL;
+	}
+	if (cfg_is_null(n))
+		return;
+	if ((v = cfg_text(cl, key, n, 0)) == NULL)
+		return;
+	if ((rc = regcomp(&re, v, REG_EXTENDED|REG_NOSUB)) != 0) {
+		regerror(rc, &re, msg, sizeof msg);
+		cfg_error(cl, &n->start_mark, key,
+		    "bad regular expression: %s", msg);
+		return;
+	}
+	cfg->agent_user_re = re;
+	cfg->agent_user_pattern = xstrdup(v);
+	(void)row;
+}
+
+/*
+ * The items of a sequence value, none for null; -1 after reporting a
+ * value that is neither.
+ */
+static int
+cfg_items(struct cfg_load *cl, const char *key, yaml_node_t *n,
+    yaml_node_item_t **first, size_t *count)
+{
+	if (cfg_is_null(n)) {
+		*first = NULL;
+		*count = 0;
+		return (0);
+	}
+	if (n->type != YAML_SEQUENCE_NODE) {
+		cfg_error(cl, &n->start_mark, key, "must be a sequence");
+		return (-1);
+	}
+	*first = n->data.sequence.items.start;
+	*count = (size_t)(n->data.sequence.items.top -
+	    n->data.sequence.items.start);
+	return (0);
+}
+
+static yaml_node_t *
+cfg_node(struct cfg_load *cl, int id)
+{
+	return (yaml_document_get_node(cl->doc, id));
+}
+
+static void
+cfg_set_ports(struct cfg_load *cl, const struct cfg_row *row,
+    const char *key, yaml_node_t *n, void *base)
+{
+	struct config		*cfg = base;
+	yaml_node_item_t	*items;
+	yaml_node_t		*item;
+	char			 ikey[CFG_KEY_MAX];
+	size_t			 count, i, j;
+	long long		 v = 0;
+	int			 rc;
+
+	if (cfg_items(cl, key, n, &items, &count) != 0)
+		return;
+	cfg->nsip_ports = 0;
+	if (count == 0) {
+		cfg_error(cl, &n->start_mark, key,
+		    "must list at least one port");
+		return;
+	}
+	for (i = 0; i < count; i++) {
+		item = cfg_node(cl, items[i]);
+		snprintf(ikey, sizeof ikey, "%s[%zu]", key, i);
+		if ((rc = cfg_integer(item, &v)) == -1) {
+			cfg_error(cl, &item->start_mark, ikey,
+			    "must be an integer");
+			continue;
+		}
+		if (cfg_range(cl, row, ikey, item, rc, v) != 0)
+			continue;
+		for (j = 0; j < cfg->nsip_ports; j++) {
+			if (cfg->sip_ports[j] == v)
+				break;
+		}
+		if (j < cfg->nsip_ports) {
+			cfg_error(cl, &item->start_mark, ikey,
+			    "port %lld is listed twice", v);
+			continue;
+		}
+		if (cfg->nsip_ports == CONFIG_MAX_SIP_PORTS) {
+			cfg_error(cl, &item->start_mark, ikey,
+			    "at most %d ports", CONFIG_MAX_SIP_PORTS);
+			break;
+		}
+		cfg->sip_ports[cfg->nsip_ports++] = (uint16_t)v;
+	}
+}
+
+static void
+cfg_set_addrs(struct cfg_load *cl, const struct cfg_row *row,
+    const char *key, yaml_node_t *n, void *base)
+{
+	struct addrset		*set = (struct addrset *)((char *)base + row->off);
+	yaml_node_item_t	*items;
+	yaml_node_t		*item;
+	struct cidr		 c;
+	char			 ikey[CFG_KEY_MAX];
+	const char		*v;
+	size_t			 count, i;
+
+	if (cfg_items(cl, key, n, &items, &count) != 0)
+		return;
+	if (count == 0 && (row->flags & CFG_REQUIRED)) {
+		cfg_error(cl, &n->start_mark, key,
+		    "must list at least one address");
+		return;
+	}
+	for (i = 0; i < count; i++) {
+		item = cfg_node(cl, items[i]);
+		snprintf(ikey, sizeof ikey, "%s[%zu]", key, i);
+		if ((v = cfg_text(cl, ikey, item, 0)) == NULL)
+			continue;
+		if (cidr_parse(v, &c) != 0) {
+			cfg_error(cl, &item->start_mark, ikey,
+			    "\"%s\" is not an address or ADDRESS/PREFIX", v);
+			continue;
+		}
+		addrset_add(set, &c);
+	}
+}
+
+/* RFC 3261 25.1: a header name is a token. */
+static int
+cfg_is_token(const char *s)
+{
+	const char	*p;
+
+	for (p = s; *p != '\0'; p++) {
+		if (!isalnum((unsigned char)*p) && strchr("-.!%*_+`'~", *p) ==
+		    NULL)
+			return (0);
+	}
+	return (p != s);
+}
+
+static void
+cfg_set_headers(struct cfg_load *cl, const struct cfg_row *row,
+    const char *key, yaml_node_t *n, void *base)
+{
+	struct config		*cfg = base;
+	yaml_node_item_t	*items;
+	yaml_node_t		*item;
+	char			 ikey[CFG_KEY_MAX];
+	const char		*v;
+	size_t			 count, i, j;
+
+	if (cfg_items(cl, key, n, &items, &count) != 0)
+		return;
+	for (i = 0; i < count; i++) {
+		item = cfg_node(cl, items[i]);
+		snprintf(ikey, sizeof ikey, "%s[%zu]", key, i);
+		if ((v = cfg_text(cl, ikey, item, 0)) == NULL)
+			continue;
+		if (!cfg_is_token(v)) {
+			cfg_error(cl, &item->start_mark, ikey,
+			    "\"%s\" is not a SIP header name", v);
+			continue;
+		}
+		for (j = 0; j < cfg->ncorr_headers; j++) {
+			/* RFC 3261 7.3.5: header names are case-insensitive. */
+			if (strcasecmp(cfg->corr_headers[j], v) == 0)
+				break;
+		}
+		if (j < cfg->ncorr_headers) {
+			cfg_error(cl, &item->start_mark, ikey,
+			    "header %s is listed twice", v);
+			continue;
+		}
+		if (cfg->ncorr_headers == (size_t)row->max) {
+			cfg_error(cl, &item->start_mark, ikey,
+			    "at most %lld headers", row->max);
+			break;
+		}
+		cfg->corr_headers[cfg->ncorr_headers++] = xstrdup(v);
+	}
+}
+
+/* Queue j's name for messages, or its place when it has none. */
+static const char *
+cfg_queue_label(const struct config *cfg, size_t j, char *buf, size_t len)
+{
+	if (cfg->queues[j].name[0] != '\0')
+		snprintf(buf, len, "queue %s", cfg->queues[j].name);
+	else
+		snprintf(buf, len, "queues[%zu]", j);
+	return (buf);
+}
+
+static void
+cfg_set_name(struct cfg_load *cl, const struct cfg_row *row,
+    const char *key, yaml_node_t *n, void *base)
+{
+	struct config_queue	*q = base;
+	const char		*v;
+	size_t			 j, len, self;
+
+	if ((v = cfg_text(cl, key, n, 0)) == NULL)
+		return;
+	len = strlen(v);
+	if (strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789_-") != len) {
+		cfg_error(cl, &n->start_mark, key, "must match [A-Za-z0-9_-]+");
+		return;
+	}
+	if (len > (size_t)row->max) {
+		cfg_error(cl, &n->start_mark, key,
+		    "must be at most %lld characters", row->max);
+		return;
+	}
+	self = (size_t)(q - cl->cfg->queues);
+	for (j = 0; j < self; j++) {
+		if (strcmp(cl->cfg->queues[j].name, v) == 0) {
+			cfg_error(cl, &n->start_mark, key,
+			    "duplicate queue name \"%s\" (also queues[%zu])",
+			    v, j);
+			return;
+		}
+	}
+	memcpy(q->name, v, len + 1);
+}
+
+/* Each DNIS leads to one queue: reject one seen before, here or earlier. */
+static void
+cfg_set_dnis(struct cfg_load *cl, const struct cfg_row *row,
+    const char *key, yaml_node_t *n, void *base)
+{
+	struct config		*cfg = cl->cfg;
+	struct config_queue	*q = base;
+	yaml_node_item_t	*items;
+	yaml_node_t		*item;
+	char			 ikey[CFG_KEY_MAX], label[CFG_KEY_MAX];
+	const char		*v;
+	size_t			 count, i, j, k, self;
+
+	if (cfg_items(cl, key, n, &items, &count) != 0)
+		return;
+	self = (size_t)(q - cfg->queues);
+	for (i = 0; i < count; i++) {
+		item = cfg_node(cl, items[i]);
+		snprintf(ikey, sizeof ikey, "%s[%zu]", key, i);
+		if ((v = cfg_text(cl, ikey, item, 0)) == NULL)
+			continue;
+		for (j = 0; j <= self; j++) {
+			for (k = 0; k < cfg->queues[j].ndnis; k++) {
+				if (strcmp(cfg->queues[j].dnis[k], v) == 0)
+					break;
+			}
+			if (k < cfg->queues[j].ndnis)
+				break;
+		}
+		if (j < self) {
+			cfg_error(cl, &item->start_mark, ikey,
+			    "DNIS \"%s\" already belongs to %s", v,
+			    cfg_queue_label(cfg, j, label, sizeof label));
+			continue;
+		}
+		if (j == self) {
+			cfg_error(cl, &item->start_mark, ikey,
+			    "DNIS \"%s\" is listed twice", v);
+			continue;
+		}
+		q->dnis = xreallocarray(q->dnis, q->ndnis + 1, sizeof *q->dnis);
+		q->dnis[q->ndnis++] = xstrdup(v);
+	}
+	(void)row;
+}
+
+/* Set the defaults of the rows of one scope: struct config or a queue. */
+static void
+cfg_defaults(int queue, void *base)
+{
+	const struct cfg_row	*row;
+	char			*p = base, *s, *tok, *last;
+	struct config		*cfg = base;
+	size_t			 i;
+
+	for (i = 0; i < nitems(cfg_rows); i++) {
+		row = &cfg_rows[i];
+		if (row->def == NULL || cfg_in_queue(row) != queue)
+			continue;
+		switch (row->type) {
+		case CFG_INT:
+			*(int *)(p + row->off) = (int)strtol(row->def, NULL, 10);
+			break;
+		case CFG_UINT64:
+			*(uint64_t *)(p + row->off) =
+			    strtoull(row->def, NULL, 10);
+			break;
+		case CFG_FRACTION:
+			*(double *)(p + row->off) = strtod(row->def, NULL);
+			break;
+		case CFG_STRING:
+		case CFG_ENDPOINT:
+			*(char **)(p + row->off) = xstrdup(row->def);
+			break;
+		case CFG_PORTS:
+			s = xstrdup(row->def);
+			for (tok = strtok_r(s, ",", &last); tok != NULL &&
+			    cfg->nsip_ports < CONFIG_MAX_SIP_PORTS;
+			    tok = strtok_r(NULL, ",", &last)) {
+				cfg->sip_ports[cfg->nsip_ports++] =
+				    (uint16_t)strtoul(tok, NULL, 10);
+			}
+			free(s);
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+static void
+cfg_set_queues(struct cfg_load *cl, const struct cfg_row *row,
+    const char *key, yaml_node_t *n, void *base)
+{
+	struct config		*cfg = base;
+	struct config_queue	*q;
+	yaml_node_item_t	*items;
+	yaml_node_t		*item;
+	char			 ikey[CFG_KEY_MAX];
+	size_t			 count, i;
+
+	if (cfg_items(cl, key, n, &items, &count) != 0 || count == 0)
+		return;
+	/* Allocated whole: queue rows hold pointers into the array. */
+	cfg->queues = xcalloc(count, sizeof *cfg->queues);
+	for (i = 0; i < count; i++) {
+		item = cfg_node(cl, items[i]);
+		snprintf(ikey, sizeof ikey, "%s[%zu]", key, i);
+		q = &cfg->queues[cfg->nqueues++];
+		cfg_defaults(1, q);
+		if (item->type != YAML_MAPPING_NODE) {
+			cfg_error(cl, &item->start_mark, ikey, "must be a map");
+			continue;
+		}
+		cfg_walk_map(cl, CFG_QUEUE_PREFIX, ikey, item, q);
+	}
+	(void)row;
+}
+
+/* Report the required keys under prefix that the map (or nothing) lacks. */
+static void
+cfg_check_missing(struct cfg_load *cl, const char *prefix, const char *path,
+    yaml_node_t **seen, const yaml_mark_t *mark)
+{
+	const struct cfg_row	*row;
+	const char		*leaf;
+	char			 key[CFG_KEY_MAX];
+	size_t			 i;
+
+	for (i = 0; i < nitems(cfg_rows); i++) {
+		row = &cfg_rows[i];
+		if ((leaf = cfg_child(row->key, prefix)) == NULL ||
+		    (seen != NULL && seen[i] != NULL))
+			continue;
+		cfg_join(key, sizeof key, path, leaf);
+		if (row->flags & CFG_REQUIRED)
+			cfg_error(cl, mark, key, "must be set");
+		else if (row->type == CFG_SECTION &&
+		    (row->flags & CFG_OPTIONAL) == 0)
+			cfg_check_missing(cl, row->key, key, NULL, mark);
+	}
+}
+
+static void
+cfg_apply(struct cfg_load *cl, const struct cfg_row *row, const char *key,
+    yaml_node_t *n, void *base)
+{
+	switch (row->type) {
+	case CFG_SECTION:
+		if (cfg_is_null(n)) {
+			if (row->flags & CFG_NULLABLE) {
+				free(*(char **)((char *)base + row->off));
+				*(char **)((char *)base + row->off) = NULL;
+			}
+			if ((row->flags & CFG_OPTIONAL) == 0)
+				cfg_check_missing(cl, row->key, key, NULL,
+				    &n->start_mark);
+		} else if (n->type != YAML_MAPPING_NODE)
+			cfg_error(cl, &n->start_mark, key, "must be a map");
+		else
+			cfg_walk_map(cl, row->key, key, n, base);
+		break;
+	case CFG_STRING:
+	case CFG_ENDPOINT:
+		cfg_set_string(cl, row, key, n, base);
+		break;
+	case CFG_INT:
+	case CFG_UINT64:
+		cfg_set_int(cl, row, key, n, base);
+		break;
+	case CFG_FRACTION:
+		cfg_set_fraction(cl, row, key, n, base);
+		break;
+	case CFG_HOSTPORT:
+		cfg_set_hostport(cl, row, key, n, base);
+		break;
+	case CFG_REGEX:
+		cfg_set_regex(cl, row, key, n, base);
+		break;
+	case CFG_PORTS:
+		cfg_set_ports(cl, row, key, n, base);
+		break;
+	case CFG_ADDRS:
+		cfg_set_addrs(cl, row, key, n, base);
+		break;
+	case CFG_HEADERS:
+		cfg_set_headers(cl, row, key, n, base);
+		break;
+	case CFG_QUEUES:
+		cfg_set_queues(cl, row, key, n, base);
+		break;
+	case CFG_NAME:
+		cfg_set_name(cl, row, key, n, base);
+		break;
+	case CFG_DNIS:
+		cfg_set_dnis(cl, row, key, n, base);
+		break;
+	}
+}
+
+/*
+ * Walk one map against the rows directly under prefix (the schema's
+ * name, "queues[]" for a queue); path is the key as shown in messages
+ * ("queues[1]").
+ */
+static void
+cfg_walk_map(struct cfg_load *cl, const char *prefix, const char *path,
+    yaml_node_t *map, void *base)
+{
+	yaml_node_pair_t	*pair;
+	yaml_node_t		*k, *v, **seen;
+	const struct cfg_row	*row;
+	const char		*name;
+	char			 key[CFG_KEY_MAX];
+	size_t			 i;
+
+	seen = xcalloc(nitems(cfg_rows), sizeof *seen);
+	for (pair = map->data.mapping.pairs.start;
+	    pair < map->data.mapping.pairs.top; pair++) {
+		k = cfg_node(cl, pair->key);
+		v = cfg_node(cl, pair->value);
+		if (k->type != YAML_SCALAR_NODE) {
+			cfg_error(cl, &k->start_mark,
+			    *path != '\0' ? path : "(top level)",
+			    "keys must be strings");
+			continue;
+		}
+		name = (const char *)k->data.scalar.value;
+		cfg_join(key, sizeof key, path, name);
+		if ((row = cfg_find(prefix, name)) == NULL) {
+			cfg_error(cl, &k->start_mark, key, "unknown key");
+			continue;
+		}
+		i = (size_t)(row - cfg_rows);
+		if (seen[i] != NULL) {
+			cfg_error(cl, &k->start_mark, key,
+			    "duplicate key (first at line %zu, column %zu)",
+			    seen[i]->start_mark.line + 1,
+			    seen[i]->start_mark.column + 1);
+			continue;
+		}
+		seen[i] = k;
+		if (base == cl->cfg) {
+			cl->marks[i] = v->start_mark;
+			cl->marked[i] = 1;
+		}
+		cfg_apply(cl, row, key, v, base);
+	}
+	cfg_check_missing(cl, prefix, path, seen, &map->start_mark);
+	free(seen);
+}
+
+static const struct cfg_row *
+cfg_row_by_key(const char *key)
+{
+	size_t	i;
+
+	for (i = 0; i < nitems(cfg_rows); i++) {
+		if (strcmp(cfg_rows[i].key, key) == 0)
+			return (&cfg_rows[i]);
+	}
+	return (NULL);
+}
+
+/*
+ * The default filter: SIP ports over UDP and TCP, and every IP fragment,
+ * since a port filter drops all but the first fragment of a large INVITE.
+ * IPv6 fragments are recognised when the fragment header comes first.
+ */
+static char *
+cfg_default_filter(const struct config *cfg)
+{
+	char	buf[CONFIG_MAX_SIP_PORTS * 48 + 128];
+	size_t	i, len = 0;
+
+	for (i = 0; i < cfg->nsip_ports; i++) {
+		len += (size_t)snprintf(buf + len, sizeof buf - len,
+		    "udp port %u or tcp port %u or ", cfg->sip_ports[i],
+		    cfg->sip_ports[i]);
+	}
+	snprintf(buf + len, sizeof buf - len,
+	    "(ip[6:2] & 0x3fff != 0) or (ip6 and ip6[6] = 44)");
+	return (xstrdup(buf));
+}
+
+/* Checks across keys, once the whole document is walked. */
+static void
+cfg_finish(struct cfg_load *cl)
+{
+	struct config		*cfg = cl->cfg;
+	const struct cfg_row	*row;
+	size_t			 i;
+
+	if (cfg->default_queue != NULL &&
+	    config_queue_by_name(cfg, cfg->default_queue) == NULL) {
+		row = cfg_row_by_key("default_queue");
+		i = (size_t)(row - cfg_rows);
+		cfg_error(cl, cl->marked[i] ? &cl->marks[i] : NULL,
+		    "default_queue", "no queue is named \"%s\"",
+		    cfg->default_queue);
+	}
+	if (cfg->filter == NULL)
+		cfg->filter = cfg_default_filter(cfg);
+}
+
+/* Line and column of a byte offset, for errors libyaml gives no mark. */
+static yaml_mark_t
+cfg_offset_mark(const char *text, size_t len, size_t offset)
+{
+	yaml_mark_t	m;
+	size_t		i;
+
+	memset(&m, 0, sizeof m);
+	for (i = 0; i < offset && i < len; i++) {
+		if (text[i] == '\n') {
+			m.line++;
+			m.column = 0;
+		} else
+			m.column++;
+	}
+	m.index = offset;
+	return (m);
+}
+
+static void
+cfg_yaml_error(struct cfg_load *cl, yaml_parser_t *p, const char *text,
+    size_t len)
+{
+	yaml_mark_t	 mark;
+	const char	*problem = p->problem != NULL ? p->problem : "error";
+
+	switch (p->error) {
+	case YAML_MEMORY_ERROR:
+		cfg_error(cl, NULL, "syntax error", "out of memory");
+		return;
+	case YAML_READER_ERROR:
+		mark = cfg_offset_mark(text, len, p->problem_offset);
+		if (p->problem_value != -1)
+			cfg_error(cl, &mark, "syntax error", "%s #%X", problem,
+			    (unsigned int)p->problem_value);
+		else
+			cfg_error(cl, &mark, "syntax error", "%s", problem);
+		return;
+	default:
+		break;
+	}
+	if (p->context != NULL)
+		cfg_error(cl, &p->problem_mark, "syntax error",
+		    "%s (%s at line %zu, column %zu)", problem, p->context,
+		    p->context_mark.line + 1, p->context_mark.column + 1);
+	else
+		cfg_error(cl, &p->problem_mark, "syntax error", "%s", problem);
+}
+
+static struct config *
+cfg_load(const char *name, const char *text, size_t len, FILE *errs)
+{
+	struct cfg_load	 cl;
+	yaml_parser_t	 parser;
+	yaml_document_t	 doc, extra;
+	yaml_node_t	*root;
+	struct config	*cfg;
+
+	if (errs == NULL)
+		errs = stderr;
+	memset(&cl, 0, sizeof cl);
+	cl.name = name;
+	cl.doc = &doc;
+	cl.cfg = cfg = xcalloc(1, sizeof *cfg);
+	cfg->path = xstrdup(name);
+	cfg_defaults(0, cfg);
+
+	if (!yaml_parser_initialize(&parser)) {
+		cfg_error(&cl, NULL, "syntax error", "out of memory");
+		goto out;
+	}
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+	if (!yaml_parser_load(&parser, &doc)) {
+		cfg_yaml_error(&cl, &parser, text, len);
+		yaml_parser_delete(&parser);
+		goto out;
+	}
+
+	root = yaml_document_get_root_node(&doc);
+	if (root == NULL || cfg_is_null(root))
+		cfg_check_missing(&cl, "", "", NULL,
+		    root != NULL ? &root->start_mark : NULL);
+	else if (root->type != YAML_MAPPING_NODE)
+		cfg_error(&cl, &root->start_mark, "(top level)",
+		    "must be a map");
+	else
+		cfg_walk_map(&cl, "", "", root, cfg);
+	cfg_finish(&cl);
+
+	/* A second document would be silently ignored: refuse it. */
+	if (!yaml_parser_load(&parser, &extra))
+		cfg_yaml_error(&cl, &parser, text, len);
+	else {
+		if (yaml_document_get_root_node(&extra) != NULL)
+			cfg_error(&cl, &extra.start_mark, "(top level)",
+			    "only one YAML document is allowed");
+		yaml_document_delete(&extra);
+	}
+	yaml_document_delete(&doc);
+	yaml_parser_delete(&parser);
+
+out:
+	if (cl.nerrs == 0)
+		return (cfg);
+	cfg_error_flush(&cl, errs);
+	config_free(cfg);
+	return (NULL);
+}
+
+struct config *
+config_load_string(const char *name, const char *text, FILE *errs)
+{
+	return (cfg_load(name, text, strlen(text), errs));
+}
+
+struct config *
+config_load(const char *path, FILE *errs)
+{
+	struct config	*cfg;
+	FILE		*f;
+	char		*text;
+	size_t		 len = 0, n;
+
+	if (errs == NULL)
+		errs = stderr;
+	if ((f = fopen(path, "r")) == NULL) {
+		fprintf(errs, "%s: %s\n", path, strerror(errno));
+		return (NULL);
+	}
+	text = xmalloc(CONFIG_FILE_MAX + 1);
+	while ((n = fread(text + len, 1, CONFIG_FILE_MAX + 1 - len, f)) > 0) {
+		len += n;
+		if (len > CONFIG_FILE_MAX)
+			break;
+	}
+	if (ferror(f)) {
+		fprintf(errs, "%s: %s\n", path, strerror(errno));
+		cfg = NULL;
+	} else if (len > CONFIG_FILE_MAX) {
+		fprintf(errs, "%s: larger than %d bytes\n", path,
+		    CONFIG_FILE_MAX);
+		cfg = NULL;
+	} else
+		cfg = cfg_load(path, text, len, errs);
+	fclose(f);
+	free(text);
+	return (cfg);
+}
+
+void
+config_free(struct config *cfg)
+{
+	size_t	i, j;
+
+	if (cfg == NULL)
+		return;
+	free(cfg->path);
+	free(cfg->interface);
+	free(cfg->file);
+	free(cfg->filter);
+	free(cfg->hep_listen);
+	addrset_free(&cfg->pbx);
+	addrset_free(&cfg->trunks);
+	addrset_free(&cfg->agents);
+	if (cfg->agent_user_pattern != NULL) {
+		regfree(&cfg->agent_user_re);
+		free(cfg->agent_user_pattern);
+	}
+	for (i = 0; i < cfg->nqueues; i++) {
+		for (j = 0; j < cfg->queues[i].ndnis; j++)
+			free(cfg->queues[i].dnis[j]);
+		free(cfg->queues[i].dnis);
+	}
+	free(cfg->queues);
+	free(cfg->default_queue);
+	for (i = 0; i < cfg->ncorr_headers; i++)
+		free(cfg->corr_headers[i]);
+	free(cfg->zmq_endpoint);
+	free(cfg->jsonl_path);
+	free(cfg);
+}
+
+const struct config_queue *
+config_queue_by_name(const struct config *cfg, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < cfg->nqueues; i++) {
+		if (strcmp(cfg->queues[i].name, name) == 0)
+			return (&cfg->queues[i]);
+	}
+	return (NULL);
+}
+
+const char *
+config_schema_key(size_t i)
+{
+	if (i >= nitems(cfg_rows))
+		return (NULL);
+	return (cfg_rows[i].key);
+}

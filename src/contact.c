@@ -1,0 +1,533 @@
+/* contact.c: groups legs into customer calls, decides outcomes, emits events. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "ccmetrics/contact.h"
+#include "ccmetrics/strmap.h"
+#include "ccmetrics/xmalloc.h"
+
+#define US_PER_S	1000000LL
+
+/* A caller's last arrival, for repeat detection (DESIGN.md 3.3). */
+struct caller_seen {
+	char			*caller;
+	int64_t			 last_us;
+	struct caller_seen	*prev, *next;
+};
+
+struct contact_table {
+	const struct config	*cfg;
+	contact_sink		 sink;
+	void			*sink_arg;
+	struct strmap		*by_call_id;	/* open inbound legs */
+	struct strmap		*by_corr;	/* their correlation values */
+	struct contact		*head;		/* every live contact */
+	struct strmap		*callers;
+	struct caller_seen	*seen_head, *seen_tail;	/* by last_us */
+	struct contact_stats	 st;
+};
+
+const char *
+contact_outcome_name(enum contact_outcome o)
+{
+	static const char *names[] = { NULL, "answered", "blocked",
+	    "abandoned", "short_abandoned", "timeout" };
+
+	return (names[o]);
+}
+
+const char *
+contact_party_name(enum contact_party p)
+{
+	static const char *names[] = { NULL, "caller", "agent", "pbx" };
+
+	return (names[p]);
+}
+
+struct contact_table *
+contact_create(const struct config *cfg, contact_sink sink, void *arg)
+{
+	struct contact_table	*ct;
+
+	ct = xcalloc(1, sizeof *ct);
+	ct->cfg = cfg;
+	ct->sink = sink;
+	ct->sink_arg = arg;
+	ct->by_call_id = strmap_create();
+	ct->by_corr = strmap_create();
+	ct->callers = strmap_create();
+	return (ct);
+}
+
+void
+contact_set_config(struct contact_table *ct, const struct config *cfg)
+{
+	ct->cfg = cfg;
+}
+
+static void
+contact_emit(struct contact_table *ct, enum contact_event_type type,
+    int64_t ts_us, const struct contact *c, const struct contact_attempt *a,
+    const struct leg *l)
+{
+	struct contact_event	ev;
+
+	ev.type = type;
+	ev.ts_us = ts_us;
+	ev.contact = c;
+	ev.attempt = a;
+	ev.leg = l;
+	ct->sink(&ev, ct->sink_arg);
+}
+
+static void
+seen_unlink(struct contact_table *ct, struct caller_seen *s)
+{
+	if (s->prev != NULL)
+		s->prev->next = s->next;
+	else
+		ct->seen_head = s->next;
+	if (s->next != NULL)
+		s->next->prev = s->prev;
+	else
+		ct->seen_tail = s->prev;
+	s->prev = s->next = NULL;
+}
+
+static void
+seen_append(struct contact_table *ct, struct caller_seen *s)
+{
+	s->prev = ct->seen_tail;
+	if (ct->seen_tail != NULL)
+		ct->seen_tail->next = s;
+	else
+		ct->seen_head = s;
+	ct->seen_tail = s;
+}
+
+static int
+caller_is_anonymous(const char *caller)
+{
+	return (*caller == '\0' || strcasecmp(caller, "anonymous") == 0 ||
+	    strcasecmp(caller, "restricted") == 0 ||
+	    strcasecmp(caller, "unavailable") == 0);
+}
+
+/* Did this caller arrive within repeat_window_s before now? Records now. */
+static bool
+contact_repeat(struct contact_table *ct, const char *caller, int64_t now_us)
+{
+	struct caller_seen	*s;
+	bool			 repeat;
+
+	if (caller_is_anonymous(caller))
+		return (false);
+	if ((s = strmap_get(ct->callers, caller)) == NULL) {
+		s = xcalloc(1, sizeof *s);
+		s->caller = xstrdup(caller);
+		strmap_put(ct->callers, caller, s);
+		repeat = false;
+	} else {
+		repeat = now_us - s->last_us <=
+		    (int64_t)ct->cfg->repeat_window_s * US_PER_S;
+		seen_unlink(ct, s);
+	}
+	if (now_us > s->last_us)
+		s->last_us = now_us;
+	seen_append(ct, s);
+	return (repeat);
+}
+
+void
+contact_expire(struct contact_table *ct, int64_t now_us)
+{
+	struct caller_seen	*s;
+	int64_t			 window;
+
+	window = (int64_t)ct->cfg->repeat_window_s * US_PER_S;
+	while ((s = ct->seen_head) != NULL && now_us - s->last_us > window) {
+		seen_unlink(ct, s);
+		strmap_del(ct->callers, s->caller);
+		free(s->caller);
+		free(s);
+	}
+}
+
+static const struct config_queue *
+contact_queue_of(const struct config *cfg, const char *dnis)
+{
+	size_t	i, j;
+
+	for (i = 0; i < cfg->nqueues; i++)
+		for (j = 0; j < cfg->queues[i].ndnis; j++)
+			if (strcmp(cfg->queues[i].dnis[j], dnis) == 0)
+				return (&cfg->queues[i]);
+	if (cfg->default_queue != NULL)
+		return (config_queue_by_name(cfg, cfg->default_queue));
+	return (NULL);
+}
+
+static void
+contact_index(struct contact_table *ct, struct contact *c, struct leg *l)
+{
+	size_t	i;
+
+	strmap_put(ct->by_call_id, c->id, c);
+	for (i = 0; i < SIP_MAX_CORR; i++)
+		if (l->corr[i] != NULL)
+			strmap_put(ct->by_corr, l->corr[i], c);
+}
+
+static void
+contact_unindex(struct contact_table *ct, struct contact *c, struct leg *l)
+{
+	size_t	i;
+
+	if (strmap_get(ct->by_call_id, c->id) == c)
+		strmap_del(ct->by_call_id, c->id);
+	for (i = 0; i < SIP_MAX_CORR; i++)
+		if (l->corr[i] != NULL && strmap_get(ct->by_corr, l->corr[i]) == c)
+			strmap_del(ct->by_corr, l->corr[i]);
+}
+
+static void
+contact_on_inbound_start(struct contact_table *ct, struct leg *l,
+    int64_t ts_us)
+{
+	const struct config_queue	*q;
+	struct contact			*c;
+
+	if ((q = contact_queue_of(ct->cfg, l->dialed)) == NULL) {
+		ct->st.unmapped++;
+		return;
+	}
+	c = xcalloc(1, sizeof *c);
+	c->id = xstrdup(l->call_id);
+	snprintf(c->queue, sizeof c->queue, "%s", q->name);
+	c->sl_threshold_s = q->sl_threshold_s;
+	c->caller = xstrdup(l->caller);
+	c->dnis = xstrdup(l->dialed);
+	c->arrival_us = ts_us;
+	c->answered_attempt = -1;
+	c->partial = l->partial;
+	c->inbound = l;
+	c->repeat = contact_repeat(ct, c->caller, ts_us);
+	c->next = ct->head;
+	if (ct->head != NULL)
+		ct->head->prev = c;
+	ct->head = c;
+	l->owner = c;
+	contact_index(ct, c, l);
+	ct->st.open++;
+	ct->st.created++;
+	contact_emit(ct, CONTACT_EV_ARRIVE, ts_us, c, NULL, NULL);
+}
+
+/* DESIGN.md 3.2 rule 1: a configured header naming an open inbound leg. */
+static struct contact *
+contact_correlate(struct contact_table *ct, const struct leg *l)
+{
+	struct contact	*c;
+	size_t		 i;
+
+	for (i = 0; i < SIP_MAX_CORR; i++) {
+		if (l->corr[i] == NULL)
+			continue;
+		if ((c = strmap_get(ct->by_call_id, l->corr[i])) != NULL ||
+		    (c = strmap_get(ct->by_corr, l->corr[i])) != NULL)
+			return (c);
+	}
+	return (NULL);
+}
+
+static void
+contact_on_agent_start(struct contact_table *ct, struct leg *l,
+    int64_t ts_us)
+{
+	struct contact		*c;
+	struct contact_attempt	*a;
+
+	if ((c = contact_correlate(ct, l)) == NULL) {
+		ct->st.agent_unmatched++;
+		return;
+	}
+	c->attempts = xreallocarray(c->attempts, c->nattempts + 1,
+	    sizeof *c->attempts);
+	a = &c->attempts[c->nattempts++];
+	memset(a, 0, sizeof *a);
+	a->call_id = xstrdup(l->call_id);
+	a->agent = xstrdup(l->dialed);
+	a->invite_us = ts_us;
+	a->leg = l;
+	c->open_legs++;
+	l->owner = c;
+	contact_emit(ct, CONTACT_EV_RING, ts_us, c, a, NULL);
+}
+
+static struct contact_attempt *
+contact_attempt_of(struct contact *c, const struct leg *l)
+{
+	size_t	i;
+
+	for (i = 0; i < c->nattempts; i++)
+		if (c->attempts[i].leg == l)
+			return (&c->attempts[i]);
+	return (NULL);
+}
+
+static void
+contact_free_one(struct contact *c)
+{
+	size_t	i;
+
+	for (i = 0; i < c->nattempts; i++) {
+		free(c->attempts[i].call_id);
+		free(c->attempts[i].agent);
+	}
+	free(c->attempts);
+	free(c->id);
+	free(c->caller);
+	free(c->dnis);
+	free(c);
+}
+
+/* ended_by (DESIGN.md 3.3), once every leg has ended. */
+static enum contact_party
+contact_ended_by(const struct contact *c)
+{
+	const struct contact_attempt	*a, *last = NULL;
+	size_t				 i;
+
+	if (c->inbound_end == LEG_END_CANCEL ||
+	    c->inbound_end == LEG_END_BYE_UAC)
+		return (PARTY_CALLER);
+	for (i = 0; i < c->nattempts; i++) {
+		a = &c->attempts[i];
+		if (a->answer_us != 0 &&
+		    (last == NULL || a->answer_us >= last->answer_us))
+			last = a;
+	}
+	if (last != NULL && last->ended_by_agent &&
+	    last->end_us <= c->inbound_end_us)
+		return (PARTY_AGENT);
+	return (PARTY_PBX);
+}
+
+static void
+contact_finish_if_done(struct contact_table *ct, struct contact *c)
+{
+	size_t	i;
+
+	if (c->inbound_end_us == 0 || c->open_legs > 0)
+		return;
+	c->ended_us = c->inbound_end_us;
+	for (i = 0; i < c->nattempts; i++)
+		if (c->attempts[i].end_us > c->ended_us)
+			c->ended_us = c->attempts[i].end_us;
+	c->ended_by = contact_ended_by(c);
+	contact_emit(ct, CONTACT_EV_END, c->ended_us, c, NULL, NULL);
+	if (c->prev != NULL)
+		c->prev->next = c->next;
+	else
+		ct->head = c->next;
+	if (c->next != NULL)
+		c->next->prev = c->prev;
+	ct->st.open--;
+	contact_free_one(c);
+}
+
+/* The outcome of an unanswered contact when its inbound leg ends. */
+static enum contact_outcome
+contact_unanswered_outcome(const struct contact_table *ct,
+    const struct contact *c, const struct leg *l)
+{
+	int64_t	wait_us = l->end_us - c->arrival_us;
+
+	switch (l->end_reason) {
+	case LEG_END_REJECTED:
+		/* 487 answers a CANCEL: never a block (RFC 3261 9.2). */
+		if (l->final_status != SIP_REQUEST_TERMINATED &&
+		    !c->inbound_early && c->nattempts == 0)
+			return (OUTCOME_BLOCKED);
+		return (OUTCOME_TIMEOUT);
+	case LEG_END_CANCEL:
+	case LEG_END_BYE_UAC:
+		if (wait_us < (int64_t)ct->cfg->short_abandon_s * US_PER_S)
+			return (OUTCOME_SHORT_ABANDONED);
+		return (OUTCOME_ABANDONED);
+	default:
+		return (OUTCOME_TIMEOUT);
+	}
+}
+
+static void
+contact_on_inbound_end(struct contact_table *ct, struct contact *c,
+    struct leg *l)
+{
+	c->inbound_end_us = l->end_us;
+	c->inbound_end = l->end_reason;
+	c->inbound = NULL;
+	contact_unindex(ct, c, l);
+	if (c->answered_us == 0) {
+		c->outcome = contact_unanswered_outcome(ct, c, l);
+		if (c->outcome == OUTCOME_ABANDONED ||
+		    c->outcome == OUTCOME_SHORT_ABANDONED)
+			contact_emit(ct, CONTACT_EV_ABANDON, l->end_us, c, NULL,
+			    NULL);
+	}
+	contact_finish_if_done(ct, c);
+}
+
+static void
+contact_on_agent_end(struct contact_table *ct, struct contact *c,
+    struct contact_attempt *a, struct leg *l)
+{
+	a->end_us = l->end_us;
+	a->leg = NULL;
+	a->held = false;
+	a->hold_us = l->hold_us;
+	a->holds = l->holds;
+	a->ended_by_agent = l->end_reason == LEG_END_BYE_UAS;
+	c->open_legs--;
+	if (a->answer_us != 0) {
+		contact_emit(ct, CONTACT_EV_SEGMENT_END, a->end_us, c, a, NULL);
+	} else if ((c->answered_us == 0 || a->end_us < c->answered_us) &&
+	    (c->inbound_end_us == 0 || a->end_us < c->inbound_end_us)) {
+		/* Not "completed elsewhere", not after the caller left. */
+		a->rona = true;
+		contact_emit(ct, CONTACT_EV_RONA, a->end_us, c, a, NULL);
+	}
+	contact_finish_if_done(ct, c);
+}
+
+static void
+contact_on_answer(struct contact_table *ct, struct contact *c,
+    struct contact_attempt *a, int64_t ts_us)
+{
+	a->answer_us = ts_us;
+	if (c->answered_us != 0 || c->inbound_end_us != 0)
+		return;
+	c->answered_us = ts_us;
+	c->answered_attempt = (int)(a - c->attempts);
+	c->outcome = OUTCOME_ANSWERED;
+	contact_emit(ct, CONTACT_EV_ANSWER, ts_us, c, a, NULL);
+}
+
+/* An event on a leg that belongs to contact c. */
+static void
+contact_on_leg(struct contact_table *ct, struct contact *c,
+    const struct leg_event *ev)
+{
+	struct leg		*l = ev->leg;
+	struct contact_attempt	*a = NULL;
+
+	if (l->role == LEG_ROLE_AGENT && (a = contact_attempt_of(c, l)) == NULL)
+		return;
+	switch (ev->type) {
+	case LEG_EV_RING:
+		if (a != NULL)
+			a->ring_us = ev->ts_us;
+		else
+			c->inbound_early = true;
+		break;
+	case LEG_EV_ANSWER:
+		if (a != NULL)
+			contact_on_answer(ct, c, a, ev->ts_us);
+		else
+			c->inbound_early = true;
+		break;
+	case LEG_EV_HOLD:
+	case LEG_EV_RESUME:
+		if (a != NULL) {
+			a->held = ev->type == LEG_EV_HOLD;
+			contact_emit(ct, a->held ? CONTACT_EV_HOLD :
+			    CONTACT_EV_RESUME, ev->ts_us, c, a, NULL);
+		}
+		break;
+	case LEG_EV_REFER:
+		c->transfers++;
+		if (a != NULL)
+			a->transfers++;
+		contact_emit(ct, CONTACT_EV_TRANSFER, ev->ts_us, c, a, l);
+		break;
+	case LEG_EV_END:
+		/* The leg lingers for retransmissions; the contact may not. */
+		l->owner = NULL;
+		if (a != NULL)
+			contact_on_agent_end(ct, c, a, l);
+		else
+			contact_on_inbound_end(ct, c, l);
+		break;
+	case LEG_EV_START:
+		break;
+	}
+}
+
+void
+contact_input(struct contact_table *ct, const struct leg_event *ev)
+{
+	struct leg	*l = ev->leg;
+
+	if (ev->type == LEG_EV_START) {
+		if (l->role == LEG_ROLE_INBOUND)
+			contact_on_inbound_start(ct, l, ev->ts_us);
+		else if (l->role == LEG_ROLE_AGENT)
+			contact_on_agent_start(ct, l, ev->ts_us);
+		return;
+	}
+	if (l->owner != NULL)
+		contact_on_leg(ct, l->owner, ev);
+	else if (ev->type == LEG_EV_END)
+		contact_emit(ct, CONTACT_EV_LEG_END, ev->ts_us, NULL, NULL, l);
+}
+
+void
+contact_totals(const struct contact *c, struct contact_totals *t)
+{
+	const struct contact_attempt	*a;
+	size_t				 i;
+
+	memset(t, 0, sizeof *t);
+	for (i = 0; i < c->nattempts; i++) {
+		a = &c->attempts[i];
+		if (a->rona)
+			t->rona++;
+		if (a->answer_us == 0 || a->end_us == 0)
+			continue;
+		t->handle_us += a->end_us - a->answer_us;
+		t->hold_us += a->hold_us;
+		t->holds += a->holds;
+	}
+	t->talk_us = t->handle_us - t->hold_us;
+}
+
+const struct contact_stats *
+contact_get_stats(const struct contact_table *ct)
+{
+	return (&ct->st);
+}
+
+void
+contact_free(struct contact_table *ct)
+{
+	struct contact		*c, *next;
+	struct caller_seen	*s, *snext;
+
+	if (ct == NULL)
+		return;
+	for (c = ct->head; c != NULL; c = next) {
+		next = c->next;
+		contact_free_one(c);
+	}
+	for (s = ct->seen_head; s != NULL; s = snext) {
+		snext = s->next;
+		free(s->caller);
+		free(s);
+	}
+	strmap_free(ct->by_call_id);
+	strmap_free(ct->by_corr);
+	strmap_free(ct->callers);
+	free(ct);
+}

@@ -1,0 +1,527 @@
+/* leg.c: the leg table: dialog-forming INVITEs, their transactions and ends. */
+#include "config.h"
+
+#include <sys/socket.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "ccmetrics/leg.h"
+#include "ccmetrics/strmap.h"
+#include "ccmetrics/xmalloc.h"
+
+#define US_PER_S		1000000LL
+/* RFC 3261 17.1.1.2 Timer B/J (64*T1): retransmissions stop by then. */
+#define LEG_LINGER_US		(32 * US_PER_S)
+#define LEG_HASH_INITIAL	1024
+#define SIP_UNAUTHORIZED	401
+#define SIP_PROXY_AUTH_REQUIRED	407
+
+/* Expiry lists, each ordered by last activity. */
+enum { LIST_UNANSWERED, LIST_ANSWERED, LIST_ENDED, LIST_COUNT };
+
+struct leg_list {
+	struct leg	*head, *tail;
+};
+
+struct leg_table {
+	const struct config	*cfg;
+	leg_sink		 sink;
+	void			*sink_arg;
+	struct leg		**buckets;
+	size_t			 nbuckets;	/* a power of two */
+	size_t			 count;		/* legs in the table */
+	uint64_t		 next_id;
+	struct leg_list		 lists[LIST_COUNT];
+	struct leg_stats	 st;
+};
+
+struct leg_table *
+leg_create(const struct config *cfg, leg_sink sink, void *arg)
+{
+	struct leg_table	*lt;
+
+	lt = xcalloc(1, sizeof *lt);
+	lt->cfg = cfg;
+	lt->sink = sink;
+	lt->sink_arg = arg;
+	lt->nbuckets = LEG_HASH_INITIAL;
+	lt->buckets = xcalloc(lt->nbuckets, sizeof *lt->buckets);
+	lt->next_id = 1;
+	return (lt);
+}
+
+void
+leg_set_config(struct leg_table *lt, const struct config *cfg)
+{
+	lt->cfg = cfg;
+}
+
+static void
+list_remove(struct leg_table *lt, struct leg *l)
+{
+	struct leg_list	*li = &lt->lists[l->list];
+
+	if (l->prev != NULL)
+		l->prev->next = l->next;
+	else
+		li->head = l->next;
+	if (l->next != NULL)
+		l->next->prev = l->prev;
+	else
+		li->tail = l->prev;
+	l->prev = l->next = NULL;
+}
+
+static void
+list_append(struct leg_table *lt, struct leg *l, int list)
+{
+	struct leg_list	*li = &lt->lists[list];
+
+	l->list = list;
+	l->next = NULL;
+	l->prev = li->tail;
+	if (li->tail != NULL)
+		li->tail->next = l;
+	else
+		li->head = l;
+	li->tail = l;
+}
+
+/* Note activity: the leg moves to the tail of the list for its state. */
+static void
+leg_touch(struct leg_table *lt, struct leg *l, int64_t ts_us)
+{
+	int	list;
+
+	if (ts_us > l->last_us)
+		l->last_us = ts_us;
+	if (l->state == LEG_STATE_ENDED)
+		list = LIST_ENDED;
+	else if (l->state == LEG_STATE_CONFIRMED)
+		list = LIST_ANSWERED;
+	else
+		list = LIST_UNANSWERED;
+	list_remove(lt, l);
+	list_append(lt, l, list);
+}
+
+static void
+leg_emit(struct leg_table *lt, enum leg_event_type type, int64_t ts_us,
+    struct leg *l)
+{
+	struct leg_event	ev;
+
+	ev.type = type;
+	ev.ts_us = ts_us;
+	ev.leg = l;
+	lt->sink(&ev, lt->sink_arg);
+}
+
+static void
+leg_end(struct leg_table *lt, struct leg *l, int64_t ts_us,
+    enum leg_end why)
+{
+	if (l->state == LEG_STATE_ENDED)
+		return;
+	if (l->held) {
+		l->hold_us += ts_us - l->hold_start_us;
+		l->held = false;
+	}
+	l->state = LEG_STATE_ENDED;
+	l->end_reason = why;
+	l->end_us = ts_us;
+	lt->st.open--;
+	leg_touch(lt, l, ts_us);
+	leg_emit(lt, LEG_EV_END, ts_us, l);
+}
+
+static void
+leg_unlink(struct leg_table *lt, struct leg *l)
+{
+	struct leg	**pp;
+	size_t		  i;
+
+	pp = &lt->buckets[strmap_hash(l->call_id) & (lt->nbuckets - 1)];
+	while (*pp != l)
+		pp = &(*pp)->hnext;
+	*pp = l->hnext;
+	list_remove(lt, l);
+	lt->count--;
+	free(l->call_id);
+	free(l->from_tag);
+	free(l->dialed);
+	free(l->caller);
+	free(l->invite_branch);
+	free(l->refer_to);
+	free(l->refer_pending);
+	for (i = 0; i < SIP_MAX_CORR; i++)
+		free(l->corr[i]);
+	free(l);
+}
+
+static void
+leg_grow(struct leg_table *lt)
+{
+	struct leg	**nb, *l, *next;
+	size_t		  i, n = lt->nbuckets * 2;
+
+	nb = xcalloc(n, sizeof *nb);
+	for (i = 0; i < lt->nbuckets; i++) {
+		for (l = lt->buckets[i]; l != NULL; l = next) {
+			next = l->hnext;
+			l->hnext = nb[strmap_hash(l->call_id) & (n - 1)];
+			nb[strmap_hash(l->call_id) & (n - 1)] = l;
+		}
+	}
+	free(lt->buckets);
+	lt->buckets = nb;
+	lt->nbuckets = n;
+}
+
+/*
+ * Make room for one more leg: an ended leg goes first (it is only kept to
+ * absorb retransmissions), else the least recently active open leg is
+ * ended as evicted and counted.
+ */
+static void
+leg_make_room(struct leg_table *lt, int64_t ts_us)
+{
+	struct leg	*victim, *u, *a;
+
+	while (lt->count >= lt->cfg->max_legs) {
+		if ((victim = lt->lists[LIST_ENDED].head) == NULL) {
+			u = lt->lists[LIST_UNANSWERED].head;
+			a = lt->lists[LIST_ANSWERED].head;
+			victim = u == NULL || (a != NULL &&
+			    a->last_us < u->last_us) ? a : u;
+			lt->st.evicted++;
+			leg_end(lt, victim, ts_us, LEG_END_EVICTED);
+		}
+		leg_unlink(lt, victim);
+	}
+}
+
+/* The leg of (call_id, tag) preferring an open one, or NULL. */
+static struct leg *
+leg_find(struct leg_table *lt, const char *call_id, const char *tag)
+{
+	struct leg	*l, *ended = NULL;
+
+	if (*tag == '\0')
+		return (NULL);
+	l = lt->buckets[strmap_hash(call_id) & (lt->nbuckets - 1)];
+	for (; l != NULL; l = l->hnext) {
+		if (strcmp(l->call_id, call_id) != 0 ||
+		    strcmp(l->from_tag, tag) != 0)
+			continue;
+		if (l->state != LEG_STATE_ENDED)
+			return (l);
+		if (ended == NULL)
+			ended = l;
+	}
+	return (ended);
+}
+
+/* The leg a message belongs to: From-tag of its UAC, either direction. */
+static struct leg *
+leg_lookup(struct leg_table *lt, const struct sip_msg *m)
+{
+	struct leg	*l;
+
+	if ((l = leg_find(lt, m->call_id, m->from_tag)) != NULL)
+		return (l);
+	return (leg_find(lt, m->call_id, m->to_tag));
+}
+
+/* Did the UAC side (the INVITE's sender) send m? */
+static bool
+leg_from_uac(const struct leg *l, const struct sip_msg *m)
+{
+	bool	uac_tag = strcmp(m->from_tag, l->from_tag) == 0;
+
+	return (m->is_request ? uac_tag : !uac_tag);
+}
+
+static enum leg_role
+leg_classify(const struct leg_table *lt, const struct sip_msg *m)
+{
+	const struct config	*cfg = lt->cfg;
+	const struct addr	*src = &m->src.ip, *dst = &m->dst.ip;
+
+	if (addrset_contains(&cfg->pbx, dst)) {
+		if (cfg->trunks.n > 0 ? addrset_contains(&cfg->trunks, src) :
+		    !addrset_contains(&cfg->pbx, src) &&
+		    !addrset_contains(&cfg->agents, src))
+			return (LEG_ROLE_INBOUND);
+		return (LEG_ROLE_OTHER);
+	}
+	if (addrset_contains(&cfg->pbx, src) &&
+	    addrset_contains(&cfg->agents, dst))
+		return (LEG_ROLE_AGENT);
+	return (LEG_ROLE_OTHER);
+}
+
+static struct leg *
+leg_new(struct leg_table *lt, const struct sip_msg *m)
+{
+	struct leg	*l;
+	size_t		 i, b;
+
+	leg_make_room(lt, m->ts_us);
+	if (lt->count >= lt->nbuckets)
+		leg_grow(lt);
+	l = xcalloc(1, sizeof *l);
+	l->id = lt->next_id++;
+	l->call_id = xstrdup(m->call_id);
+	l->from_tag = xstrdup(m->from_tag);
+	l->uac = m->src;
+	l->uas = m->dst;
+	l->dialed = xstrdup(*m->ruri_user != '\0' ? m->ruri_user : m->to_user);
+	l->caller = xstrdup(*m->pai_user != '\0' ? m->pai_user : m->from_user);
+	for (i = 0; i < SIP_MAX_CORR; i++)
+		if (m->corr[i][0] != '\0')
+			l->corr[i] = xstrdup(m->corr[i]);
+	l->invite_us = l->last_us = m->ts_us;
+	l->invite_cseq = m->cseq;
+	l->invite_branch = xstrdup(m->branch);
+	l->state = LEG_STATE_CALLING;
+	l->role = leg_classify(lt, m);
+	if (l->role == LEG_ROLE_AGENT && lt->cfg->agent_user_pattern != NULL &&
+	    regexec(&lt->cfg->agent_user_re, l->dialed, 0, NULL, 0) != 0) {
+		lt->st.agent_user_mismatch++;
+		l->role = LEG_ROLE_OTHER;
+	}
+	b = strmap_hash(l->call_id) & (lt->nbuckets - 1);
+	l->hnext = lt->buckets[b];
+	lt->buckets[b] = l;
+	list_append(lt, l, LIST_UNANSWERED);
+	lt->count++;
+	lt->st.open++;
+	lt->st.created++;
+	return (l);
+}
+
+/* An initial INVITE (no To-tag): a new leg, a retransmission or a retry. */
+static void
+leg_on_invite(struct leg_table *lt, const struct sip_msg *m)
+{
+	struct leg	*l;
+
+	l = leg_find(lt, m->call_id, m->from_tag);
+	if (l != NULL && m->cseq == l->invite_cseq &&
+	    strcmp(m->branch, l->invite_branch) == 0) {
+		lt->st.retransmissions++;
+		return;
+	}
+	if (l != NULL && l->state != LEG_STATE_ENDED && m->cseq > l->invite_cseq) {
+		/* RFC 3261 22.2: the INVITE retried with credentials. */
+		l->invite_cseq = m->cseq;
+		free(l->invite_branch);
+		l->invite_branch = xstrdup(m->branch);
+		leg_touch(lt, l, m->ts_us);
+		return;
+	}
+	l = leg_new(lt, m);
+	leg_emit(lt, LEG_EV_START, m->ts_us, l);
+}
+
+/* A re-INVITE or UPDATE offer: remember whether it holds or resumes. */
+static void
+leg_on_offer(struct leg *l, const struct sip_msg *m)
+{
+	bool	hold;
+
+	if (!m->has_sdp || l->state != LEG_STATE_CONFIRMED)
+		return;
+	/* RFC 3264 8.4: sendonly or inactive (or RFC 2543 c=0.0.0.0). */
+	hold = m->sdp_dir == SDP_DIR_SENDONLY ||
+	    m->sdp_dir == SDP_DIR_INACTIVE || m->sdp_c_zero;
+	l->offer = hold ? 1 : 2;
+	l->offer_cseq = m->cseq;
+	l->offer_us = m->ts_us;
+}
+
+static void
+leg_on_offer_answer(struct leg_table *lt, struct leg *l,
+    const struct sip_msg *m)
+{
+	if (l->offer == 0 || m->cseq != l->offer_cseq || m->status < 200)
+		return;
+	if (m->status < 300 && l->offer == 1 && !l->held &&
+	    l->state == LEG_STATE_CONFIRMED) {
+		l->held = true;
+		l->holds++;
+		l->hold_start_us = l->offer_us;
+		leg_emit(lt, LEG_EV_HOLD, l->offer_us, l);
+	} else if (m->status < 300 && l->offer == 2 && l->held) {
+		l->held = false;
+		l->hold_us += l->offer_us - l->hold_start_us;
+		leg_emit(lt, LEG_EV_RESUME, l->offer_us, l);
+	}
+	l->offer = 0;
+}
+
+static void
+leg_on_invite_response(struct leg_table *lt, struct leg *l,
+    const struct sip_msg *m)
+{
+	if (m->status < 200) {
+		if (m->status > SIP_TRYING && l->ring_us == 0 &&
+		    l->state == LEG_STATE_CALLING) {
+			l->ring_us = m->ts_us;
+			l->state = LEG_STATE_EARLY;
+			leg_emit(lt, LEG_EV_RING, m->ts_us, l);
+		}
+	} else if (m->status < 300) {
+		if (l->answer_us == 0 && l->state != LEG_STATE_ENDED) {
+			l->answer_us = m->ts_us;
+			l->state = LEG_STATE_CONFIRMED;
+			leg_touch(lt, l, m->ts_us);
+			leg_emit(lt, LEG_EV_ANSWER, m->ts_us, l);
+		}
+	} else if (l->final_status == 0 && l->answer_us == 0) {
+		l->final_status = m->status;
+		/* A challenge is answered by a retried INVITE (RFC 3261 22.2). */
+		if (m->status != SIP_UNAUTHORIZED &&
+		    m->status != SIP_PROXY_AUTH_REQUIRED)
+			leg_end(lt, l, m->ts_us, LEG_END_REJECTED);
+		else
+			l->final_status = 0;
+	}
+}
+
+static void
+leg_on_response(struct leg_table *lt, struct leg *l, const struct sip_msg *m)
+{
+	switch (m->method) {
+	case SIP_INVITE:
+		if (m->cseq == l->invite_cseq && leg_from_uac(l, m) == false)
+			leg_on_invite_response(lt, l, m);
+		else
+			leg_on_offer_answer(lt, l, m);
+		break;
+	case SIP_UPDATE:
+		leg_on_offer_answer(lt, l, m);
+		break;
+	case SIP_REFER:
+		if (m->cseq == l->refer_cseq && l->refer_pending != NULL &&
+		    m->status >= 200 && m->status < 300) {
+			free(l->refer_to);
+			l->refer_to = l->refer_pending;
+			l->refer_attended = l->refer_pending_attended;
+			l->refer_pending = NULL;
+			leg_emit(lt, LEG_EV_REFER, m->ts_us, l);
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+leg_on_request(struct leg_table *lt, struct leg *l, const struct sip_msg *m)
+{
+	switch (m->method) {
+	case SIP_INVITE:
+	case SIP_UPDATE:
+		leg_on_offer(l, m);
+		break;
+	case SIP_CANCEL:
+		if (l->state == LEG_STATE_CALLING || l->state == LEG_STATE_EARLY)
+			leg_end(lt, l, m->ts_us, LEG_END_CANCEL);
+		break;
+	case SIP_BYE:
+		leg_end(lt, l, m->ts_us, leg_from_uac(l, m) ?
+		    LEG_END_BYE_UAC : LEG_END_BYE_UAS);
+		break;
+	case SIP_REFER:
+		free(l->refer_pending);
+		l->refer_pending = xstrdup(m->refer_to);
+		l->refer_pending_attended = m->replaces_call_id[0] != '\0';
+		l->refer_cseq = m->cseq;
+		break;
+	default:
+		break;
+	}
+}
+
+void
+leg_input(struct leg_table *lt, const struct sip_msg *m)
+{
+	struct leg	*l;
+
+	if (m->is_request && m->method == SIP_INVITE && m->to_tag[0] == '\0') {
+		leg_on_invite(lt, m);
+		return;
+	}
+	if ((l = leg_lookup(lt, m)) == NULL) {
+		if (m->method != SIP_OPTIONS && m->method != SIP_REGISTER &&
+		    m->method != SIP_SUBSCRIBE && m->method != SIP_NOTIFY)
+			lt->st.orphans++;
+		return;
+	}
+	if (l->state != LEG_STATE_ENDED)
+		leg_touch(lt, l, m->ts_us);
+	if (m->is_request)
+		leg_on_request(lt, l, m);
+	else
+		leg_on_response(lt, l, m);
+}
+
+void
+leg_expire(struct leg_table *lt, int64_t now_us)
+{
+	const struct config	*cfg = lt->cfg;
+	int64_t			 limit[LIST_COUNT];
+	struct leg		*l;
+	int			 i;
+
+	limit[LIST_UNANSWERED] = cfg->unanswered_leg_timeout_s * US_PER_S;
+	limit[LIST_ANSWERED] = cfg->answered_leg_timeout_s * US_PER_S;
+	limit[LIST_ENDED] = LEG_LINGER_US;
+	for (i = 0; i < LIST_COUNT; i++) {
+		while ((l = lt->lists[i].head) != NULL &&
+		    now_us - l->last_us > limit[i]) {
+			if (i == LIST_ENDED) {
+				leg_unlink(lt, l);
+				continue;
+			}
+			lt->st.expired++;
+			/* The last message seen is the best estimate of the end. */
+			leg_end(lt, l, l->last_us, LEG_END_EXPIRED);
+		}
+	}
+}
+
+void
+leg_flush(struct leg_table *lt, int64_t now_us)
+{
+	struct leg	*l;
+
+	while ((l = lt->lists[LIST_UNANSWERED].head) != NULL)
+		leg_end(lt, l, now_us, LEG_END_FLUSHED);
+	while ((l = lt->lists[LIST_ANSWERED].head) != NULL)
+		leg_end(lt, l, now_us, LEG_END_FLUSHED);
+}
+
+const struct leg_stats *
+leg_get_stats(const struct leg_table *lt)
+{
+	return (&lt->st);
+}
+
+void
+leg_free(struct leg_table *lt)
+{
+	size_t		 i;
+	struct leg	*l;
+
+	if (lt == NULL)
+		return;
+	for (i = 0; i < LIST_COUNT; i++)
+		while ((l = lt->lists[i].head) != NULL)
+			leg_unlink(lt, l);
+	free(lt->buckets);
+	free(lt);
+}

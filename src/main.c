@@ -1,0 +1,361 @@
+/* main.c: ccmetricsd: wires the pipeline stages and runs the poll loop. */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ccmetrics/capture.h"
+#include "ccmetrics/config.h"
+#include "ccmetrics/contact.h"
+#include "ccmetrics/decode.h"
+#include "ccmetrics/leg.h"
+#include "ccmetrics/log.h"
+#include "ccmetrics/publish.h"
+#include "ccmetrics/record.h"
+#include "ccmetrics/sip.h"
+
+#ifndef SYSCONFDIR
+#define SYSCONFDIR "/etc"
+#endif
+#define DEFAULT_CONFIG		SYSCONFDIR "/ccmetricsd.yaml"
+#define US_PER_S		1000000LL
+#define TICK_US			US_PER_S	/* expiry granularity */
+#define DISPATCH_BATCH		256
+#define POLL_MS			100
+#define EXIT_CONFIG		2
+
+struct daemon {
+	struct config		*cfg;
+	struct capture		*cap;
+	struct decoder		*dec;
+	struct sip_parser	*sip;
+	struct leg_table	*legs;
+	struct contact_table	*contacts;
+	struct publisher	*pub;
+	int64_t			 now_us;	/* packet time */
+	int64_t			 next_tick_us;
+	int64_t			 next_stats_us;
+	int64_t			 wall_at_now_us;	/* live: wall clock at now_us */
+};
+
+static volatile sig_atomic_t	quit_flag, reload_flag;
+
+static void __attribute__((noreturn))
+usage(int status)
+{
+	fprintf(status == 0 ? stdout : stderr,
+	    "usage: ccmetricsd [-c FILE] [-i IFACE | -r FILE.pcap] [-f]"
+	    " [--check-config] [--version]\n"
+	    "  -c FILE          configuration (default " DEFAULT_CONFIG ")\n"
+	    "  -i IFACE         capture live on IFACE\n"
+	    "  -r FILE          replay a capture file as fast as possible,"
+	    " then exit\n"
+	    "  -f               stay in the foreground, log to stderr\n"
+	    "  --check-config   validate the configuration and exit\n"
+	    "  --version        print the version and exit\n");
+	exit(status);
+}
+
+static int64_t
+wall_us(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ((int64_t)ts.tv_sec * US_PER_S + ts.tv_nsec / 1000);
+}
+
+static void
+on_signal(int sig)
+{
+	if (sig == SIGHUP)
+		reload_flag = 1;
+	else
+		quit_flag = 1;
+}
+
+static void
+on_contact(const struct contact_event *ev, void *arg)
+{
+	struct daemon	*d = arg;
+
+	record_contact_event(d->pub, ev);
+}
+
+static void
+on_leg(const struct leg_event *ev, void *arg)
+{
+	struct daemon	*d = arg;
+
+	contact_input(d->contacts, ev);
+}
+
+static void
+on_sip(const struct sip_msg *m, void *arg)
+{
+	struct daemon	*d = arg;
+
+	leg_input(d->legs, m);
+}
+
+static void
+on_payload(const struct payload *pl, void *arg)
+{
+	struct daemon	*d = arg;
+
+	sipmsg_input(d->sip, pl);
+}
+
+static void
+publish_stats(struct daemon *d)
+{
+	struct record_counters	rc;
+
+	memset(&rc, 0, sizeof rc);
+	if (d->cap != NULL)
+		capture_get_stats(d->cap, &rc.capture);
+	rc.decode = decode_get_stats(d->dec);
+	rc.sip = sipmsg_get_stats(d->sip);
+	rc.leg = leg_get_stats(d->legs);
+	rc.contact = contact_get_stats(d->contacts);
+	rc.publish = publish_get_stats(d->pub);
+	record_stats(d->pub, d->now_us, &rc);
+}
+
+/* Everything that runs on packet time: expiry and the stats topic. */
+static void
+tick(struct daemon *d)
+{
+	int64_t	stats_us = (int64_t)d->cfg->realtime_s * US_PER_S;
+
+	if (d->next_tick_us == 0) {
+		d->next_tick_us = d->now_us + TICK_US;
+		d->next_stats_us = (d->now_us / stats_us + 1) * stats_us;
+		return;
+	}
+	if (d->now_us < d->next_tick_us)
+		return;
+	d->next_tick_us = d->now_us + TICK_US;
+	leg_expire(d->legs, d->now_us);
+	contact_expire(d->contacts, d->now_us);
+	if (d->now_us >= d->next_stats_us) {
+		publish_stats(d);
+		d->next_stats_us = (d->now_us / stats_us + 1) * stats_us;
+	}
+	publish_drain(d->pub);
+}
+
+static void
+on_packet(const struct capture_packet *pkt, void *arg)
+{
+	struct daemon	*d = arg;
+
+	/* Packet time only moves forward; reordered packets keep theirs. */
+	if (pkt->ts_us > d->now_us) {
+		d->now_us = pkt->ts_us;
+		d->wall_at_now_us = wall_us();
+	}
+	decode_packet(d->dec, pkt);
+	tick(d);
+}
+
+static void
+reload(struct daemon *d)
+{
+	struct config	*cfg;
+
+	reload_flag = 0;
+	if ((cfg = config_load(d->cfg->path, stderr)) == NULL) {
+		log_err("reload: %s has errors, keeping the running "
+		    "configuration", d->cfg->path);
+		return;
+	}
+	leg_set_config(d->legs, cfg);
+	contact_set_config(d->contacts, cfg);
+	config_free(d->cfg);
+	d->cfg = cfg;
+	log_info("reloaded %s", cfg->path);
+}
+
+static int
+run_offline(struct daemon *d)
+{
+	int	n;
+
+	while (!quit_flag) {
+		n = capture_dispatch(d->cap, DISPATCH_BATCH, on_packet, d);
+		if (n == -1)
+			return (0);
+		if (n == -2)
+			return (-1);
+		if (reload_flag)
+			reload(d);
+	}
+	return (0);
+}
+
+static int
+run_live(struct daemon *d)
+{
+	struct pollfd	pfd;
+	int64_t		wall;
+
+	pfd.fd = capture_fd(d->cap);
+	pfd.events = POLLIN;
+	while (!quit_flag) {
+		if (poll(&pfd, 1, POLL_MS) == -1 && errno != EINTR) {
+			log_err("poll: %s", strerror(errno));
+			return (-1);
+		}
+		if (capture_dispatch(d->cap, -1, on_packet, d) == -2)
+			return (-1);
+		/* Quiet periods: the wall clock moves packet time on. */
+		wall = wall_us();
+		if (d->now_us != 0 && wall - d->wall_at_now_us > POLL_MS * 1000) {
+			d->now_us += wall - d->wall_at_now_us;
+			d->wall_at_now_us = wall;
+			tick(d);
+		}
+		if (reload_flag)
+			reload(d);
+	}
+	return (0);
+}
+
+static void
+daemon_free(struct daemon *d)
+{
+	capture_close(d->cap);
+	decode_free(d->dec);
+	sipmsg_free(d->sip);
+	leg_free(d->legs);
+	contact_free(d->contacts);
+	publish_free(d->pub);
+	config_free(d->cfg);
+}
+
+static int
+open_capture(struct daemon *d, const char *iface, const char *file)
+{
+	char	err[512];
+	int	lt;
+
+	err[0] = '\0';
+	if (file != NULL)
+		d->cap = capture_open_offline(file, d->cfg->filter, err,
+		    sizeof err);
+	else
+		d->cap = capture_open_live(iface, d->cfg->filter, err,
+		    sizeof err);
+	if (d->cap == NULL) {
+		log_err("%s", err);
+		return (-1);
+	}
+	lt = capture_linktype(d->cap);
+	if (decode_linktype_supported(lt) == -1) {
+		log_err("%s: unsupported link type %d", file != NULL ? file :
+		    iface, lt);
+		return (-1);
+	}
+	return (0);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "check-config", no_argument, NULL, 'C' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct daemon	 d;
+	const char	*conf = DEFAULT_CONFIG, *iface = NULL, *file = NULL;
+	char		 err[512];
+	int		 ch, foreground = 0, check = 0, rc;
+
+	log_open("ccmetricsd", LOG_LEVEL_INFO);
+	while ((ch = getopt_long(argc, argv, "c:i:r:fh", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c': conf = optarg; break;
+		case 'i': iface = optarg; break;
+		case 'r': file = optarg; break;
+		case 'f': foreground = 1; break;
+		case 'C': check = 1; break;
+		case 'V':
+			printf("ccmetricsd %s\n", PACKAGE_VERSION);
+			return (0);
+		case 'h': usage(0);
+		default: usage(EXIT_CONFIG);
+		}
+	}
+	if (optind != argc || (iface != NULL && file != NULL))
+		usage(EXIT_CONFIG);
+
+	memset(&d, 0, sizeof d);
+	if ((d.cfg = config_load(conf, stderr)) == NULL)
+		return (EXIT_CONFIG);
+	if (check) {
+		printf("%s: configuration OK\n", conf);
+		config_free(d.cfg);
+		return (0);
+	}
+	if (iface == NULL && file == NULL) {
+		iface = d.cfg->interface;
+		file = d.cfg->file;
+	}
+	if (iface == NULL && file == NULL) {
+		log_err("nothing to capture: give -i, -r, capture.interface or"
+		    " capture.file");
+		config_free(d.cfg);
+		return (EXIT_CONFIG);
+	}
+
+	sipmsg_global_init();
+	/* Downstream first, so each stage has its sink when it starts. */
+	if ((d.pub = publish_create(d.cfg, file == NULL, err, sizeof err)) ==
+	    NULL) {
+		log_err("%s", err);
+		daemon_free(&d);
+		return (1);
+	}
+	d.contacts = contact_create(d.cfg, on_contact, &d);
+	d.legs = leg_create(d.cfg, on_leg, &d);
+	d.sip = sipmsg_create(d.cfg->corr_headers, d.cfg->ncorr_headers,
+	    on_sip, &d);
+	d.dec = decode_create(d.cfg->sip_ports, d.cfg->nsip_ports, on_payload,
+	    &d);
+	if (open_capture(&d, iface, file) == -1) {
+		daemon_free(&d);
+		return (1);
+	}
+	signal(SIGTERM, on_signal);
+	signal(SIGINT, on_signal);
+	signal(SIGHUP, on_signal);
+	signal(SIGPIPE, SIG_IGN);
+	if (file == NULL && !foreground) {
+		if (daemon(0, 0) == -1)
+			fatal("daemon");
+		log_syslog();
+	}
+	if (file != NULL && d.cfg->zmq_await_subscribers > 0 &&
+	    publish_await_subscribers(d.pub, d.cfg->zmq_await_subscribers,
+	    d.cfg->zmq_await_ms) == -1)
+		log_warn("replaying without the %d subscriber(s) awaited",
+		    d.cfg->zmq_await_subscribers);
+
+	rc = file != NULL ? run_offline(&d) : run_live(&d);
+
+	/* Close what is open: calls, then the counters that saw them. */
+	leg_flush(d.legs, d.now_us);
+	publish_stats(&d);
+	daemon_free(&d);
+	return (rc == 0 ? 0 : 1);
+}

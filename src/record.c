@@ -1,0 +1,283 @@
+/* record.c: JSON for call events, call.end and leg.end (DESIGN.md 5). */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ccmetrics/record.h"
+
+#define TOPIC_MAX	192
+
+static const char *const leg_end_names[] = {
+	NULL, "bye_uac", "bye_uas", "cancel", "rejected", "expired",
+	"evicted", "flushed"
+};
+static const char *const leg_role_names[] = { "other", "inbound", "agent" };
+
+/* Packet time truncated to the millisecond, as every published time is. */
+static int64_t
+ms_of(int64_t us)
+{
+	return (us >= 0 ? us / 1000 : -((-us + 999) / 1000));
+}
+
+double
+record_seconds(int64_t from_us, int64_t to_us)
+{
+	return ((double)(ms_of(to_us) - ms_of(from_us)) / 1000.0);
+}
+
+static json_t *
+json_time(int64_t us)
+{
+	char	buf[32];
+
+	if (us == 0)
+		return (json_null());
+	publish_format_time(us, buf, sizeof buf);
+	return (json_string(buf));
+}
+
+static json_t *
+json_str_or_null(const char *s)
+{
+	return (s != NULL ? json_string(s) : json_null());
+}
+
+static void
+record_publish(struct publisher *pub, const char *kind, const char *queue,
+    int64_t ts_us, json_t *obj)
+{
+	char	topic[TOPIC_MAX];
+
+	snprintf(topic, sizeof topic, "%s.%s", kind, queue);
+	publish_send(pub, topic, kind, ts_us, obj);
+}
+
+static int64_t
+contact_wait_end(const struct contact *c)
+{
+	return (c->answered_us != 0 ? c->answered_us : c->inbound_end_us);
+}
+
+/* The answering agents, in the order they answered. */
+static json_t *
+record_agents(const struct contact *c)
+{
+	const struct contact_attempt	**v;
+	json_t				 *arr = json_array();
+	size_t				  i, j, n = 0;
+
+	if (c->nattempts == 0)
+		return (arr);
+	v = calloc(c->nattempts, sizeof *v);
+	for (i = 0; v != NULL && i < c->nattempts; i++) {
+		if (c->attempts[i].answer_us == 0)
+			continue;
+		for (j = n; j > 0 &&
+		    v[j - 1]->answer_us > c->attempts[i].answer_us; j--)
+			v[j] = v[j - 1];
+		v[j] = &c->attempts[i];
+		n++;
+	}
+	for (i = 0; i < n; i++)
+		json_array_append_new(arr, json_string(v[i]->agent));
+	free(v);
+	return (arr);
+}
+
+static json_t *
+record_legs(const struct contact *c)
+{
+	json_t	*arr = json_array();
+	size_t	 i;
+
+	json_array_append_new(arr, json_string(c->id));
+	for (i = 0; i < c->nattempts; i++)
+		json_array_append_new(arr, json_string(c->attempts[i].call_id));
+	return (arr);
+}
+
+static json_t *
+record_call_end(const struct contact *c)
+{
+	struct contact_totals	 t;
+	const char		*agent = NULL;
+
+	contact_totals(c, &t);
+	if (c->answered_attempt >= 0)
+		agent = c->attempts[c->answered_attempt].agent;
+	return (json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:s, s:s,"
+	    " s:f, s:f, s:f, s:f, s:i, s:i, s:o, s:o, s:i, s:i, s:b, s:o,"
+	    " s:b}",
+	    "contact_id", c->id,
+	    "queue", c->queue,
+	    "caller", c->caller,
+	    "dnis", c->dnis,
+	    "arrival", json_time(c->arrival_us),
+	    "answered_at", json_time(c->answered_us),
+	    "ended_at", json_time(c->ended_us),
+	    "outcome", contact_outcome_name(c->outcome),
+	    "ended_by", contact_party_name(c->ended_by),
+	    "wait_s", record_seconds(c->arrival_us, contact_wait_end(c)),
+	    "talk_s", record_seconds(0, t.talk_us),
+	    "hold_s", record_seconds(0, t.hold_us),
+	    "handle_s", record_seconds(0, t.handle_us),
+	    "holds", t.holds,
+	    "transfers", c->transfers,
+	    "agent", json_str_or_null(agent),
+	    "agents", record_agents(c),
+	    "attempts", (int)c->nattempts,
+	    "rona", t.rona,
+	    "repeat", c->repeat,
+	    "legs", record_legs(c),
+	    "partial", c->partial));
+}
+
+static json_t *
+record_leg_end(const struct leg *l)
+{
+	char	src[ADDR_STRLEN], dst[ADDR_STRLEN];
+
+	return (json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:i, s:o,"
+	    " s:o, s:o, s:s, s:i, s:b}",
+	    "call_id", l->call_id,
+	    "role", leg_role_names[l->role],
+	    "caller", l->caller,
+	    "dialed", l->dialed,
+	    "src", addr_format(&l->uac.ip, src, sizeof src),
+	    "src_port", l->uac.port,
+	    "dst", addr_format(&l->uas.ip, dst, sizeof dst),
+	    "dst_port", l->uas.port,
+	    "invite", json_time(l->invite_us),
+	    "answered_at", json_time(l->answer_us),
+	    "ended_at", json_time(l->end_us),
+	    "end_reason", leg_end_names[l->end_reason],
+	    "final_status", l->final_status,
+	    "partial", l->partial));
+}
+
+static json_t *
+record_agent_event(const struct contact *c, const struct contact_attempt *a)
+{
+	return (json_pack("{s:s, s:s, s:s, s:s}", "contact_id", c->id,
+	    "queue", c->queue, "agent", a->agent, "leg", a->call_id));
+}
+
+void
+record_contact_event(struct publisher *pub, const struct contact_event *ev)
+{
+	const struct contact		*c = ev->contact;
+	const struct contact_attempt	*a = ev->attempt;
+	json_t				*o;
+
+	switch (ev->type) {
+	case CONTACT_EV_ARRIVE:
+		o = json_pack("{s:s, s:s, s:s, s:s, s:o, s:b}",
+		    "contact_id", c->id, "queue", c->queue, "caller", c->caller,
+		    "dnis", c->dnis, "arrival", json_time(c->arrival_us),
+		    "repeat", c->repeat);
+		record_publish(pub, "call.arrive", c->queue, ev->ts_us, o);
+		break;
+	case CONTACT_EV_RING:
+		o = record_agent_event(c, a);
+		json_object_set_new(o, "attempt",
+		    json_integer((json_int_t)(a - c->attempts) + 1));
+		record_publish(pub, "call.ring", c->queue, ev->ts_us, o);
+		break;
+	case CONTACT_EV_ANSWER:
+		o = record_agent_event(c, a);
+		json_object_set_new(o, "wait_s",
+		    json_real(record_seconds(c->arrival_us, c->answered_us)));
+		json_object_set_new(o, "ring_s",
+		    json_real(record_seconds(a->invite_us, a->answer_us)));
+		record_publish(pub, "call.answer", c->queue, ev->ts_us, o);
+		break;
+	case CONTACT_EV_HOLD:
+	case CONTACT_EV_RESUME:
+		record_publish(pub, ev->type == CONTACT_EV_HOLD ? "call.hold" :
+		    "call.resume", c->queue, ev->ts_us,
+		    record_agent_event(c, a));
+		break;
+	case CONTACT_EV_TRANSFER:
+		o = json_pack("{s:s, s:s, s:o, s:s, s:s, s:s}",
+		    "contact_id", c->id, "queue", c->queue,
+		    "agent", json_str_or_null(a != NULL ? a->agent : NULL),
+		    "kind", ev->leg->refer_attended ? "attended" : "blind",
+		    "refer_to", ev->leg->refer_to != NULL ?
+		    ev->leg->refer_to : "", "leg", ev->leg->call_id);
+		record_publish(pub, "call.transfer", c->queue, ev->ts_us, o);
+		break;
+	case CONTACT_EV_ABANDON:
+		o = json_pack("{s:s, s:s, s:s, s:f, s:s}",
+		    "contact_id", c->id, "queue", c->queue, "caller", c->caller,
+		    "wait_s", record_seconds(c->arrival_us, c->inbound_end_us),
+		    "outcome", contact_outcome_name(c->outcome));
+		record_publish(pub, "call.abandon", c->queue, ev->ts_us, o);
+		break;
+	case CONTACT_EV_END:
+		record_publish(pub, "call.end", c->queue, ev->ts_us,
+		    record_call_end(c));
+		break;
+	case CONTACT_EV_LEG_END:
+		publish_send(pub, "leg.end", "leg.end", ev->ts_us,
+		    record_leg_end(ev->leg));
+		break;
+	case CONTACT_EV_SEGMENT_END:
+	case CONTACT_EV_RONA:
+		break;
+	}
+}
+
+void
+record_stats(struct publisher *pub, int64_t ts_us,
+    const struct record_counters *rc)
+{
+	const struct decode_stats	*d = rc->decode;
+	const struct sip_stats		*s = rc->sip;
+	const struct leg_stats		*l = rc->leg;
+	const struct contact_stats	*c = rc->contact;
+	json_t				*o;
+
+	o = json_pack("{s:I, s:I, s:I}",
+	    "packets", (json_int_t)rc->capture.packets,
+	    "pcap_drops", (json_int_t)rc->capture.kernel_drops,
+	    "pcap_ifdrops", (json_int_t)rc->capture.iface_drops);
+	json_object_set_new(o, "decode", json_pack("{s:I, s:I, s:I, s:I, s:I,"
+	    " s:I, s:I, s:I}",
+	    "payloads", (json_int_t)d->payloads,
+	    "truncated", (json_int_t)d->truncated,
+	    "bad_link", (json_int_t)d->bad_link,
+	    "bad_ip", (json_int_t)d->bad_ip,
+	    "not_sip_port", (json_int_t)d->not_sip_port,
+	    "fragments", (json_int_t)d->fragments,
+	    "tcp", (json_int_t)d->tcp,
+	    "other_proto", (json_int_t)d->other_proto));
+	json_object_set_new(o, "sip", json_pack("{s:I, s:I, s:I, s:I, s:I}",
+	    "messages", (json_int_t)s->messages,
+	    "keepalives", (json_int_t)s->keepalives,
+	    "parse_errors", (json_int_t)s->parse_errors,
+	    "missing_fields", (json_int_t)s->missing_fields,
+	    "ignored_methods", (json_int_t)s->ignored_methods));
+	json_object_set_new(o, "legs", json_pack("{s:I, s:I, s:I, s:I, s:I,"
+	    " s:I, s:I}",
+	    "open", (json_int_t)l->open,
+	    "created", (json_int_t)l->created,
+	    "retransmissions", (json_int_t)l->retransmissions,
+	    "orphans", (json_int_t)l->orphans,
+	    "expired", (json_int_t)l->expired,
+	    "evicted", (json_int_t)l->evicted,
+	    "agent_user_mismatch", (json_int_t)l->agent_user_mismatch));
+	json_object_set_new(o, "contacts", json_pack("{s:I, s:I, s:I, s:I,"
+	    " s:I}",
+	    "open", (json_int_t)c->open,
+	    "created", (json_int_t)c->created,
+	    "unmapped", (json_int_t)c->unmapped,
+	    "agent_unmatched", (json_int_t)c->agent_unmatched,
+	    "agent_ambiguous", (json_int_t)c->agent_ambiguous));
+	json_object_set_new(o, "publish", json_pack("{s:I, s:I}",
+	    "sent", (json_int_t)rc->publish->sent,
+	    "zmq_dropped", (json_int_t)rc->publish->zmq_dropped));
+	publish_send(pub, "stats", "stats", ts_us, o);
+}

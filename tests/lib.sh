@@ -1,0 +1,38 @@
+# lib.sh: shared helpers of the shell integration tests (sourced).
+set -eu
+
+: "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
+: "${top_builddir:=$top_srcdir}"
+: "${PYTHON3:=python3}"
+
+CCMETRICSD="$top_builddir/ccmetricsd"
+CCMETRICS_SUB="$top_builddir/ccmetrics-sub"
+GEN="$PYTHON3 $top_srcdir/tools/ccmetrics-gen"
+COMPARE="$PYTHON3 $top_srcdir/tests/compare-calls.py"
+SHARED_PCAPS="$top_srcdir/../shared/pcaps"
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/ccmetrics-test.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+
+fail() {
+	echo "FAIL: $*" >&2
+	exit 1
+}
+
+skip() {
+	echo "SKIP: $*" >&2
+	exit 77
+}
+
+# expect_eq WHAT EXPECTED GOT
+expect_eq() {
+	if [ "$2" != "$3" ]; then
+		fail "$1: expected '$2', got '$3'"
+	fi
+	echo "ok: $1 = $3"
+}
+
+# A free TCP port on 127.0.0.1 (bounded attempts).
+free_port() {
+	$PYTHON3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
