@@ -228,14 +228,32 @@ cfg_error_flush(struct cfg_load *cl, FILE *f)
 	cl->nerrs = 0;
 }
 
-/* "a.b" from "a" and "b"; just "b" at the top. */
+/*
+ * "a.b" from "a" and "b", just "b" at the top. A key too long for buf
+ * (only an unknown one can be) is cut short, ending in "...".
+ */
 static void
 cfg_join(char *buf, size_t len, const char *prefix, const char *leaf)
 {
+	int	n;
+
 	if (*prefix == '\0')
-		snprintf(buf, len, "%s", leaf);
+		n = snprintf(buf, len, "%s", leaf);
 	else
-		snprintf(buf, len, "%s.%s", prefix, leaf);
+		n = snprintf(buf, len, "%s.%s", prefix, leaf);
+	if (n < 0 || (size_t)n >= len)
+		memcpy(buf + len - 4, "...", 4);
+}
+
+/* "key[i]", the key of a sequence item, cut short as cfg_join does. */
+static void
+cfg_index(char *buf, size_t len, const char *key, size_t i)
+{
+	int	n;
+
+	n = snprintf(buf, len, "%s[%zu]", key, i);
+	if (n < 0 || (size_t)n >= len)
+		memcpy(buf + len - 4, "...", 4);
 }
 
 /* The last part of key if the row is directly under prefix, else NULL. */
@@ -591,7 +609,7 @@ cfg_set_ports(struct cfg_load *cl, const struct cfg_row *row,
 	}
 	for (i = 0; i < count; i++) {
 		item = cfg_node(cl, items[i]);
-		snprintf(ikey, sizeof ikey, "%s[%zu]", key, i);
+		cfg_index(ikey, sizeof ikey, key, i);
 		if ((rc = cfg_integer(item, &v)) == -1) {
 			cfg_error(cl, &item->start_mark, ikey,
 			    "must be an integer");
@@ -638,7 +656,7 @@ cfg_set_addrs(struct cfg_load *cl, const struct cfg_row *row,
 	}
 	for (i = 0; i < count; i++) {
 		item = cfg_node(cl, items[i]);
-		snprintf(ikey, sizeof ikey, "%s[%zu]", key, i);
+		cfg_index(ikey, sizeof ikey, key, i);
 		if ((v = cfg_text(cl, ikey, item, 0)) == NULL)
 			continue;
 		if (cidr_parse(v, &c) != 0) {
@@ -679,7 +697,7 @@ cfg_set_headers(struct cfg_load *cl, const struct cfg_row *row,
 		return;
 	for (i = 0; i < count; i++) {
 		item = cfg_node(cl, items[i]);
-		snprintf(ikey, sizeof ikey, "%s[%zu]", key, i);
+		cfg_index(ikey, sizeof ikey, key, i);
 		if ((v = cfg_text(cl, ikey, item, 0)) == NULL)
 			continue;
 		if (!cfg_is_token(v)) {
@@ -768,7 +786,7 @@ cfg_set_dnis(struct cfg_load *cl, const struct cfg_row *row,
 	self = (size_t)(q - cfg->queues);
 	for (i = 0; i < count; i++) {
 		item = cfg_node(cl, items[i]);
-		snprintf(ikey, sizeof ikey, "%s[%zu]", key, i);
+		cfg_index(ikey, sizeof ikey, key, i);
 		if ((v = cfg_text(cl, ikey, item, 0)) == NULL)
 			continue;
 		for (j = 0; j <= self; j++) {
@@ -857,7 +875,7 @@ cfg_set_queues(struct cfg_load *cl, const struct cfg_row *row,
 	cfg->queues = xcalloc(count, sizeof *cfg->queues);
 	for (i = 0; i < count; i++) {
 		item = cfg_node(cl, items[i]);
-		snprintf(ikey, sizeof ikey, "%s[%zu]", key, i);
+		cfg_index(ikey, sizeof ikey, key, i);
 		q = &cfg->queues[cfg->nqueues++];
 		cfg_defaults(1, q);
 		if (item->type != YAML_MAPPING_NODE) {
@@ -1133,10 +1151,10 @@ cfg_load(const char *name, const char *text, size_t len, FILE *errs)
 		goto out;
 	}
 
+	/* An empty document lacks what the file lacks: say so at 1:1. */
 	root = yaml_document_get_root_node(&doc);
 	if (root == NULL || cfg_is_null(root))
-		cfg_check_missing(&cl, "", "", NULL,
-		    root != NULL ? &root->start_mark : NULL);
+		cfg_check_missing(&cl, "", "", NULL, NULL);
 	else if (root->type != YAML_MAPPING_NODE)
 		cfg_error(&cl, &root->start_mark, "(top level)",
 		    "must be a map");
@@ -1250,9 +1268,13 @@ config_queue_by_name(const struct config *cfg, const char *name)
 }
 
 const char *
-config_schema_key(size_t i)
+config_schema_key(size_t i, const char **def, const char **help)
 {
 	if (i >= nitems(cfg_rows))
 		return (NULL);
+	if (def != NULL)
+		*def = cfg_rows[i].def;
+	if (help != NULL)
+		*help = cfg_rows[i].help;
 	return (cfg_rows[i].key);
 }

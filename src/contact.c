@@ -29,6 +29,12 @@ struct contact_table {
 	struct contact_stats	 st;
 };
 
+int64_t
+contact_ms(int64_t us)
+{
+	return (us >= 0 ? us / 1000 : -((-us + 999) / 1000));
+}
+
 const char *
 contact_outcome_name(enum contact_outcome o)
 {
@@ -377,6 +383,7 @@ contact_on_inbound_end(struct contact_table *ct, struct contact *c,
 			contact_emit(ct, CONTACT_EV_ABANDON, l->end_us, c, NULL,
 			    NULL);
 	}
+	contact_emit(ct, CONTACT_EV_INBOUND_END, l->end_us, c, NULL, NULL);
 	contact_finish_if_done(ct, c);
 }
 
@@ -407,12 +414,13 @@ contact_on_answer(struct contact_table *ct, struct contact *c,
     struct contact_attempt *a, int64_t ts_us)
 {
 	a->answer_us = ts_us;
-	if (c->answered_us != 0 || c->inbound_end_us != 0)
-		return;
-	c->answered_us = ts_us;
-	c->answered_attempt = (int)(a - c->attempts);
-	c->outcome = OUTCOME_ANSWERED;
-	contact_emit(ct, CONTACT_EV_ANSWER, ts_us, c, a, NULL);
+	if (c->answered_us == 0 && c->inbound_end_us == 0) {
+		c->answered_us = ts_us;
+		c->answered_attempt = (int)(a - c->attempts);
+		c->outcome = OUTCOME_ANSWERED;
+		contact_emit(ct, CONTACT_EV_ANSWER, ts_us, c, a, NULL);
+	}
+	contact_emit(ct, CONTACT_EV_SEGMENT_START, ts_us, c, a, NULL);
 }
 
 /* An event on a leg that belongs to contact c. */

@@ -15,6 +15,7 @@
 #include "ccmetrics/config.h"
 #include "ccmetrics/contact.h"
 #include "ccmetrics/decode.h"
+#include "ccmetrics/interval.h"
 #include "ccmetrics/leg.h"
 #include "ccmetrics/log.h"
 #include "ccmetrics/publish.h"
@@ -38,6 +39,7 @@ struct daemon {
 	struct sip_parser	*sip;
 	struct leg_table	*legs;
 	struct contact_table	*contacts;
+	struct interval_stage	*intervals;
 	struct publisher	*pub;
 	int64_t			 now_us;	/* packet time */
 	int64_t			 next_tick_us;
@@ -82,10 +84,19 @@ on_signal(int sig)
 }
 
 static void
+on_interval(const struct interval_record *r, void *arg)
+{
+	struct daemon	*d = arg;
+
+	record_interval(d->pub, r);
+}
+
+static void
 on_contact(const struct contact_event *ev, void *arg)
 {
 	struct daemon	*d = arg;
 
+	interval_input(d->intervals, ev);
 	record_contact_event(d->pub, ev);
 }
 
@@ -125,16 +136,19 @@ publish_stats(struct daemon *d)
 	rc.sip = sipmsg_get_stats(d->sip);
 	rc.leg = leg_get_stats(d->legs);
 	rc.contact = contact_get_stats(d->contacts);
+	rc.interval = interval_get_stats(d->intervals);
 	rc.publish = publish_get_stats(d->pub);
 	record_stats(d->pub, d->now_us, &rc);
 }
 
-/* Everything that runs on packet time: expiry and the stats topic. */
+/* Everything that runs on packet time: intervals, expiry, stats. */
 static void
 tick(struct daemon *d)
 {
 	int64_t	stats_us = (int64_t)d->cfg->realtime_s * US_PER_S;
 
+	/* Before the packet's own events: intervals past end + grace close. */
+	interval_advance(d->intervals, d->now_us);
 	if (d->next_tick_us == 0) {
 		d->next_tick_us = d->now_us + TICK_US;
 		d->next_stats_us = (d->now_us / stats_us + 1) * stats_us;
@@ -162,8 +176,8 @@ on_packet(const struct capture_packet *pkt, void *arg)
 		d->now_us = pkt->ts_us;
 		d->wall_at_now_us = wall_us();
 	}
-	decode_packet(d->dec, pkt);
 	tick(d);
+	decode_packet(d->dec, pkt);
 }
 
 static void
@@ -179,6 +193,7 @@ reload(struct daemon *d)
 	}
 	leg_set_config(d->legs, cfg);
 	contact_set_config(d->contacts, cfg);
+	interval_set_config(d->intervals, cfg);
 	config_free(d->cfg);
 	d->cfg = cfg;
 	log_info("reloaded %s", cfg->path);
@@ -237,6 +252,7 @@ daemon_free(struct daemon *d)
 	sipmsg_free(d->sip);
 	leg_free(d->legs);
 	contact_free(d->contacts);
+	interval_free(d->intervals);
 	publish_free(d->pub);
 	config_free(d->cfg);
 }
@@ -326,6 +342,7 @@ main(int argc, char **argv)
 		daemon_free(&d);
 		return (1);
 	}
+	d.intervals = interval_create(d.cfg, on_interval, &d);
 	d.contacts = contact_create(d.cfg, on_contact, &d);
 	d.legs = leg_create(d.cfg, on_leg, &d);
 	d.sip = sipmsg_create(d.cfg->corr_headers, d.cfg->ncorr_headers,
@@ -355,6 +372,7 @@ main(int argc, char **argv)
 
 	/* Close what is open: calls, then the counters that saw them. */
 	leg_flush(d.legs, d.now_us);
+	interval_flush(d.intervals, d.now_us);
 	publish_stats(&d);
 	daemon_free(&d);
 	return (rc == 0 ? 0 : 1);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ccmetrics/erlang.h"
 #include "ccmetrics/record.h"
 
 #define TOPIC_MAX	192
@@ -15,17 +16,10 @@ static const char *const leg_end_names[] = {
 };
 static const char *const leg_role_names[] = { "other", "inbound", "agent" };
 
-/* Packet time truncated to the millisecond, as every published time is. */
-static int64_t
-ms_of(int64_t us)
-{
-	return (us >= 0 ? us / 1000 : -((-us + 999) / 1000));
-}
-
 double
 record_seconds(int64_t from_us, int64_t to_us)
 {
-	return ((double)(ms_of(to_us) - ms_of(from_us)) / 1000.0);
+	return ((double)(contact_ms(to_us) - contact_ms(from_us)) / 1000.0);
 }
 
 static json_t *
@@ -224,6 +218,8 @@ record_contact_event(struct publisher *pub, const struct contact_event *ev)
 		publish_send(pub, "leg.end", "leg.end", ev->ts_us,
 		    record_leg_end(ev->leg));
 		break;
+	case CONTACT_EV_INBOUND_END:
+	case CONTACT_EV_SEGMENT_START:
 	case CONTACT_EV_SEGMENT_END:
 	case CONTACT_EV_RONA:
 		break;
@@ -276,8 +272,133 @@ record_stats(struct publisher *pub, int64_t ts_us,
 	    "unmapped", (json_int_t)c->unmapped,
 	    "agent_unmatched", (json_int_t)c->agent_unmatched,
 	    "agent_ambiguous", (json_int_t)c->agent_ambiguous));
+	json_object_set_new(o, "intervals", json_pack("{s:I, s:I, s:I}",
+	    "late_events", (json_int_t)rc->interval->late_events,
+	    "queues", (json_int_t)rc->interval->queues,
+	    "agents", (json_int_t)rc->interval->agents));
 	json_object_set_new(o, "publish", json_pack("{s:I, s:I}",
 	    "sent", (json_int_t)rc->publish->sent,
 	    "zmq_dropped", (json_int_t)rc->publish->zmq_dropped));
 	publish_send(pub, "stats", "stats", ts_us, o);
+}
+
+static json_t *
+json_ratio(double num, double den)
+{
+	return (den > 0 ? json_real(num / den) : json_null());
+}
+
+static json_t *
+json_hist(const uint64_t *h)
+{
+	json_t	*arr = json_array();
+	int	 i;
+
+	for (i = 0; i < INTERVAL_WAIT_BUCKETS; i++)
+		json_array_append_new(arr, json_integer((json_int_t)h[i]));
+	return (arr);
+}
+
+static json_t *
+record_interval_queue(const struct interval_record *r)
+{
+	const struct interval_queue	*q = r->queue;
+	double				 answered = (double)q->answered;
+	double				 den = answered + (double)q->abandoned;
+	json_t				*o, *erlang = json_null();
+	int				 n;
+
+	if (q->offered > 0 && q->handled > 0) {
+		n = erlang_c_agents((double)q->offered / r->interval_s,
+		    (double)q->handle_ms / 1000.0 / (double)q->handled,
+		    r->sl_threshold_s, r->sl_target);
+		if (n > 0)
+			erlang = json_integer(n);
+	}
+	o = json_pack("{s:I, s:I, s:I, s:I, s:f, s:f, s:I, s:I, s:f, s:I,"
+	    " s:I, s:f, s:f, s:f, s:I, s:I, s:I, s:I}",
+	    "offered", (json_int_t)q->offered,
+	    "blocked", (json_int_t)q->blocked,
+	    "answered", (json_int_t)q->answered,
+	    "answered_within_sl", (json_int_t)q->answered_within_sl,
+	    "wait_answered_s", q->wait_answered_ms / 1000.0,
+	    "max_wait_s", q->max_wait_ms / 1000.0,
+	    "abandoned", (json_int_t)q->abandoned,
+	    "short_abandoned", (json_int_t)q->short_abandoned,
+	    "abandon_wait_s", q->abandon_wait_ms / 1000.0,
+	    "timeouts", (json_int_t)q->timeouts,
+	    "handled", (json_int_t)q->handled,
+	    "talk_s", q->talk_ms / 1000.0,
+	    "hold_s", q->hold_ms / 1000.0,
+	    "handle_s", q->handle_ms / 1000.0,
+	    "holds", (json_int_t)q->holds,
+	    "rona", (json_int_t)q->rona,
+	    "transfers", (json_int_t)q->transfers,
+	    "repeat_calls", (json_int_t)q->repeat_calls);
+	json_object_set_new(o, "service_level",
+	    json_ratio((double)q->answered_within_sl, den));
+	json_object_set_new(o, "asa_s",
+	    json_ratio(q->wait_answered_ms / 1000.0, answered));
+	json_object_set_new(o, "aht_s",
+	    json_ratio(q->handle_ms / 1000.0, (double)q->handled));
+	json_object_set_new(o, "abandon_rate",
+	    json_ratio((double)q->abandoned, den));
+	json_object_set_new(o, "erlang_c_agents", erlang);
+	json_object_set_new(o, "sl_threshold_s",
+	    json_integer(r->sl_threshold_s));
+	json_object_set_new(o, "sl_target", json_real(r->sl_target));
+	json_object_set_new(o, "wait_hist_answered",
+	    json_hist(q->wait_hist_answered));
+	json_object_set_new(o, "wait_hist_abandoned",
+	    json_hist(q->wait_hist_abandoned));
+	return (o);
+}
+
+static json_t *
+record_interval_agent(const struct interval_record *r)
+{
+	const struct interval_agent	*a = r->agent;
+
+	return (json_pack("{s:I, s:I, s:I, s:I, s:f, s:f, s:f, s:I, s:I,"
+	    " s:f}",
+	    "attempts", (json_int_t)a->attempts,
+	    "answered", (json_int_t)a->answered,
+	    "rona", (json_int_t)a->rona,
+	    "handled", (json_int_t)a->handled,
+	    "talk_s", a->talk_ms / 1000.0,
+	    "hold_s", a->hold_ms / 1000.0,
+	    "handle_s", a->handle_ms / 1000.0,
+	    "holds", (json_int_t)a->holds,
+	    "transfers", (json_int_t)a->transfers,
+	    "busy_s", a->busy_ms / 1000.0));
+}
+
+void
+record_interval(struct publisher *pub, const struct interval_record *r)
+{
+	json_t	*o, *body;
+	char	 topic[TOPIC_MAX];
+
+	if (r->type == INTERVAL_RT_QUEUE) {
+		o = json_pack("{s:s, s:I, s:f, s:I, s:I}", "queue", r->name,
+		    "waiting", (json_int_t)r->rt->waiting,
+		    "longest_wait_s", r->rt->longest_wait_ms / 1000.0,
+		    "talking", (json_int_t)r->rt->talking,
+		    "on_hold", (json_int_t)r->rt->on_hold);
+		snprintf(topic, sizeof topic, "rt.queue.%s", r->name);
+		publish_send(pub, topic, "rt.queue", r->ts_us, o);
+		return;
+	}
+	o = json_pack("{s:s, s:o, s:o, s:i}",
+	    r->type == INTERVAL_QUEUE ? "queue" : "agent", r->name,
+	    "start", json_time(r->start_us), "end", json_time(r->end_us),
+	    "interval_s", r->interval_s);
+	body = r->type == INTERVAL_QUEUE ? record_interval_queue(r) :
+	    record_interval_agent(r);
+	json_object_update(o, body);
+	json_decref(body);
+	snprintf(topic, sizeof topic, "interval.%s.%s",
+	    r->type == INTERVAL_QUEUE ? "queue" : "agent", r->name);
+	publish_send(pub, topic, r->type == INTERVAL_QUEUE ? "interval.queue" :
+	    "interval.agent", r->ts_us, o);
 }

@@ -4,6 +4,7 @@
 #include <osipparser2/osip_parser.h>
 #include <osipparser2/osip_port.h>
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -40,14 +41,24 @@ static const char *const sip_untracked[] = {
 	"INFO ",
 };
 
+/* libosip2's trace sink: parse errors are counted, not printed. */
+static void
+sipmsg_trace_discard(const char *fi, int li, osip_trace_level_t level,
+    const char *chfr, va_list ap)
+{
+}
+
 void
 sipmsg_global_init(void)
 {
-	int	level;
-
 	parser_init();
-	for (level = TRACE_LEVEL0; level < END_TRACE_LEVEL; level++)
-		osip_trace_disable_level((osip_trace_level_t)level);
+	/*
+	 * With no trace sink set, libosip2 5.x initialises its own on the
+	 * first trace (ERROR and worse to stdout), undoing any disabled
+	 * levels and mixing its lines into a JSON-lines sink on stdout.
+	 * Level TRACE_LEVEL0: no level enabled.
+	 */
+	osip_trace_initialize_func(TRACE_LEVEL0, sipmsg_trace_discard);
 }
 
 struct sip_parser *
@@ -107,6 +118,33 @@ sipmsg_header(const osip_message_t *m, const char *name)
 	return (h->hvalue);
 }
 
+/*
+ * The user of a URI: the user part of a SIP URI, or the number of a tel
+ * URI (RFC 3966; RFC 3325 9.1 allows one in P-Asserted-Identity), which
+ * libosip2 keeps whole in url->string.
+ */
+static void
+sipmsg_url_user(char *dst, size_t size, const osip_uri_t *u)
+{
+	size_t	n;
+
+	*dst = '\0';
+	if (u == NULL)
+		return;
+	if (u->username != NULL) {
+		copy(dst, size, u->username);
+		return;
+	}
+	if (u->scheme == NULL || strcasecmp(u->scheme, "tel") != 0 ||
+	    u->string == NULL)
+		return;
+	n = strcspn(u->string, ";");
+	if (n > size - 1)
+		n = size - 1;
+	memcpy(dst, u->string, n);
+	dst[n] = '\0';
+}
+
 /* The user part of a name-addr header value (P-Asserted-Identity). */
 static void
 sipmsg_user_of(char *dst, size_t size, const char *value)
@@ -116,8 +154,8 @@ sipmsg_user_of(char *dst, size_t size, const char *value)
 	*dst = '\0';
 	if (value == NULL || osip_from_init(&f) != 0)
 		return;
-	if (osip_from_parse(f, value) == 0 && f->url != NULL)
-		copy(dst, size, f->url->username);
+	if (osip_from_parse(f, value) == 0)
+		sipmsg_url_user(dst, size, f->url);
 	osip_from_free(f);
 }
 
@@ -223,9 +261,11 @@ sipmsg_parse_sdp(const char *body, size_t len, enum sdp_dir *dir,
 		if (n < 2 || p[1] != '=')
 			continue;
 		if (p[0] == 'm') {
-			if (section != 0)
+			/* Past the first audio section; skip others before it. */
+			if (section == 1)
 				break;
-			section = strncmp(p + 2, "audio", 5) == 0 ? 1 : 2;
+			section = n >= 7 && strncmp(p + 2, "audio", 5) == 0 ?
+			    1 : 2;
 			continue;
 		}
 		if (section == 2)
@@ -289,18 +329,16 @@ sipmsg_extract(struct sip_parser *sp, osip_message_t *m, struct sip_msg *sm)
 		    m->call_id->number, m->call_id->host);
 	else
 		copy(sm->call_id, sizeof sm->call_id, m->call_id->number);
-	copy(sm->from_user, sizeof sm->from_user,
-	    m->from->url != NULL ? m->from->url->username : NULL);
+	sipmsg_url_user(sm->from_user, sizeof sm->from_user, m->from->url);
 	tag = NULL;
 	osip_from_get_tag(m->from, &tag);
 	copy(sm->from_tag, sizeof sm->from_tag, tag ? tag->gvalue : NULL);
-	copy(sm->to_user, sizeof sm->to_user,
-	    m->to->url != NULL ? m->to->url->username : NULL);
+	sipmsg_url_user(sm->to_user, sizeof sm->to_user, m->to->url);
 	tag = NULL;
 	osip_to_get_tag(m->to, &tag);
 	copy(sm->to_tag, sizeof sm->to_tag, tag ? tag->gvalue : NULL);
-	copy(sm->ruri_user, sizeof sm->ruri_user,
-	    sm->is_request && m->req_uri != NULL ? m->req_uri->username : NULL);
+	sipmsg_url_user(sm->ruri_user, sizeof sm->ruri_user,
+	    sm->is_request ? m->req_uri : NULL);
 	sipmsg_user_of(sm->pai_user, sizeof sm->pai_user,
 	    sipmsg_header(m, "p-asserted-identity"));
 	tag = NULL;

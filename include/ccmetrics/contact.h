@@ -84,6 +84,8 @@ enum contact_event_type {
 	CONTACT_EV_RESUME,
 	CONTACT_EV_TRANSFER,
 	CONTACT_EV_ABANDON,
+	CONTACT_EV_INBOUND_END,	/* the inbound leg ended, any outcome */
+	CONTACT_EV_SEGMENT_START, /* an agent leg was answered */
 	CONTACT_EV_SEGMENT_END,	/* an answered agent leg ended */
 	CONTACT_EV_RONA,
 	CONTACT_EV_END,		/* the contact is final */
@@ -123,6 +125,8 @@ void		 contact_totals(const struct contact *c,
 const struct contact_stats *contact_get_stats(const struct contact_table *ct);
 void		 contact_free(struct contact_table *ct);
 
+/* Packet time truncated to the millisecond, as every published time is. */
+int64_t		 contact_ms(int64_t us);
 const char	*contact_outcome_name(enum contact_outcome o);
 const char	*contact_party_name(enum contact_party p);
 

@@ -4,11 +4,15 @@
 
 #include "ccmetrics/capture.h"
 #include "ccmetrics/contact.h"
+#include "ccmetrics/interval.h"
 #include "ccmetrics/publish.h"
 
 /* Publish the topic of a contact event, if it has one. */
 void	record_contact_event(struct publisher *pub,
 	    const struct contact_event *ev);
+/* Publish a closed interval or a real-time snapshot. */
+void	record_interval(struct publisher *pub, const struct interval_record *r);
+
 /* The daemon's own counters, gathered by main.c for the stats topic. */
 struct record_counters {
 	struct capture_stats		 capture;
@@ -16,6 +20,7 @@ struct record_counters {
 	const struct sip_stats		*sip;
 	const struct leg_stats		*leg;
 	const struct contact_stats	*contact;
+	const struct interval_stats	*interval;
 	const struct publish_stats	*publish;
 };
 

@@ -1,0 +1,103 @@
+/* interval.h: per-queue and per-agent intervals and real-time snapshots. */
+#ifndef CCMETRICS_INTERVAL_H
+#define CCMETRICS_INTERVAL_H
+
+#include <stdint.h>
+
+#include "ccmetrics/contact.h"
+
+#define INTERVAL_GRACE_US	2000000LL	/* DESIGN.md 4: end + 2 s */
+#define INTERVAL_WAIT_BUCKETS	12		/* 11 edges + open bucket */
+
+extern const int interval_wait_edges_s[INTERVAL_WAIT_BUCKETS - 1];
+
+/* Counts and sums of one queue over one interval (DESIGN.md 4). */
+struct interval_queue {
+	uint64_t	offered;
+	uint64_t	blocked;
+	uint64_t	answered;
+	uint64_t	answered_within_sl;
+	int64_t		wait_answered_ms;
+	int64_t		max_wait_ms;
+	uint64_t	abandoned;	/* excludes short abandons */
+	uint64_t	short_abandoned;
+	int64_t		abandon_wait_ms;
+	uint64_t	timeouts;
+	uint64_t	handled;
+	int64_t		talk_ms;
+	int64_t		hold_ms;
+	int64_t		handle_ms;
+	uint64_t	holds;
+	uint64_t	rona;
+	uint64_t	transfers;
+	uint64_t	repeat_calls;
+	uint64_t	wait_hist_answered[INTERVAL_WAIT_BUCKETS];
+	uint64_t	wait_hist_abandoned[INTERVAL_WAIT_BUCKETS];
+};
+
+struct interval_agent {
+	uint64_t	attempts;
+	uint64_t	answered;
+	uint64_t	rona;
+	uint64_t	handled;
+	int64_t		talk_ms;
+	int64_t		hold_ms;
+	int64_t		handle_ms;
+	uint64_t	holds;
+	uint64_t	transfers;
+	int64_t		busy_ms;	/* answered segments, clipped */
+};
+
+/* Real-time state of one queue. */
+struct interval_rt {
+	uint64_t	waiting;
+	int64_t		longest_wait_ms;
+	uint64_t	talking;
+	uint64_t	on_hold;
+};
+
+enum interval_record_type {
+	INTERVAL_QUEUE,
+	INTERVAL_AGENT,
+	INTERVAL_RT_QUEUE
+};
+
+/* What the stage hands to its sink when an interval closes or on a tick. */
+struct interval_record {
+	enum interval_record_type	 type;
+	const char			*name;	/* queue or agent */
+	int64_t				 start_us;
+	int64_t				 end_us;
+	int				 interval_s;
+	int				 sl_threshold_s;
+	double				 sl_target;
+	const struct interval_queue	*queue;
+	const struct interval_agent	*agent;
+	const struct interval_rt	*rt;
+	int64_t				 ts_us;
+};
+
+struct interval_stats {
+	uint64_t	late_events;	/* for an interval already closed */
+	uint64_t	queues;
+	uint64_t	agents;
+};
+
+typedef void (*interval_sink)(const struct interval_record *, void *);
+
+struct interval_stage;
+
+struct interval_stage *interval_create(const struct config *cfg,
+		    interval_sink sink, void *arg);
+void		 interval_set_config(struct interval_stage *is,
+		    const struct config *cfg);
+void		 interval_input(struct interval_stage *is,
+		    const struct contact_event *ev);
+/* Close intervals whose end + grace has passed; real-time snapshots. */
+void		 interval_advance(struct interval_stage *is, int64_t now_us);
+/* Close every open interval (end of capture, shutdown). */
+void		 interval_flush(struct interval_stage *is, int64_t now_us);
+const struct interval_stats *interval_get_stats(const struct interval_stage *is);
+void		 interval_free(struct interval_stage *is);
+
+#endif

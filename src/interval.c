@@ -1,0 +1,585 @@
+/* interval.c: queue and agent intervals on packet time, and real time. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "ccmetrics/interval.h"
+#include "ccmetrics/log.h"
+#include "ccmetrics/strmap.h"
+#include "ccmetrics/xmalloc.h"
+
+#define US_PER_S		1000000LL
+#define US_PER_MS		1000LL
+/* Beyond this gap in packet time, empty intervals are not published. */
+#define INTERVAL_MAX_GAP_US	(7 * 86400 * US_PER_S)
+
+const int interval_wait_edges_s[INTERVAL_WAIT_BUCKETS - 1] = {
+	5, 10, 15, 20, 30, 45, 60, 90, 120, 180, 300
+};
+
+/* A caller waiting in a queue, in arrival order. */
+struct waiter {
+	char		*contact_id;
+	int64_t		 arrival_us;
+	struct waiter	*prev, *next;
+};
+
+struct queue_acc {
+	char			 name[CONFIG_NAME_MAX];
+	int			 sl_threshold_s;
+	double			 sl_target;
+	struct interval_queue	 slot[2];
+	struct interval_rt	 rt;
+	struct waiter		*wait_head, *wait_tail;
+	struct queue_acc	*next;
+};
+
+/* An answered agent leg still up; busy time is counted from `from`. */
+struct segment {
+	char		*call_id;
+	char		 queue[CONFIG_NAME_MAX];
+	int64_t		 from_us;
+	bool		 held;
+};
+
+struct agent_acc {
+	char			*name;
+	struct interval_agent	 slot[2];
+	struct segment		*segs;
+	size_t			 nsegs;
+	struct agent_acc	*next;
+};
+
+struct interval_stage {
+	const struct config	*cfg;
+	interval_sink		 sink;
+	void			*sink_arg;
+	int64_t			 len_us;
+	int64_t			 cur_start_us;	/* oldest open interval, -1 */
+	int64_t			 next_rt_us;
+	struct strmap		*queues;
+	struct queue_acc	*qhead;
+	struct strmap		*agents;
+	struct agent_acc	*ahead;
+	struct strmap		*waiters;	/* contact id -> waiter */
+	struct interval_stats	 st;
+};
+
+static struct queue_acc *
+queue_acc_get(struct interval_stage *is, const char *name)
+{
+	const struct config_queue	*q;
+	struct queue_acc		*qa;
+
+	if ((qa = strmap_get(is->queues, name)) != NULL)
+		return (qa);
+	qa = xcalloc(1, sizeof *qa);
+	snprintf(qa->name, sizeof qa->name, "%s", name);
+	qa->sl_threshold_s = 20;
+	qa->sl_target = 0.8;
+	if ((q = config_queue_by_name(is->cfg, name)) != NULL) {
+		qa->sl_threshold_s = q->sl_threshold_s;
+		qa->sl_target = q->sl_target;
+	}
+	qa->next = is->qhead;
+	is->qhead = qa;
+	strmap_put(is->queues, name, qa);
+	is->st.queues++;
+	return (qa);
+}
+
+static struct agent_acc *
+agent_acc_get(struct interval_stage *is, const char *name)
+{
+	struct agent_acc	*aa;
+
+	if ((aa = strmap_get(is->agents, name)) != NULL)
+		return (aa);
+	aa = xcalloc(1, sizeof *aa);
+	aa->name = xstrdup(name);
+	aa->next = is->ahead;
+	is->ahead = aa;
+	strmap_put(is->agents, name, aa);
+	is->st.agents++;
+	return (aa);
+}
+
+/* Configured queues are published even when nothing happened in them. */
+static void
+interval_add_configured(struct interval_stage *is)
+{
+	size_t	i;
+
+	for (i = 0; i < is->cfg->nqueues; i++)
+		queue_acc_get(is, is->cfg->queues[i].name);
+}
+
+struct interval_stage *
+interval_create(const struct config *cfg, interval_sink sink, void *arg)
+{
+	struct interval_stage	*is;
+
+	is = xcalloc(1, sizeof *is);
+	is->sink = sink;
+	is->sink_arg = arg;
+	is->cur_start_us = -1;
+	is->queues = strmap_create();
+	is->agents = strmap_create();
+	is->waiters = strmap_create();
+	interval_set_config(is, cfg);
+	return (is);
+}
+
+void
+interval_set_config(struct interval_stage *is, const struct config *cfg)
+{
+	const struct config_queue	*q;
+	struct queue_acc		*qa;
+
+	is->cfg = cfg;
+	/* interval_s changes only with a restart: open slots depend on it. */
+	if (is->len_us == 0)
+		is->len_us = (int64_t)cfg->interval_s * US_PER_S;
+	for (qa = is->qhead; qa != NULL; qa = qa->next) {
+		if ((q = config_queue_by_name(cfg, qa->name)) != NULL) {
+			qa->sl_threshold_s = q->sl_threshold_s;
+			qa->sl_target = q->sl_target;
+		}
+	}
+	interval_add_configured(is);
+}
+
+static int
+slot_of(const struct interval_stage *is, int64_t start_us)
+{
+	return ((int)((start_us / is->len_us) & 1));
+}
+
+/* The slot an event at ts_us counts in; late events go to the oldest. */
+static int
+interval_slot(struct interval_stage *is, int64_t ts_us)
+{
+	if (is->cur_start_us < 0)
+		is->cur_start_us = ts_us - ts_us % is->len_us;
+	if (ts_us < is->cur_start_us) {
+		is->st.late_events++;
+		ts_us = is->cur_start_us;
+	}
+	return (slot_of(is, ts_us - ts_us % is->len_us));
+}
+
+static int
+wait_bucket(int64_t wait_ms)
+{
+	int	i;
+
+	for (i = 0; i < INTERVAL_WAIT_BUCKETS - 1; i++)
+		if (wait_ms <= interval_wait_edges_s[i] * 1000LL)
+			return (i);
+	return (INTERVAL_WAIT_BUCKETS - 1);
+}
+
+static int64_t
+ms_between(int64_t from_us, int64_t to_us)
+{
+	return (contact_ms(to_us) - contact_ms(from_us));
+}
+
+static void
+waiter_remove(struct interval_stage *is, struct queue_acc *qa,
+    const char *contact_id)
+{
+	struct waiter	*w;
+
+	if ((w = strmap_del(is->waiters, contact_id)) == NULL)
+		return;
+	if (w->prev != NULL)
+		w->prev->next = w->next;
+	else
+		qa->wait_head = w->next;
+	if (w->next != NULL)
+		w->next->prev = w->prev;
+	else
+		qa->wait_tail = w->prev;
+	qa->rt.waiting--;
+	free(w->contact_id);
+	free(w);
+}
+
+static void
+waiter_add(struct interval_stage *is, struct queue_acc *qa,
+    const struct contact *c)
+{
+	struct waiter	*w;
+
+	waiter_remove(is, qa, c->id);
+	w = xcalloc(1, sizeof *w);
+	w->contact_id = xstrdup(c->id);
+	w->arrival_us = c->arrival_us;
+	w->prev = qa->wait_tail;
+	if (qa->wait_tail != NULL)
+		qa->wait_tail->next = w;
+	else
+		qa->wait_head = w;
+	qa->wait_tail = w;
+	qa->rt.waiting++;
+	strmap_put(is->waiters, c->id, w);
+}
+
+static struct segment *
+segment_find(struct agent_acc *aa, const char *call_id)
+{
+	size_t	i;
+
+	for (i = 0; i < aa->nsegs; i++)
+		if (strcmp(aa->segs[i].call_id, call_id) == 0)
+			return (&aa->segs[i]);
+	return (NULL);
+}
+
+/* Busy time of [from, to) in the open intervals it overlaps. */
+static void
+segment_busy(struct interval_stage *is, struct agent_acc *aa, int64_t from_us,
+    int64_t to_us)
+{
+	int64_t	s, e, lo, hi;
+	int	i;
+
+	for (i = 0; i < 2; i++) {
+		s = is->cur_start_us + i * is->len_us;
+		e = s + is->len_us;
+		lo = from_us > s ? from_us : s;
+		hi = to_us < e ? to_us : e;
+		if (hi > lo)
+			aa->slot[slot_of(is, s)].busy_ms += ms_between(lo, hi);
+	}
+}
+
+static void
+segment_start(struct interval_stage *is, const struct contact *c,
+    const struct contact_attempt *a, int k)
+{
+	struct agent_acc	*aa = agent_acc_get(is, a->agent);
+	struct segment		*sg;
+
+	aa->slot[k].answered++;
+	aa->segs = xreallocarray(aa->segs, aa->nsegs + 1, sizeof *aa->segs);
+	sg = &aa->segs[aa->nsegs++];
+	sg->call_id = xstrdup(a->call_id);
+	snprintf(sg->queue, sizeof sg->queue, "%s", c->queue);
+	sg->from_us = a->answer_us;
+	sg->held = false;
+	queue_acc_get(is, c->queue)->rt.talking++;
+}
+
+static void
+segment_end(struct interval_stage *is, const struct contact *c,
+    const struct contact_attempt *a, int k)
+{
+	struct agent_acc	*aa = agent_acc_get(is, a->agent);
+	struct queue_acc	*qa = queue_acc_get(is, c->queue);
+	struct interval_queue	*q = &qa->slot[k];
+	struct interval_agent	*ag = &aa->slot[k];
+	struct segment		*sg;
+	int64_t			 handle = ms_between(a->answer_us, a->end_us);
+	int64_t			 hold = contact_ms(a->hold_us);
+
+	q->handled++;
+	q->handle_ms += handle;
+	q->hold_ms += hold;
+	q->talk_ms += handle - hold;
+	q->holds += (uint64_t)a->holds;
+	ag->handled++;
+	ag->handle_ms += handle;
+	ag->hold_ms += hold;
+	ag->talk_ms += handle - hold;
+	ag->holds += (uint64_t)a->holds;
+	if ((sg = segment_find(aa, a->call_id)) == NULL)
+		return;
+	segment_busy(is, aa, sg->from_us, a->end_us);
+	if (sg->held)
+		qa->rt.on_hold--;
+	else
+		qa->rt.talking--;
+	free(sg->call_id);
+	*sg = aa->segs[--aa->nsegs];
+}
+
+static void
+segment_hold(struct interval_stage *is, const struct contact *c,
+    const struct contact_attempt *a, bool held)
+{
+	struct queue_acc	*qa = queue_acc_get(is, c->queue);
+	struct segment		*sg;
+
+	sg = segment_find(agent_acc_get(is, a->agent), a->call_id);
+	if (sg == NULL || sg->held == held)
+		return;
+	sg->held = held;
+	if (held) {
+		qa->rt.talking--;
+		qa->rt.on_hold++;
+	} else {
+		qa->rt.on_hold--;
+		qa->rt.talking++;
+	}
+}
+
+static void
+interval_on_answer(struct queue_acc *qa, const struct contact *c, int k)
+{
+	struct interval_queue	*q = &qa->slot[k];
+	int64_t			 wait = ms_between(c->arrival_us, c->answered_us);
+
+	q->answered++;
+	if (wait <= qa->sl_threshold_s * 1000LL)
+		q->answered_within_sl++;
+	q->wait_answered_ms += wait;
+	if (wait > q->max_wait_ms)
+		q->max_wait_ms = wait;
+	q->wait_hist_answered[wait_bucket(wait)]++;
+}
+
+static void
+interval_on_abandon(struct queue_acc *qa, const struct contact *c, int k)
+{
+	struct interval_queue	*q = &qa->slot[k];
+	int64_t			 wait = ms_between(c->arrival_us,
+				    c->inbound_end_us);
+
+	if (c->outcome == OUTCOME_SHORT_ABANDONED) {
+		q->short_abandoned++;
+	} else {
+		q->abandoned++;
+		q->abandon_wait_ms += wait;
+	}
+	q->wait_hist_abandoned[wait_bucket(wait)]++;
+}
+
+void
+interval_input(struct interval_stage *is, const struct contact_event *ev)
+{
+	const struct contact		*c = ev->contact;
+	const struct contact_attempt	*a = ev->attempt;
+	struct queue_acc		*qa;
+	int				 k;
+
+	if (c == NULL)
+		return;
+	k = interval_slot(is, ev->ts_us);
+	qa = queue_acc_get(is, c->queue);
+	switch (ev->type) {
+	case CONTACT_EV_ARRIVE:
+		qa->slot[k].offered++;
+		if (c->repeat)
+			qa->slot[k].repeat_calls++;
+		waiter_add(is, qa, c);
+		break;
+	case CONTACT_EV_RING:
+		agent_acc_get(is, a->agent)->slot[k].attempts++;
+		break;
+	case CONTACT_EV_ANSWER:
+		interval_on_answer(qa, c, k);
+		waiter_remove(is, qa, c->id);
+		break;
+	case CONTACT_EV_ABANDON:
+		interval_on_abandon(qa, c, k);
+		break;
+	case CONTACT_EV_INBOUND_END:
+		if (c->outcome == OUTCOME_BLOCKED)
+			qa->slot[k].blocked++;
+		else if (c->outcome == OUTCOME_TIMEOUT)
+			qa->slot[k].timeouts++;
+		waiter_remove(is, qa, c->id);
+		break;
+	case CONTACT_EV_SEGMENT_START:
+		segment_start(is, c, a, k);
+		break;
+	case CONTACT_EV_SEGMENT_END:
+		segment_end(is, c, a, k);
+		break;
+	case CONTACT_EV_HOLD:
+	case CONTACT_EV_RESUME:
+		segment_hold(is, c, a, ev->type == CONTACT_EV_HOLD);
+		break;
+	case CONTACT_EV_RONA:
+		qa->slot[k].rona++;
+		agent_acc_get(is, a->agent)->slot[k].rona++;
+		break;
+	case CONTACT_EV_TRANSFER:
+		qa->slot[k].transfers++;
+		if (a != NULL)
+			agent_acc_get(is, a->agent)->slot[k].transfers++;
+		break;
+	case CONTACT_EV_END:
+	case CONTACT_EV_LEG_END:
+		break;
+	}
+}
+
+static bool
+agent_active(const struct agent_acc *aa, const struct interval_agent *ag)
+{
+	return (aa->nsegs > 0 || ag->attempts > 0 || ag->answered > 0 ||
+	    ag->handled > 0 || ag->rona > 0 || ag->transfers > 0 ||
+	    ag->busy_ms > 0);
+}
+
+static void
+interval_emit(struct interval_stage *is, struct interval_record *r)
+{
+	r->interval_s = (int)(is->len_us / US_PER_S);
+	r->ts_us = r->end_us;
+	is->sink(r, is->sink_arg);
+}
+
+/* Publish and reset the oldest open interval, then move on by one. */
+static void
+interval_close_oldest(struct interval_stage *is)
+{
+	struct interval_record	 r;
+	struct queue_acc	*qa;
+	struct agent_acc	*aa;
+	size_t			 i;
+	int64_t			 end = is->cur_start_us + is->len_us;
+	int			 k = slot_of(is, is->cur_start_us);
+
+	/* Agents still talking are busy up to the end. */
+	for (aa = is->ahead; aa != NULL; aa = aa->next) {
+		for (i = 0; i < aa->nsegs; i++) {
+			if (aa->segs[i].from_us >= end)
+				continue;
+			segment_busy(is, aa, aa->segs[i].from_us, end);
+			aa->segs[i].from_us = end;
+		}
+	}
+	memset(&r, 0, sizeof r);
+	r.start_us = is->cur_start_us;
+	r.end_us = end;
+	r.type = INTERVAL_QUEUE;
+	for (qa = is->qhead; qa != NULL; qa = qa->next) {
+		r.name = qa->name;
+		r.sl_threshold_s = qa->sl_threshold_s;
+		r.sl_target = qa->sl_target;
+		r.queue = &qa->slot[k];
+		interval_emit(is, &r);
+		memset(&qa->slot[k], 0, sizeof qa->slot[k]);
+	}
+	r.type = INTERVAL_AGENT;
+	r.queue = NULL;
+	for (aa = is->ahead; aa != NULL; aa = aa->next) {
+		if (agent_active(aa, &aa->slot[k])) {
+			r.name = aa->name;
+			r.agent = &aa->slot[k];
+			interval_emit(is, &r);
+		}
+		memset(&aa->slot[k], 0, sizeof aa->slot[k]);
+	}
+	is->cur_start_us = end;
+}
+
+static void
+interval_realtime(struct interval_stage *is, int64_t now_us)
+{
+	struct interval_record	 r;
+	struct queue_acc	*qa;
+
+	memset(&r, 0, sizeof r);
+	r.type = INTERVAL_RT_QUEUE;
+	r.ts_us = now_us;
+	for (qa = is->qhead; qa != NULL; qa = qa->next) {
+		qa->rt.longest_wait_ms = qa->wait_head == NULL ? 0 :
+		    ms_between(qa->wait_head->arrival_us, now_us);
+		r.name = qa->name;
+		r.rt = &qa->rt;
+		is->sink(&r, is->sink_arg);
+	}
+}
+
+/* A jump in packet time (a clock step, a capture of several weeks): close
+ * what is open, then start again at now without a flood of empty ones. */
+static void
+interval_skip_gap(struct interval_stage *is, int64_t now_us)
+{
+	struct agent_acc	*aa;
+	size_t			 i;
+
+	log_warn("packet time jumped by %lld s: empty intervals not published",
+	    (long long)((now_us - is->cur_start_us) / US_PER_S));
+	interval_close_oldest(is);
+	interval_close_oldest(is);
+	is->cur_start_us = now_us - now_us % is->len_us;
+	for (aa = is->ahead; aa != NULL; aa = aa->next)
+		for (i = 0; i < aa->nsegs; i++)
+			if (aa->segs[i].from_us < is->cur_start_us)
+				aa->segs[i].from_us = is->cur_start_us;
+}
+
+void
+interval_advance(struct interval_stage *is, int64_t now_us)
+{
+	int64_t	rt_us = (int64_t)is->cfg->realtime_s * US_PER_S;
+
+	if (is->cur_start_us < 0) {
+		is->cur_start_us = now_us - now_us % is->len_us;
+		is->next_rt_us = (now_us / rt_us + 1) * rt_us;
+		return;
+	}
+	if (now_us - is->cur_start_us > INTERVAL_MAX_GAP_US)
+		interval_skip_gap(is, now_us);
+	while (now_us >= is->cur_start_us + is->len_us + INTERVAL_GRACE_US)
+		interval_close_oldest(is);
+	if (now_us >= is->next_rt_us) {
+		interval_realtime(is, now_us);
+		is->next_rt_us = (now_us / rt_us + 1) * rt_us;
+	}
+}
+
+void
+interval_flush(struct interval_stage *is, int64_t now_us)
+{
+	if (is->cur_start_us < 0)
+		return;
+	while (is->cur_start_us <= now_us)
+		interval_close_oldest(is);
+}
+
+const struct interval_stats *
+interval_get_stats(const struct interval_stage *is)
+{
+	return (&is->st);
+}
+
+void
+interval_free(struct interval_stage *is)
+{
+	struct queue_acc	*qa, *qnext;
+	struct agent_acc	*aa, *anext;
+	struct waiter		*w, *wnext;
+	size_t			 i;
+
+	if (is == NULL)
+		return;
+	for (qa = is->qhead; qa != NULL; qa = qnext) {
+		qnext = qa->next;
+		for (w = qa->wait_head; w != NULL; w = wnext) {
+			wnext = w->next;
+			free(w->contact_id);
+			free(w);
+		}
+		free(qa);
+	}
+	for (aa = is->ahead; aa != NULL; aa = anext) {
+		anext = aa->next;
+		for (i = 0; i < aa->nsegs; i++)
+			free(aa->segs[i].call_id);
+		free(aa->segs);
+		free(aa->name);
+		free(aa);
+	}
+	strmap_free(is->queues);
+	strmap_free(is->agents);
+	strmap_free(is->waiters);
+	free(is);
+}

@@ -1,0 +1,150 @@
+#!/usr/bin/env python3
+# compare-calls.py: compare ccmetricsd call.end records with a generator's truth, call by call.
+"""Usage: compare-calls.py TRUTH.jsonl DAEMON_OUTPUT.jsonl [--min-match 1.0] [--fields a,b]
+
+TRUTH holds one call.end object per line (ccmetrics-gen --truth). DAEMON_OUTPUT is the
+daemon's JSON-lines sink; only lines whose topic starts with "call.end." are read.
+Records are matched by contact_id. Numbers are equal when they are equal rounded to 3
+decimals, null only equals null, booleans only equal booleans, lists compare in order.
+
+Exit status: 0 when the share of truth records matching in every compared field is at
+least --min-match and the daemon reported no call missing from the truth; 1 otherwise;
+2 on unreadable input.
+"""
+
+import argparse
+import json
+import sys
+
+MAX_REPORTED = 50
+MISSING = object()           # a field absent from the daemon's record
+
+
+class InputError(Exception):
+    """An input file that cannot be read as JSON lines."""
+
+
+def read_jsonl(path, keep):
+    """Objects of a JSON-lines file for which keep(obj) is true."""
+    records = []
+    try:
+        with open(path) as fh:
+            for number, line in enumerate(fh, 1):
+                if not line.strip():
+                    continue
+                try:
+                    obj = json.loads(line)
+                except json.JSONDecodeError as e:
+                    raise InputError("%s:%d: %s" % (path, number, e)) from None
+                if isinstance(obj, dict) and keep(obj):
+                    records.append(obj)
+    except OSError as e:
+        raise InputError(str(e)) from None
+    return records
+
+
+def is_call_end(obj):
+    """A daemon line carrying a call.end record."""
+    return str(obj.get("topic", "")).startswith("call.end.")
+
+
+def by_contact(records, label, problems):
+    """Index records by contact_id; duplicates and records without one are problems."""
+    index = {}
+    for rec in records:
+        cid = rec.get("contact_id")
+        if cid is None:
+            problems.append("%s record without contact_id: %s" % (label, json.dumps(rec)[:120]))
+        elif cid in index:
+            problems.append("%s: duplicate contact_id %s" % (label, cid))
+        else:
+            index[cid] = rec
+    return index
+
+
+def same(expected, got):
+    """Equality by the rules in the module docstring."""
+    if isinstance(expected, bool) or isinstance(got, bool):
+        return isinstance(expected, bool) and isinstance(got, bool) and expected == got
+    if isinstance(expected, (int, float)) and isinstance(got, (int, float)):
+        return round(expected, 3) == round(got, 3)
+    if isinstance(expected, list) and isinstance(got, list):
+        return len(expected) == len(got) and all(map(same, expected, got))
+    if isinstance(expected, dict) and isinstance(got, dict):
+        return expected.keys() == got.keys() and all(same(v, got[k]) for k, v in expected.items())
+    return type(expected) is type(got) and expected == got
+
+
+def show(value):
+    """A value as JSON, or <missing>."""
+    return "<missing>" if value is MISSING else json.dumps(value)
+
+
+def mismatches(truth, daemon, fields):
+    """(field, expected, got) for every compared field that differs."""
+    names = fields if fields is not None else list(truth)
+    out = []
+    for name in names:
+        expected, got = truth.get(name, MISSING), daemon.get(name, MISSING)
+        if expected is MISSING or got is MISSING or not same(expected, got):
+            out.append((name, expected, got))
+    return out
+
+
+def report(lines, what):
+    """Print the first MAX_REPORTED lines and how many more there were."""
+    for line in lines[:MAX_REPORTED]:
+        print(line)
+    if len(lines) > MAX_REPORTED:
+        print("... and %d more %s" % (len(lines) - MAX_REPORTED, what))
+
+
+def compare(truth, daemon, fields):
+    """Print the differences; return (records matching in every field, extra daemon ids)."""
+    diffs, missing, matching = [], [], 0
+    for cid, rec in truth.items():
+        if cid not in daemon:
+            missing.append("%s: missing from daemon output" % cid)
+            continue
+        found = mismatches(rec, daemon[cid], fields)
+        diffs += ["%s %s: expected %s, got %s" % (cid, n, show(e), show(g)) for n, e, g in found]
+        matching += not found
+    extra = [cid for cid in daemon if cid not in truth]
+    report(diffs, "mismatches")
+    report(missing, "calls missing from the daemon output")
+    report(["%s: in daemon output, not in truth" % cid for cid in extra], "extra daemon calls")
+    return matching, extra
+
+
+def parse_args(argv):
+    """Command line."""
+    ap = argparse.ArgumentParser(description="Compare ccmetricsd call.end records with truth.")
+    ap.add_argument("truth", help="truth JSON lines (ccmetrics-gen --truth)")
+    ap.add_argument("daemon", help="ccmetricsd JSON-lines sink output")
+    ap.add_argument("--min-match", type=float, default=1.0,
+                    help="share of truth calls that must match in every field (default 1.0)")
+    ap.add_argument("--fields", help="compare only these comma-separated fields")
+    return ap.parse_args(argv)
+
+
+def main(argv):
+    """Load both sides, compare, summarise, set the exit status."""
+    args = parse_args(argv)
+    fields = [f for f in args.fields.split(",") if f] if args.fields else None
+    problems = []
+    try:
+        truth = by_contact(read_jsonl(args.truth, lambda obj: True), "truth", problems)
+        daemon = by_contact(read_jsonl(args.daemon, is_call_end), "daemon", problems)
+    except InputError as e:
+        print("compare-calls: %s" % e, file=sys.stderr)
+        return 2
+    report(problems, "input problems")
+    matching, extra = compare(truth, daemon, fields)
+    share = matching / len(truth) if truth else 1.0
+    print("calls: %d truth, %d daemon, %d matching in every field (%.1f%%)"
+          % (len(truth), len(daemon), matching, 100 * share))
+    return 0 if share >= args.min_match and not extra and not problems else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
