@@ -23,6 +23,8 @@ struct contact_table {
 	void			*sink_arg;
 	struct strmap		*by_call_id;	/* open inbound legs */
 	struct strmap		*by_corr;	/* their correlation values */
+	struct strmap		*by_caller;	/* caller -> newest contact
+						   with its inbound leg up */
 	struct contact		*head;		/* every live contact */
 	struct strmap		*callers;
 	struct caller_seen	*seen_head, *seen_tail;	/* by last_us */
@@ -63,6 +65,7 @@ contact_create(const struct config *cfg, contact_sink sink, void *arg)
 	ct->sink_arg = arg;
 	ct->by_call_id = strmap_create();
 	ct->by_corr = strmap_create();
+	ct->by_caller = strmap_create();
 	ct->callers = strmap_create();
 	return (ct);
 }
@@ -178,8 +181,17 @@ contact_queue_of(const struct config *cfg, const char *dnis)
 static void
 contact_index(struct contact_table *ct, struct contact *c, struct leg *l)
 {
-	size_t	i;
+	struct contact	*newest;
+	size_t		 i;
 
+	/* Per caller, a list from the newest contact back to the oldest. */
+	if (!caller_is_anonymous(c->caller)) {
+		if ((newest = strmap_get(ct->by_caller, c->caller)) != NULL) {
+			newest->cnext = c;
+			c->cprev = newest;
+		}
+		strmap_put(ct->by_caller, c->caller, c);
+	}
 	strmap_put(ct->by_call_id, c->id, c);
 	for (i = 0; i < SIP_MAX_CORR; i++)
 		if (l->corr[i] != NULL)
@@ -191,6 +203,15 @@ contact_unindex(struct contact_table *ct, struct contact *c, struct leg *l)
 {
 	size_t	i;
 
+	if (c->cnext != NULL)
+		c->cnext->cprev = c->cprev;
+	else if (c->cprev != NULL)
+		strmap_put(ct->by_caller, c->caller, c->cprev);
+	else if (strmap_get(ct->by_caller, c->caller) == c)
+		strmap_del(ct->by_caller, c->caller);
+	if (c->cprev != NULL)
+		c->cprev->cnext = c->cnext;
+	c->cprev = c->cnext = NULL;
 	if (strmap_get(ct->by_call_id, c->id) == c)
 		strmap_del(ct->by_call_id, c->id);
 	for (i = 0; i < SIP_MAX_CORR; i++)
@@ -233,7 +254,7 @@ contact_on_inbound_start(struct contact_table *ct, struct leg *l,
 
 /* DESIGN.md 3.2 rule 1: a configured header naming an open inbound leg. */
 static struct contact *
-contact_correlate(struct contact_table *ct, const struct leg *l)
+contact_by_header(struct contact_table *ct, const struct leg *l)
 {
 	struct contact	*c;
 	size_t		 i;
@@ -248,6 +269,44 @@ contact_correlate(struct contact_table *ct, const struct leg *l)
 	return (NULL);
 }
 
+/*
+ * Rule 3: the open contact of the same caller that arrived at most
+ * caller_window_s before; unanswered ones first, then the oldest. Two
+ * candidates of the same rank arriving in the same millisecond cannot be
+ * told apart: counted as ambiguous, never guessed.
+ */
+static struct contact *
+contact_by_caller(struct contact_table *ct, const struct leg *l,
+    int64_t ts_us)
+{
+	struct contact	*c, *best = NULL;
+	int64_t		 window;
+	bool		 tie = false;
+
+	if (caller_is_anonymous(l->caller))
+		return (NULL);
+	window = (int64_t)ct->cfg->caller_window_s * US_PER_S;
+	c = strmap_get(ct->by_caller, l->caller);
+	for (; c != NULL; c = c->cprev) {
+		if (ts_us - c->arrival_us > window)
+			break;		/* older ones are older still */
+		if (best == NULL || (c->answered_us == 0) >
+		    (best->answered_us == 0) ||
+		    ((c->answered_us == 0) == (best->answered_us == 0) &&
+		    c->arrival_us <= best->arrival_us)) {
+			tie = best != NULL && (c->answered_us == 0) ==
+			    (best->answered_us == 0) &&
+			    contact_ms(c->arrival_us) == contact_ms(best->arrival_us);
+			best = c;
+		}
+	}
+	if (tie) {
+		ct->st.agent_ambiguous++;
+		return (NULL);
+	}
+	return (best);
+}
+
 static void
 contact_on_agent_start(struct contact_table *ct, struct leg *l,
     int64_t ts_us)
@@ -255,7 +314,11 @@ contact_on_agent_start(struct contact_table *ct, struct leg *l,
 	struct contact		*c;
 	struct contact_attempt	*a;
 
-	if ((c = contact_correlate(ct, l)) == NULL) {
+	if ((c = contact_by_header(ct, l)) != NULL)
+		ct->st.agent_by_header++;
+	else if ((c = contact_by_caller(ct, l, ts_us)) != NULL)
+		ct->st.agent_by_caller++;
+	else {
 		ct->st.agent_unmatched++;
 		return;
 	}
@@ -536,6 +599,7 @@ contact_free(struct contact_table *ct)
 	}
 	strmap_free(ct->by_call_id);
 	strmap_free(ct->by_corr);
+	strmap_free(ct->by_caller);
 	strmap_free(ct->callers);
 	free(ct);
 }

@@ -191,6 +191,7 @@ reload(struct daemon *d)
 		    "configuration", d->cfg->path);
 		return;
 	}
+	sipmsg_set_headers(d->sip, cfg->corr_headers, cfg->ncorr_headers);
 	leg_set_config(d->legs, cfg);
 	contact_set_config(d->contacts, cfg);
 	interval_set_config(d->intervals, cfg);

@@ -266,10 +266,13 @@ record_stats(struct publisher *pub, int64_t ts_us,
 	    "evicted", (json_int_t)l->evicted,
 	    "agent_user_mismatch", (json_int_t)l->agent_user_mismatch));
 	json_object_set_new(o, "contacts", json_pack("{s:I, s:I, s:I, s:I,"
-	    " s:I}",
+	    " s:I, s:I, s:I, s:I}",
 	    "open", (json_int_t)c->open,
 	    "created", (json_int_t)c->created,
 	    "unmapped", (json_int_t)c->unmapped,
+	    "agent_by_header", (json_int_t)c->agent_by_header,
+	    "agent_by_replaces", (json_int_t)c->agent_by_replaces,
+	    "agent_by_caller", (json_int_t)c->agent_by_caller,
 	    "agent_unmatched", (json_int_t)c->agent_unmatched,
 	    "agent_ambiguous", (json_int_t)c->agent_ambiguous));
 	json_object_set_new(o, "intervals", json_pack("{s:I, s:I, s:I}",

@@ -66,18 +66,24 @@ sipmsg_create(char *const *corr_headers, size_t ncorr, sip_sink sink,
     void *arg)
 {
 	struct sip_parser	*sp;
-	size_t			 i;
 
 	sp = xcalloc(1, sizeof *sp);
-	if (ncorr > SIP_MAX_CORR)
-		ncorr = SIP_MAX_CORR;
-	for (i = 0; i < ncorr; i++)
-		snprintf(sp->corr[i], sizeof sp->corr[i], "%s",
-		    corr_headers[i]);
-	sp->ncorr = ncorr;
+	sipmsg_set_headers(sp, corr_headers, ncorr);
 	sp->sink = sink;
 	sp->sink_arg = arg;
 	return (sp);
+}
+
+void
+sipmsg_set_headers(struct sip_parser *sp, char *const *names, size_t n)
+{
+	size_t	i;
+
+	if (n > SIP_MAX_CORR)
+		n = SIP_MAX_CORR;
+	for (i = 0; i < n; i++)
+		snprintf(sp->corr[i], sizeof sp->corr[i], "%s", names[i]);
+	sp->ncorr = n;
 }
 
 static enum sip_method

@@ -526,6 +526,19 @@ unknown_keys_are_errors_at_every_level(void **state)
 }
 
 static void
+overlong_unknown_key_is_cut_short_in_its_message(void **state)
+{
+	char	text[512], want[512], key[301];
+
+	(void)state;
+	memset(key, 'k', 300);
+	key[300] = '\0';
+	snprintf(text, sizeof text, MINIMAL "%s: 1\n", key);
+	snprintf(want, sizeof want, NAME ":5:1: %.252s...: unknown key\n", key);
+	expect_errors(text, want);
+}
+
+static void
 duplicate_keys_are_errors(void **state)
 {
 	(void)state;
@@ -1110,6 +1123,8 @@ main(void)
 		cmocka_unit_test(yaml_syntax_errors_point_at_the_problem),
 		cmocka_unit_test(second_yaml_document_is_an_error),
 		cmocka_unit_test(unknown_keys_are_errors_at_every_level),
+		cmocka_unit_test(
+		    overlong_unknown_key_is_cut_short_in_its_message),
 		cmocka_unit_test(duplicate_keys_are_errors),
 		cmocka_unit_test(non_scalar_keys_are_errors),
 		cmocka_unit_test(string_where_an_integer_is_due_is_an_error),

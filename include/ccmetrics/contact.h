@@ -63,8 +63,8 @@ struct contact {
 	int		 transfers;
 	struct leg	*inbound;	/* while the leg is up */
 	/* the contact stage's bookkeeping */
-	struct contact	*hnext;
-	struct contact	*prev, *next;
+	struct contact	*prev, *next;		/* every live contact */
+	struct contact	*cprev, *cnext;		/* same caller, inbound up */
 };
 
 /* Per-call totals over the answered agent segments. */
@@ -104,6 +104,9 @@ struct contact_stats {
 	uint64_t	open;
 	uint64_t	created;
 	uint64_t	unmapped;	/* inbound calls to no queue */
+	uint64_t	agent_by_header;	/* DESIGN.md 3.2 rule 1 */
+	uint64_t	agent_by_replaces;	/* rule 2 */
+	uint64_t	agent_by_caller;	/* rule 3 */
 	uint64_t	agent_unmatched;
 	uint64_t	agent_ambiguous;
 };

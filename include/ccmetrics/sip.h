@@ -93,6 +93,9 @@ struct sip_parser;
 /* Call parser_init() once per process before this. */
 struct sip_parser *sipmsg_create(char *const *corr_headers, size_t ncorr,
 		    sip_sink sink, void *arg);
+/* Change the correlation header names (reload). */
+void		 sipmsg_set_headers(struct sip_parser *sp, char *const *names,
+		    size_t n);
 /* Parse one payload holding exactly one SIP message. */
 void		 sipmsg_input(struct sip_parser *sp, const struct payload *pl);
 const struct sip_stats *sipmsg_get_stats(const struct sip_parser *sp);
