@@ -81,7 +81,7 @@ static const struct cfg_row cfg_rows[] = {
 	  "kernel BPF filter; default from sip_ports, with IP fragments" },
 	{ "capture.sip_ports", CFG_PORTS, C(sip_ports), 1, 65535, "5060", 0,
 	  "UDP and TCP ports that carry SIP" },
-	{ "capture.hep_listen", CFG_HOSTPORT, C(hep_listen), 1, 65535, NULL,
+	{ "capture.hep_listen", CFG_HOSTPORT, C(hep_listen), 0, 0, NULL,
 	  CFG_NULLABLE, "ADDRESS:PORT of a HEPv3 UDP listener" },
 
 	{ "pbx", CFG_SECTION, 0, 0, 0, NULL, 0, "the PBX/ACD" },
@@ -167,8 +167,8 @@ struct cfg_load {
 	const char	*name;
 	yaml_document_t	*doc;
 	struct config	*cfg;
-	yaml_mark_t	 marks[nitems(cfg_rows)];	/* of top-level values */
-	int		 marked[nitems(cfg_rows)];
+	yaml_mark_t	 marks[nitems(cfg_rows)];	/* where each row of */
+	int		 marked[nitems(cfg_rows)];	/*   struct config was set */
 	struct cfg_error *errs;
 	size_t		 nerrs;
 };
@@ -182,12 +182,18 @@ cfg_error(struct cfg_load *cl, const yaml_mark_t *mark, const char *key,
 {
 	struct cfg_error	*e;
 	char			 msg[CFG_MSG_MAX], text[CFG_KEY_MAX + CFG_MSG_MAX];
+	char			*p;
 	va_list			 ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
 	snprintf(text, sizeof text, "%s: %s", key, msg);
+	/* Keys and values quoted from the file must not break the line. */
+	for (p = text; *p != '\0'; p++) {
+		if (iscntrl((unsigned char)*p))
+			*p = '?';
+	}
 
 	cl->errs = xreallocarray(cl->errs, cl->nerrs + 1, sizeof *cl->errs);
 	e = &cl->errs[cl->nerrs];
@@ -340,7 +346,6 @@ static int
 cfg_integer(const yaml_node_t *n, long long *out)
 {
 	const char	*v, *p;
-	char		*end;
 
 	if (n->type != YAML_SCALAR_NODE ||
 	    n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
@@ -351,7 +356,7 @@ cfg_integer(const yaml_node_t *n, long long *out)
 	if (*p == '\0' || strspn(p, "0123456789") != strlen(p))
 		return (-1);
 	errno = 0;
-	*out = strtoll(v, &end, 10);
+	*out = strtoll(v, NULL, 10);
 	if (errno == ERANGE)
 		return (-2);
 	return (0);
@@ -706,7 +711,7 @@ cfg_set_headers(struct cfg_load *cl, const struct cfg_row *row,
 			continue;
 		}
 		for (j = 0; j < cfg->ncorr_headers; j++) {
-			/* RFC 3261 7.3.5: header names are case-insensitive. */
+			/* RFC 3261 7.3.1: header names are case-insensitive. */
 			if (strcasecmp(cfg->corr_headers[j], v) == 0)
 				break;
 		}

@@ -131,7 +131,7 @@ contact_repeat(struct contact_table *ct, const char *caller, int64_t now_us)
 	struct caller_seen	*s;
 	bool			 repeat;
 
-	if (caller_is_anonymous(caller))
+	if (caller_is_anonymous(caller) || ct->cfg->repeat_window_s == 0)
 		return (false);
 	if ((s = strmap_get(ct->callers, caller)) == NULL) {
 		s = xcalloc(1, sizeof *s);
@@ -283,7 +283,7 @@ contact_by_caller(struct contact_table *ct, const struct leg *l,
 	int64_t		 window;
 	bool		 tie = false;
 
-	if (caller_is_anonymous(l->caller))
+	if (caller_is_anonymous(l->caller) || ct->cfg->caller_window_s == 0)
 		return (NULL);
 	window = (int64_t)ct->cfg->caller_window_s * US_PER_S;
 	c = strmap_get(ct->by_caller, l->caller);

@@ -539,6 +539,17 @@ overlong_unknown_key_is_cut_short_in_its_message(void **state)
 }
 
 static void
+control_characters_quoted_from_the_file_stay_on_one_line(void **state)
+{
+	(void)state;
+	expect_errors(MINIMAL "\"a\\nb\\tc\": 1\ntrunks:\n"
+	    "  addresses: [\"10.0.0.1\\r\"]\n",
+	    NAME ":5:1: a?b?c: unknown key\n"
+	    NAME ":7:15: trunks.addresses[0]: \"10.0.0.1?\" is not an address "
+	    "or ADDRESS/PREFIX\n");
+}
+
+static void
 duplicate_keys_are_errors(void **state)
 {
 	(void)state;
@@ -1125,6 +1136,8 @@ main(void)
 		cmocka_unit_test(unknown_keys_are_errors_at_every_level),
 		cmocka_unit_test(
 		    overlong_unknown_key_is_cut_short_in_its_message),
+		cmocka_unit_test(
+		    control_characters_quoted_from_the_file_stay_on_one_line),
 		cmocka_unit_test(duplicate_keys_are_errors),
 		cmocka_unit_test(non_scalar_keys_are_errors),
 		cmocka_unit_test(string_where_an_integer_is_due_is_an_error),

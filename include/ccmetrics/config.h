@@ -1,0 +1,92 @@
+/* config.h: the daemon's configuration (DESIGN.md section 2), loaded from YAML. */
+#ifndef CCMETRICS_CONFIG_H
+#define CCMETRICS_CONFIG_H
+
+#include <regex.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "ccmetrics/addr.h"
+
+#define CONFIG_MAX_SIP_PORTS	32
+#define CONFIG_MAX_CORR_HEADERS	8
+#define CONFIG_NAME_MAX		64	/* queue names, incl. NUL */
+
+struct config_queue {
+	char		  name[CONFIG_NAME_MAX];
+	char		**dnis;
+	size_t		  ndnis;
+	int		  sl_threshold_s;	/* default 20 */
+	double		  sl_target;		/* default 0.80, in (0, 1] */
+};
+
+/*
+ * An immutable configuration: built whole by config_load(), swapped in
+ * whole on reload, freed by config_free(). Strings are owned; NULL means
+ * "not set".
+ */
+struct config {
+	char		 *path;
+
+	/* capture */
+	char		 *interface;
+	char		 *file;
+	char		 *filter;		/* always set: default built from
+					   sip_ports, lets fragments through */
+	uint16_t	  sip_ports[CONFIG_MAX_SIP_PORTS];	/* default {5060} */
+	size_t		  nsip_ports;
+	char		 *hep_listen;
+	struct addr	  hep_addr;		/* hep_listen parsed, valid iff */
+	uint16_t	  hep_port;		/*   hep_listen is set */
+
+	struct addrset	  pbx;			/* required, non-empty */
+	struct addrset	  trunks;		/* empty: any non-PBX, non-agent */
+	struct addrset	  agents;		/* required, non-empty */
+	char		 *agent_user_pattern;
+	regex_t		  agent_user_re;	/* valid iff agent_user_pattern */
+
+	struct config_queue *queues;
+	size_t		  nqueues;
+	char		 *default_queue;	/* NULL: unmapped calls ignored */
+
+	char		 *corr_headers[CONFIG_MAX_CORR_HEADERS];
+	size_t		  ncorr_headers;
+	int		  caller_window_s;	/* 7200 */
+
+	int		  interval_s;		/* 900; divides 86400 */
+	int		  realtime_s;		/* 5 */
+	int		  short_abandon_s;	/* 5 */
+	int		  repeat_window_s;	/* 86400 */
+
+	uint64_t	  max_legs;		/* 1000000 */
+	int		  unanswered_leg_timeout_s;	/* 300 */
+	int		  answered_leg_timeout_s;	/* 14400 */
+
+	char		 *zmq_endpoint;		/* NULL: no ZeroMQ ("zmq: ~") */
+	int		  zmq_sndhwm;		/* 100000 */
+	int		  zmq_await_subscribers;/* 0: offline replay waits for none */
+	int		  zmq_await_ms;		/* 3000 */
+	char		 *jsonl_path;		/* NULL: none, "-": stdout */
+};
+
+/*
+ * Load and validate FILE. On any error, print every problem found to errs
+ * as "file:line:column: key: problem" (1-based) and return NULL.
+ */
+struct config	*config_load(const char *path, FILE *errs);
+/* The same from a string; name is used in messages. */
+struct config	*config_load_string(const char *name, const char *text,
+		    FILE *errs);
+void		 config_free(struct config *cfg);
+/* The queue named name, or NULL. */
+const struct config_queue *config_queue_by_name(const struct config *cfg,
+		    const char *name);
+/*
+ * The dotted key of schema row i ("capture.filter", "queues[].name"), or
+ * NULL past the last; *def (NULL: no default) and *help when not NULL.
+ * Lets tests check that the docs cover every key and its default.
+ */
+const char	*config_schema_key(size_t i, const char **def,
+		    const char **help);
+
+#endif
