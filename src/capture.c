@@ -24,7 +24,7 @@ struct capture {
 };
 
 static int
-capture_set_filter(pcap_t *p, const char *filter, char *err, size_t errlen)
+capture_compile(pcap_t *p, const char *filter, char *err, size_t errlen)
 {
 	struct bpf_program	prog;
 
@@ -57,9 +57,15 @@ capture_new(pcap_t *p, int live)
 	return (cap);
 }
 
-struct capture *
-capture_open_offline(const char *path, const char *filter, char *err,
+int
+capture_set_filter(struct capture *cap, const char *filter, char *err,
     size_t errlen)
+{
+	return (capture_compile(cap->pcap, filter, err, errlen));
+}
+
+struct capture *
+capture_open_offline(const char *path, char *err, size_t errlen)
 {
 	char	 ebuf[PCAP_ERRBUF_SIZE];
 	pcap_t	*p;
@@ -70,16 +76,11 @@ capture_open_offline(const char *path, const char *filter, char *err,
 		snprintf(err, errlen, "%s", ebuf);
 		return (NULL);
 	}
-	if (capture_set_filter(p, filter, err, errlen) == -1) {
-		pcap_close(p);
-		return (NULL);
-	}
 	return (capture_new(p, 0));
 }
 
 struct capture *
-capture_open_live(const char *iface, const char *filter, char *err,
-    size_t errlen)
+capture_open_live(const char *iface, char *err, size_t errlen)
 {
 	char	 ebuf[PCAP_ERRBUF_SIZE];
 	pcap_t	*p;
@@ -104,10 +105,8 @@ capture_open_live(const char *iface, const char *filter, char *err,
 	}
 	if (rc > 0)
 		log_warn("%s: %s", iface, pcap_statustostr(rc));
-	if (capture_set_filter(p, filter, err, errlen) == -1 ||
-	    pcap_setnonblock(p, 1, ebuf) == -1) {
-		if (*err == '\0')
-			snprintf(err, errlen, "%s", ebuf);
+	if (pcap_setnonblock(p, 1, ebuf) == -1) {
+		snprintf(err, errlen, "%s", ebuf);
 		pcap_close(p);
 		return (NULL);
 	}

@@ -334,6 +334,9 @@ leg_on_offer(struct leg *l, const struct sip_msg *m)
 
 	if (!m->has_sdp || l->state != LEG_STATE_CONFIRMED)
 		return;
+	/* A retransmission of the pending offer: the first copy's time wins. */
+	if (l->offer != 0 && m->cseq == l->offer_cseq)
+		return;
 	/* RFC 3264 8.4: sendonly or inactive (or RFC 2543 c=0.0.0.0). */
 	hold = m->sdp_dir == SDP_DIR_SENDONLY ||
 	    m->sdp_dir == SDP_DIR_INACTIVE || m->sdp_c_zero;

@@ -266,11 +266,9 @@ open_capture(struct daemon *d, const char *iface, const char *file)
 
 	err[0] = '\0';
 	if (file != NULL)
-		d->cap = capture_open_offline(file, d->cfg->filter, err,
-		    sizeof err);
+		d->cap = capture_open_offline(file, err, sizeof err);
 	else
-		d->cap = capture_open_live(iface, d->cfg->filter, err,
-		    sizeof err);
+		d->cap = capture_open_live(iface, err, sizeof err);
 	if (d->cap == NULL) {
 		log_err("%s", err);
 		return (-1);
@@ -279,6 +277,10 @@ open_capture(struct daemon *d, const char *iface, const char *file)
 	if (decode_linktype_supported(lt) == -1) {
 		log_err("%s: unsupported link type %d", file != NULL ? file :
 		    iface, lt);
+		return (-1);
+	}
+	if (capture_set_filter(d->cap, d->cfg->filter, err, sizeof err) == -1) {
+		log_err("%s", err);
 		return (-1);
 	}
 	return (0);

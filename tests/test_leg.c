@@ -749,6 +749,36 @@ c_zero_is_a_hold_inactive_is_a_hold_a_sendrecv_session_refresh_is_no_hold(
 }
 
 static void
+retransmitted_hold_and_resume_offers_keep_the_time_of_their_first_copy(
+    void **state)
+{
+	struct fixture	fx;
+
+	(void)state;
+	fx_open(&fx, YAML_BASE);
+	answered(&fx, &agentleg);
+	feed(&fx, offer(&agentleg, false, SIP_INVITE, 1, AT(20000),
+	    SDP_DIR_SENDONLY, false));
+	feed(&fx, offer(&agentleg, false, SIP_INVITE, 1, AT(20500),
+	    SDP_DIR_SENDONLY, false));
+	feed(&fx, d_reqresp(&agentleg, false, SIP_OK, SIP_INVITE, 1,
+	    AT(20600)));
+	assert_int_equal(ev_at(&fx, 3, LEG_EV_HOLD)->ts_us, AT(20000));
+	feed(&fx, offer(&agentleg, false, SIP_INVITE, 2, AT(30000),
+	    SDP_DIR_SENDRECV, false));
+	feed(&fx, offer(&agentleg, false, SIP_INVITE, 2, AT(30500),
+	    SDP_DIR_SENDRECV, false));
+	feed(&fx, offer(&agentleg, false, SIP_INVITE, 2, AT(31500),
+	    SDP_DIR_SENDRECV, false));
+	feed(&fx, d_reqresp(&agentleg, false, SIP_OK, SIP_INVITE, 2,
+	    AT(31600)));
+	assert_int_equal(ev_at(&fx, 4, LEG_EV_RESUME)->ts_us, AT(30000));
+	assert_int_equal(fx.ev[4].hold_us, S(10));
+	assert_int_equal(fx.nev, 5);
+	fx_close(&fx);
+}
+
+static void
 hold_offer_rejected_with_491_is_no_hold(void **state)
 {
 	struct fixture	fx;
@@ -1082,6 +1112,8 @@ main(void)
 		    reinvite_with_sendonly_answered_200_starts_a_hold_at_the_request_time_sendrecv_resume_ends_it_hold_us_exact),
 		cmocka_unit_test(
 		    c_zero_is_a_hold_inactive_is_a_hold_a_sendrecv_session_refresh_is_no_hold),
+		cmocka_unit_test(
+		    retransmitted_hold_and_resume_offers_keep_the_time_of_their_first_copy),
 		cmocka_unit_test(hold_offer_rejected_with_491_is_no_hold),
 		cmocka_unit_test(hold_offer_before_the_answer_is_no_hold),
 		cmocka_unit_test(update_hold_works_like_reinvite),

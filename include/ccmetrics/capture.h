@@ -23,9 +23,12 @@ typedef void (*capture_sink)(const struct capture_packet *, void *);
 struct capture;
 
 /* Open a file (offline) or an interface (live); NULL and a message in err. */
-struct capture	*capture_open_offline(const char *path, const char *filter,
-		    char *err, size_t errlen);
-struct capture	*capture_open_live(const char *iface, const char *filter,
+struct capture	*capture_open_offline(const char *path, char *err,
+		    size_t errlen);
+struct capture	*capture_open_live(const char *iface, char *err,
+		    size_t errlen);
+/* Set the kernel BPF filter ("" or NULL: none); -1 and err on failure. */
+int		 capture_set_filter(struct capture *cap, const char *filter,
 		    char *err, size_t errlen);
 /* The descriptor to poll in live mode, -1 offline. */
 int		 capture_fd(const struct capture *cap);
