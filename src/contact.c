@@ -25,6 +25,8 @@ struct contact_table {
 	struct strmap		*by_corr;	/* their correlation values */
 	struct strmap		*by_caller;	/* caller -> newest contact
 						   with its inbound leg up */
+	struct strmap		*by_agent_leg;	/* agent legs of contacts */
+	struct strmap		*unmatched;	/* agent legs of none */
 	struct contact		*head;		/* every live contact */
 	struct strmap		*callers;
 	struct caller_seen	*seen_head, *seen_tail;	/* by last_us */
@@ -66,6 +68,8 @@ contact_create(const struct config *cfg, contact_sink sink, void *arg)
 	ct->by_call_id = strmap_create();
 	ct->by_corr = strmap_create();
 	ct->by_caller = strmap_create();
+	ct->by_agent_leg = strmap_create();
+	ct->unmatched = strmap_create();
 	ct->callers = strmap_create();
 	return (ct);
 }
@@ -238,7 +242,9 @@ contact_on_inbound_start(struct contact_table *ct, struct leg *l,
 	c->dnis = xstrdup(l->dialed);
 	c->arrival_us = ts_us;
 	c->answered_attempt = -1;
-	c->partial = l->partial;
+	c->partial = c->mid_dialog = l->partial;
+	if (l->partial)
+		c->inbound_early = true;	/* it was past its INVITE */
 	c->inbound = l;
 	c->repeat = contact_repeat(ct, c->caller, ts_us);
 	c->next = ct->head;
@@ -267,6 +273,19 @@ contact_by_header(struct contact_table *ct, const struct leg *l)
 			return (c);
 	}
 	return (NULL);
+}
+
+/* Rule 2: Replaces naming a leg already in a contact (RFC 3891). */
+static struct contact *
+contact_by_replaces(struct contact_table *ct, const struct leg *l)
+{
+	struct contact	*c;
+
+	if (l->replaces == NULL)
+		return (NULL);
+	if ((c = strmap_get(ct->by_call_id, l->replaces)) != NULL)
+		return (c);
+	return (strmap_get(ct->by_agent_leg, l->replaces));
 }
 
 /*
@@ -307,6 +326,28 @@ contact_by_caller(struct contact_table *ct, const struct leg *l,
 	return (best);
 }
 
+/* Make agent leg l an attempt of contact c. */
+static struct contact_attempt *
+contact_add_attempt(struct contact_table *ct, struct contact *c,
+    struct leg *l)
+{
+	struct contact_attempt	*a;
+
+	c->attempts = xreallocarray(c->attempts, c->nattempts + 1,
+	    sizeof *c->attempts);
+	a = &c->attempts[c->nattempts++];
+	memset(a, 0, sizeof *a);
+	a->call_id = xstrdup(l->call_id);
+	a->agent = xstrdup(l->dialed);
+	a->invite_us = l->invite_us;
+	a->ring_us = l->ring_us;
+	a->leg = l;
+	c->open_legs++;
+	l->owner = c;
+	strmap_put(ct->by_agent_leg, l->call_id, c);
+	return (a);
+}
+
 static void
 contact_on_agent_start(struct contact_table *ct, struct leg *l,
     int64_t ts_us)
@@ -316,22 +357,16 @@ contact_on_agent_start(struct contact_table *ct, struct leg *l,
 
 	if ((c = contact_by_header(ct, l)) != NULL)
 		ct->st.agent_by_header++;
+	else if ((c = contact_by_replaces(ct, l)) != NULL)
+		ct->st.agent_by_replaces++;
 	else if ((c = contact_by_caller(ct, l, ts_us)) != NULL)
 		ct->st.agent_by_caller++;
 	else {
 		ct->st.agent_unmatched++;
+		strmap_put(ct->unmatched, l->call_id, l);
 		return;
 	}
-	c->attempts = xreallocarray(c->attempts, c->nattempts + 1,
-	    sizeof *c->attempts);
-	a = &c->attempts[c->nattempts++];
-	memset(a, 0, sizeof *a);
-	a->call_id = xstrdup(l->call_id);
-	a->agent = xstrdup(l->dialed);
-	a->invite_us = ts_us;
-	a->leg = l;
-	c->open_legs++;
-	l->owner = c;
+	a = contact_add_attempt(ct, c, l);
 	contact_emit(ct, CONTACT_EV_RING, ts_us, c, a, NULL);
 }
 
@@ -438,6 +473,11 @@ contact_on_inbound_end(struct contact_table *ct, struct contact *c,
 	c->inbound_end_us = l->end_us;
 	c->inbound_end = l->end_reason;
 	c->inbound = NULL;
+	/* Its end was never seen: the record is incomplete. */
+	if (l->end_reason == LEG_END_EXPIRED ||
+	    l->end_reason == LEG_END_EVICTED ||
+	    l->end_reason == LEG_END_FLUSHED)
+		c->partial = true;
 	contact_unindex(ct, c, l);
 	if (c->answered_us == 0) {
 		c->outcome = contact_unanswered_outcome(ct, c, l);
@@ -456,6 +496,8 @@ contact_on_agent_end(struct contact_table *ct, struct contact *c,
 {
 	a->end_us = l->end_us;
 	a->leg = NULL;
+	if (strmap_get(ct->by_agent_leg, a->call_id) == c)
+		strmap_del(ct->by_agent_leg, a->call_id);
 	a->held = false;
 	a->hold_us = l->hold_us;
 	a->holds = l->holds;
@@ -484,6 +526,28 @@ contact_on_answer(struct contact_table *ct, struct contact *c,
 		contact_emit(ct, CONTACT_EV_ANSWER, ts_us, c, a, NULL);
 	}
 	contact_emit(ct, CONTACT_EV_SEGMENT_START, ts_us, c, a, NULL);
+}
+
+/*
+ * Rule 2 by REFER: an accepted Refer-To whose Replaces names an agent leg
+ * that matched no contact makes it an attempt of this one, with what the
+ * leg has already seen.
+ */
+static void
+contact_adopt(struct contact_table *ct, struct contact *c,
+    const char *call_id)
+{
+	struct contact_attempt	*a;
+	struct leg		*l;
+
+	if ((l = strmap_del(ct->unmatched, call_id)) == NULL)
+		return;
+	ct->st.agent_unmatched--;
+	ct->st.agent_by_replaces++;
+	a = contact_add_attempt(ct, c, l);
+	contact_emit(ct, CONTACT_EV_RING, l->invite_us, c, a, NULL);
+	if (l->answer_us != 0)
+		contact_on_answer(ct, c, a, l->answer_us);
 }
 
 /* An event on a leg that belongs to contact c. */
@@ -522,6 +586,8 @@ contact_on_leg(struct contact_table *ct, struct contact *c,
 		if (a != NULL)
 			a->transfers++;
 		contact_emit(ct, CONTACT_EV_TRANSFER, ev->ts_us, c, a, l);
+		if (l->refer_replaces != NULL)
+			contact_adopt(ct, c, l->refer_replaces);
 		break;
 	case LEG_EV_END:
 		/* The leg lingers for retransmissions; the contact may not. */
@@ -550,8 +616,11 @@ contact_input(struct contact_table *ct, const struct leg_event *ev)
 	}
 	if (l->owner != NULL)
 		contact_on_leg(ct, l->owner, ev);
-	else if (ev->type == LEG_EV_END)
+	else if (ev->type == LEG_EV_END) {
+		if (strmap_get(ct->unmatched, l->call_id) == l)
+			strmap_del(ct->unmatched, l->call_id);
 		contact_emit(ct, CONTACT_EV_LEG_END, ev->ts_us, NULL, NULL, l);
+	}
 }
 
 void
@@ -600,6 +669,8 @@ contact_free(struct contact_table *ct)
 	strmap_free(ct->by_call_id);
 	strmap_free(ct->by_corr);
 	strmap_free(ct->by_caller);
+	strmap_free(ct->by_agent_leg);
+	strmap_free(ct->unmatched);
 	strmap_free(ct->callers);
 	free(ct);
 }

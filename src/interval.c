@@ -365,7 +365,8 @@ interval_input(struct interval_stage *is, const struct contact_event *ev)
 	struct queue_acc		*qa;
 	int				 k;
 
-	if (c == NULL)
+	/* Calls first seen mid-dialog would distort every rate: left out. */
+	if (c == NULL || c->mid_dialog)
 		return;
 	k = interval_slot(is, ev->ts_us);
 	qa = queue_acc_get(is, c->queue);

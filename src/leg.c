@@ -16,6 +16,9 @@
 #define LEG_HASH_INITIAL	1024
 #define SIP_UNAUTHORIZED	401
 #define SIP_PROXY_AUTH_REQUIRED	407
+/* Responses seen before their INVITE (capture reordering) wait this long. */
+#define LEG_ORPHAN_SLOTS	64
+#define LEG_ORPHAN_US		(2 * US_PER_S)
 
 /* Expiry lists, each ordered by last activity. */
 enum { LIST_UNANSWERED, LIST_ANSWERED, LIST_ENDED, LIST_COUNT };
@@ -33,6 +36,8 @@ struct leg_table {
 	size_t			 count;		/* legs in the table */
 	uint64_t		 next_id;
 	struct leg_list		 lists[LIST_COUNT];
+	struct sip_msg		*orphans;	/* ring of LEG_ORPHAN_SLOTS */
+	size_t			 orphan_next;
 	struct leg_stats	 st;
 };
 
@@ -47,6 +52,7 @@ leg_create(const struct config *cfg, leg_sink sink, void *arg)
 	lt->sink_arg = arg;
 	lt->nbuckets = LEG_HASH_INITIAL;
 	lt->buckets = xcalloc(lt->nbuckets, sizeof *lt->buckets);
+	lt->orphans = xcalloc(LEG_ORPHAN_SLOTS, sizeof *lt->orphans);
 	lt->next_id = 1;
 	return (lt);
 }
@@ -154,7 +160,10 @@ leg_unlink(struct leg_table *lt, struct leg *l)
 	free(l->caller);
 	free(l->invite_branch);
 	free(l->refer_to);
+	free(l->refer_replaces);
 	free(l->refer_pending);
+	free(l->refer_pending_replaces);
+	free(l->replaces);
 	for (i = 0; i < SIP_MAX_CORR; i++)
 		free(l->corr[i]);
 	free(l);
@@ -244,10 +253,10 @@ leg_from_uac(const struct leg *l, const struct sip_msg *m)
 }
 
 static enum leg_role
-leg_classify(const struct leg_table *lt, const struct sip_msg *m)
+leg_classify(const struct leg_table *lt, const struct addr *src,
+    const struct addr *dst)
 {
 	const struct config	*cfg = lt->cfg;
-	const struct addr	*src = &m->src.ip, *dst = &m->dst.ip;
 
 	if (addrset_contains(&cfg->pbx, dst)) {
 		if (cfg->trunks.n > 0 ? addrset_contains(&cfg->trunks, src) :
@@ -262,11 +271,36 @@ leg_classify(const struct leg_table *lt, const struct sip_msg *m)
 	return (LEG_ROLE_OTHER);
 }
 
+static bool
+leg_user_allowed(const struct leg_table *lt, const struct leg *l)
+{
+	return (lt->cfg->agent_user_pattern == NULL ||
+	    regexec(&lt->cfg->agent_user_re, l->dialed, 0, NULL, 0) == 0);
+}
+
+static void
+leg_insert(struct leg_table *lt, struct leg *l)
+{
+	size_t	b;
+
+	if (l->role == LEG_ROLE_AGENT && !leg_user_allowed(lt, l)) {
+		lt->st.agent_user_mismatch++;
+		l->role = LEG_ROLE_OTHER;
+	}
+	b = strmap_hash(l->call_id) & (lt->nbuckets - 1);
+	l->hnext = lt->buckets[b];
+	lt->buckets[b] = l;
+	list_append(lt, l, l->state == LEG_STATE_CONFIRMED ? LIST_ANSWERED :
+	    LIST_UNANSWERED);
+	lt->count++;
+	lt->st.open++;
+	lt->st.created++;
+}
+
 static struct leg *
-leg_new(struct leg_table *lt, const struct sip_msg *m)
+leg_alloc(struct leg_table *lt, const struct sip_msg *m)
 {
 	struct leg	*l;
-	size_t		 i, b;
 
 	leg_make_room(lt, m->ts_us);
 	if (lt->count >= lt->nbuckets)
@@ -274,6 +308,18 @@ leg_new(struct leg_table *lt, const struct sip_msg *m)
 	l = xcalloc(1, sizeof *l);
 	l->id = lt->next_id++;
 	l->call_id = xstrdup(m->call_id);
+	l->invite_us = l->last_us = m->ts_us;
+	return (l);
+}
+
+/* A leg from its initial INVITE. */
+static struct leg *
+leg_new(struct leg_table *lt, const struct sip_msg *m)
+{
+	struct leg	*l;
+	size_t		 i;
+
+	l = leg_alloc(lt, m);
 	l->from_tag = xstrdup(m->from_tag);
 	l->uac = m->src;
 	l->uas = m->dst;
@@ -282,24 +328,79 @@ leg_new(struct leg_table *lt, const struct sip_msg *m)
 	for (i = 0; i < SIP_MAX_CORR; i++)
 		if (m->corr[i][0] != '\0')
 			l->corr[i] = xstrdup(m->corr[i]);
-	l->invite_us = l->last_us = m->ts_us;
+	if (m->replaces_call_id[0] != '\0')
+		l->replaces = xstrdup(m->replaces_call_id);
 	l->invite_cseq = m->cseq;
 	l->invite_branch = xstrdup(m->branch);
 	l->state = LEG_STATE_CALLING;
-	l->role = leg_classify(lt, m);
-	if (l->role == LEG_ROLE_AGENT && lt->cfg->agent_user_pattern != NULL &&
-	    regexec(&lt->cfg->agent_user_re, l->dialed, 0, NULL, 0) != 0) {
-		lt->st.agent_user_mismatch++;
-		l->role = LEG_ROLE_OTHER;
-	}
-	b = strmap_hash(l->call_id) & (lt->nbuckets - 1);
-	l->hnext = lt->buckets[b];
-	lt->buckets[b] = l;
-	list_append(lt, l, LIST_UNANSWERED);
-	lt->count++;
-	lt->st.open++;
-	lt->st.created++;
+	l->role = leg_classify(lt, &m->src.ip, &m->dst.ip);
+	leg_insert(lt, l);
 	return (l);
+}
+
+/*
+ * A leg first seen mid-dialog (DESIGN.md 6): who sent the INVITE is
+ * unknown, so the direction that gives it a role wins; the sender is
+ * taken as the UAC otherwise. It is confirmed from this message on.
+ */
+static struct leg *
+leg_new_partial(struct leg_table *lt, const struct sip_msg *m)
+{
+	struct leg	*l;
+	enum leg_role	 fwd, rev;
+	bool		 from_uac;
+
+	fwd = leg_classify(lt, &m->src.ip, &m->dst.ip);
+	rev = leg_classify(lt, &m->dst.ip, &m->src.ip);
+	from_uac = fwd != LEG_ROLE_OTHER || rev == LEG_ROLE_OTHER;
+	l = leg_alloc(lt, m);
+	l->partial = true;
+	l->role = from_uac ? fwd : rev;
+	l->from_tag = xstrdup(from_uac ? m->from_tag : m->to_tag);
+	l->uac = from_uac ? m->src : m->dst;
+	l->uas = from_uac ? m->dst : m->src;
+	/* In-dialog From/To keep the original parties (RFC 3261 12.2.1.1). */
+	l->dialed = xstrdup(from_uac ? m->to_user : m->from_user);
+	l->caller = xstrdup(from_uac ? (*m->pai_user != '\0' ? m->pai_user :
+	    m->from_user) : m->to_user);
+	l->invite_branch = xstrdup("");
+	l->state = LEG_STATE_CONFIRMED;
+	l->answer_us = m->ts_us;
+	leg_insert(lt, l);
+	lt->st.partial++;
+	return (l);
+}
+
+/* Hold a response whose INVITE was not seen yet. */
+static void
+leg_orphan_hold(struct leg_table *lt, const struct sip_msg *m)
+{
+	lt->orphans[lt->orphan_next] = *m;
+	lt->orphan_next = (lt->orphan_next + 1) % LEG_ORPHAN_SLOTS;
+	lt->st.orphans_held++;
+}
+
+static void	leg_on_response(struct leg_table *, struct leg *,
+		    const struct sip_msg *);
+
+/* Replay, oldest first, the held responses that belong to new leg l. */
+static void
+leg_orphan_replay(struct leg_table *lt, struct leg *l)
+{
+	struct sip_msg	*o;
+	size_t		 i, k;
+
+	for (i = 0; i < LEG_ORPHAN_SLOTS; i++) {
+		k = (lt->orphan_next + i) % LEG_ORPHAN_SLOTS;
+		o = &lt->orphans[k];
+		if (o->call_id[0] == '\0' || l->invite_us - o->ts_us >
+		    LEG_ORPHAN_US || strcmp(o->call_id, l->call_id) != 0 ||
+		    strcmp(o->from_tag, l->from_tag) != 0)
+			continue;
+		lt->st.orphans_replayed++;
+		leg_on_response(lt, l, o);
+		o->call_id[0] = '\0';
+	}
 }
 
 /* An initial INVITE (no To-tag): a new leg, a retransmission or a retry. */
@@ -324,6 +425,7 @@ leg_on_invite(struct leg_table *lt, const struct sip_msg *m)
 	}
 	l = leg_new(lt, m);
 	leg_emit(lt, LEG_EV_START, m->ts_us, l);
+	leg_orphan_replay(lt, l);
 }
 
 /* A re-INVITE or UPDATE offer: remember whether it holds or resumes. */
@@ -411,9 +513,12 @@ leg_on_response(struct leg_table *lt, struct leg *l, const struct sip_msg *m)
 		if (m->cseq == l->refer_cseq && l->refer_pending != NULL &&
 		    m->status >= 200 && m->status < 300) {
 			free(l->refer_to);
+			free(l->refer_replaces);
 			l->refer_to = l->refer_pending;
-			l->refer_attended = l->refer_pending_attended;
+			l->refer_replaces = l->refer_pending_replaces;
+			l->refer_attended = l->refer_replaces != NULL;
 			l->refer_pending = NULL;
+			l->refer_pending_replaces = NULL;
 			leg_emit(lt, LEG_EV_REFER, m->ts_us, l);
 		}
 		break;
@@ -440,8 +545,10 @@ leg_on_request(struct leg_table *lt, struct leg *l, const struct sip_msg *m)
 		break;
 	case SIP_REFER:
 		free(l->refer_pending);
+		free(l->refer_pending_replaces);
 		l->refer_pending = xstrdup(m->refer_to);
-		l->refer_pending_attended = m->replaces_call_id[0] != '\0';
+		l->refer_pending_replaces = m->replaces_call_id[0] != '\0' ?
+		    xstrdup(m->replaces_call_id) : NULL;
 		l->refer_cseq = m->cseq;
 		break;
 	default:
@@ -459,10 +566,20 @@ leg_input(struct leg_table *lt, const struct sip_msg *m)
 		return;
 	}
 	if ((l = leg_lookup(lt, m)) == NULL) {
-		if (m->method != SIP_OPTIONS && m->method != SIP_REGISTER &&
-		    m->method != SIP_SUBSCRIBE && m->method != SIP_NOTIFY)
+		if (!m->is_request && m->method == SIP_INVITE)
+			leg_orphan_hold(lt, m);
+		else if (m->is_request && m->to_tag[0] != '\0' &&
+		    (m->method == SIP_BYE || m->method == SIP_INVITE ||
+		    m->method == SIP_UPDATE || m->method == SIP_REFER)) {
+			l = leg_new_partial(lt, m);
+			leg_emit(lt, LEG_EV_START, m->ts_us, l);
+			leg_emit(lt, LEG_EV_ANSWER, m->ts_us, l);
+		} else if (m->method != SIP_OPTIONS &&
+		    m->method != SIP_REGISTER && m->method != SIP_SUBSCRIBE &&
+		    m->method != SIP_NOTIFY)
 			lt->st.orphans++;
-		return;
+		if (l == NULL)
+			return;
 	}
 	if (l->state != LEG_STATE_ENDED)
 		leg_touch(lt, l, m->ts_us);
@@ -526,5 +643,6 @@ leg_free(struct leg_table *lt)
 		while ((l = lt->lists[i].head) != NULL)
 			leg_unlink(lt, l);
 	free(lt->buckets);
+	free(lt->orphans);
 	free(lt);
 }

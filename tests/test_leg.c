@@ -1,4 +1,4 @@
-/* test_leg.c: unit tests of the leg stage: sip_msg values in, leg events out. */
+/* test_leg.c: unit tests of the leg stage: sip_msgs in, leg events out. */
 
 #include "config.h"
 
@@ -65,6 +65,7 @@ struct ev {
 	char			corr0[STR_MAX];
 	char			refer_to[STR_MAX];
 	bool			refer_attended;
+	bool			partial;
 };
 
 struct fixture {
@@ -118,6 +119,7 @@ collect(const struct leg_event *e, void *arg)
 	scopy(v->corr0, l->corr[0]);
 	scopy(v->refer_to, l->refer_to);
 	v->refer_attended = l->refer_attended;
+	v->partial = l->partial;
 }
 
 static void
@@ -1004,10 +1006,10 @@ when_max_legs_is_reached_the_least_recently_active_open_leg_is_evicted_and_count
 	assert_string_equal(ev_at(&fx, 4, LEG_EV_START)->call_id, "c");
 	assert_int_equal(stats(&fx)->evicted, 1);
 	assert_int_equal(stats(&fx)->open, 2);
-	/* The evicted leg is gone: its messages are orphans now. */
+	/* The evicted leg is gone: its response waits as an orphan now. */
 	feed(&fx, msg(SIP_INVITE, SIP_OK, "b", "tb", "y", 1, PBX, TRUNK,
 	    AT(5000)));
-	assert_int_equal(stats(&fx)->orphans, 1);
+	assert_int_equal(stats(&fx)->orphans_held, 1);
 	assert_int_equal(fx.nev, 5);
 	fx_close(&fx);
 }
@@ -1059,22 +1061,65 @@ leg_flush_ends_every_open_leg_as_flushed(void **state)
 }
 
 static void
-an_in_dialog_request_with_no_leg_counts_an_orphan(void **state)
+an_in_dialog_bye_with_no_leg_makes_a_partial_leg_that_it_ends(void **state)
+{
+	struct fixture	 fx;
+	const struct ev	*e;
+
+	(void)state;
+	fx_open(&fx, YAML_BASE);
+	/* The callee (PBX) side hangs up a call whose INVITE was never seen. */
+	feed(&fx, d_req(&inbound, false, SIP_BYE, 7, AT(0)));
+	assert_int_equal(fx.nev, 3);
+	e = ev_at(&fx, 0, LEG_EV_START);
+	assert_int_equal(e->role, LEG_ROLE_INBOUND);
+	assert_true(e->partial);
+	ev_at(&fx, 1, LEG_EV_ANSWER);
+	e = ev_at(&fx, 2, LEG_EV_END);
+	assert_int_equal(e->end_reason, LEG_END_BYE_UAS);
+	assert_int_equal(e->ts_us, AT(0));
+	assert_int_equal(stats(&fx)->partial, 1);
+	assert_int_equal(stats(&fx)->orphans, 0);
+	fx_close(&fx);
+}
+
+static void
+a_response_before_its_invite_is_held_and_replayed(void **state)
+{
+	struct fixture	 fx;
+
+	(void)state;
+	fx_open(&fx, YAML_BASE);
+	/* Capture reordering: the 180 is captured before its INVITE. */
+	feed(&fx, msg(SIP_INVITE, SIP_RINGING, "r1", "tr", "x", 1, PBX, TRUNK,
+	    AT(10)));
+	assert_int_equal(fx.nev, 0);
+	assert_int_equal(stats(&fx)->orphans_held, 1);
+	feed(&fx, msg(SIP_INVITE, 0, "r1", "tr", "", 1, TRUNK, PBX, AT(11)));
+	assert_int_equal(fx.nev, 2);
+	ev_at(&fx, 0, LEG_EV_START);
+	assert_int_equal(ev_at(&fx, 1, LEG_EV_RING)->ts_us, AT(10));
+	assert_int_equal(stats(&fx)->orphans_replayed, 1);
+	/* A response older than the hold time is not replayed. */
+	feed(&fx, msg(SIP_INVITE, SIP_RINGING, "r2", "tq", "x", 1, PBX, TRUNK,
+	    AT(100)));
+	feed(&fx, msg(SIP_INVITE, 0, "r2", "tq", "", 1, TRUNK, PBX,
+	    AT(100) + 3000000));
+	assert_int_equal(fx.nev, 3);
+	assert_int_equal(stats(&fx)->orphans_replayed, 1);
+	fx_close(&fx);
+}
+
+static void
+out_of_dialog_requests_with_no_leg_are_orphans(void **state)
 {
 	struct fixture	fx;
 
 	(void)state;
 	fx_open(&fx, YAML_BASE);
-	feed(&fx, d_req(&inbound, true, SIP_BYE, 2, AT(0)));
-	feed(&fx, offer(&inbound, false, SIP_INVITE, 5, AT(10),
-	    SDP_DIR_SENDONLY, false));
-	feed(&fx, d_resp(&inbound, SIP_OK, SIP_INVITE, 1, AT(20)));
-	assert_int_equal(stats(&fx)->orphans, 3);
-	/* Out-of-dialog NOTIFY and OPTIONS are no orphans. */
 	feed(&fx, msg(SIP_NOTIFY, 0, "mwi-1", "n1", "", 1, PBX, AGENT, AT(30)));
-	feed(&fx, msg(SIP_OPTIONS, SIP_OK, "opt-1", "o1", "x", 1, PBX, TRUNK,
-	    AT(40)));
-	assert_int_equal(stats(&fx)->orphans, 3);
+	feed(&fx, msg(SIP_ACK, 0, "gone-1", "g1", "x", 1, TRUNK, PBX, AT(40)));
+	assert_int_equal(stats(&fx)->orphans, 1);
 	assert_int_equal(fx.nev, 0);
 	assert_int_equal(stats(&fx)->created, 0);
 	fx_close(&fx);
@@ -1131,7 +1176,10 @@ main(void)
 		    an_ended_leg_makes_room_before_any_open_leg_is_evicted),
 		cmocka_unit_test(leg_flush_ends_every_open_leg_as_flushed),
 		cmocka_unit_test(
-		    an_in_dialog_request_with_no_leg_counts_an_orphan),
+		    an_in_dialog_bye_with_no_leg_makes_a_partial_leg_that_it_ends),
+		cmocka_unit_test(
+		    a_response_before_its_invite_is_held_and_replayed),
+		cmocka_unit_test(out_of_dialog_requests_with_no_leg_are_orphans),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));

@@ -1,4 +1,4 @@
-/* test_sipmsg.c: unit tests of the SIP stage: one payload in, one sip_msg out. */
+/* test_sipmsg.c: unit tests of the SIP stage: a payload in, a sip_msg out. */
 
 #include "config.h"
 
@@ -394,6 +394,30 @@ absent_correlation_header_is_empty(void **state)
 	const struct sip_msg	*m = parse(fx, INVITE);
 
 	assert_string_equal(m->corr[0], "");
+	assert_string_equal(m->corr[1], "");
+}
+
+static void
+reloaded_correlation_header_names_take_effect(void **state)
+{
+	static char		*names[] = { "X-Genesys-Inbound" };
+	struct fixture		*fx = *state;
+	const struct sip_msg	*m;
+
+	sipmsg_set_headers(fx->sp, names, 1);
+	m = parse(fx,
+	    "INVITE sip:1001@10.1.0.5:5060 SIP/2.0\r\n"
+	    "Via: SIP/2.0/UDP 10.0.0.10:5060;branch=z9hG4bK-ag\r\n"
+	    "From: <sip:+15551234567@10.0.0.10>;tag=pbx7\r\n"
+	    "To: <sip:1001@10.1.0.5>\r\n"
+	    "Call-ID: agentleg-7@10.0.0.10\r\n"
+	    "CSeq: 1 INVITE\r\n"
+	    "X-CC-Inbound: old-name@192.0.2.1\r\n"
+	    "X-CC-Queue: sales\r\n"
+	    "X-Genesys-Inbound: new-name@192.0.2.1\r\n"
+	    "Content-Length: 0\r\n"
+	    "\r\n");
+	assert_string_equal(m->corr[0], "new-name@192.0.2.1");
 	assert_string_equal(m->corr[1], "");
 }
 
@@ -890,6 +914,7 @@ main(void)
 		T(top_via_branch_is_extracted),
 		T(correlation_headers_by_index_with_case_insensitive_names),
 		T(absent_correlation_header_is_empty),
+		T(reloaded_correlation_header_names_take_effect),
 		T(refer_to_with_escaped_replaces_gives_its_call_id),
 		T(blind_refer_to_has_no_replaces),
 		T(replaces_header_on_an_invite_gives_its_call_id),

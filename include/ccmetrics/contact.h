@@ -55,7 +55,8 @@ struct contact {
 	enum leg_end	 inbound_end;
 	bool		 inbound_early;	/* 18x or 2xx on the inbound leg */
 	bool		 repeat;
-	bool		 partial;
+	bool		 partial;	/* mid-dialog, or its end unseen */
+	bool		 mid_dialog;	/* first seen after its INVITE */
 	int		 answered_attempt;	/* index, -1 none */
 	struct contact_attempt *attempts;
 	size_t		 nattempts;

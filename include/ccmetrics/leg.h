@@ -49,6 +49,7 @@ struct leg {
 	char		*dialed;	/* Request-URI user, else To user */
 	char		*caller;	/* P-Asserted-Identity user, else From */
 	char		*corr[SIP_MAX_CORR];	/* correlation headers, or NULL */
+	char		*replaces;	/* Call-ID in the INVITE's Replaces */
 
 	int64_t		 invite_us;
 	int64_t		 ring_us;	/* first 18x, 0 if none */
@@ -67,6 +68,7 @@ struct leg {
 	/* The last REFER accepted with 2xx. */
 	bool		 refer_attended;	/* Refer-To carried Replaces */
 	char		*refer_to;
+	char		*refer_replaces;	/* its Call-ID, or NULL */
 
 	void		*owner;		/* the contact stage's */
 
@@ -78,7 +80,7 @@ struct leg {
 	int64_t		 offer_us;
 	uint32_t	 refer_cseq;
 	char		*refer_pending;
-	bool		 refer_pending_attended;
+	char		*refer_pending_replaces;
 	int		 list;		/* which expiry list holds it */
 	struct leg	*hnext;
 	struct leg	*prev, *next;
@@ -104,7 +106,10 @@ struct leg_stats {
 	uint64_t	open;
 	uint64_t	created;
 	uint64_t	retransmissions;
-	uint64_t	orphans;	/* in-dialog message with no leg */
+	uint64_t	orphans;	/* message with no leg, not kept */
+	uint64_t	orphans_held;	/* responses held for their INVITE */
+	uint64_t	orphans_replayed;
+	uint64_t	partial;	/* legs first seen mid-dialog */
 	uint64_t	expired;
 	uint64_t	evicted;
 	uint64_t	agent_user_mismatch;
