@@ -415,12 +415,17 @@ leg_on_invite(struct leg_table *lt, const struct sip_msg *m)
 		lt->st.retransmissions++;
 		return;
 	}
-	if (l != NULL && l->state != LEG_STATE_ENDED && m->cseq > l->invite_cseq) {
-		/* RFC 3261 22.2: the INVITE retried with credentials. */
-		l->invite_cseq = m->cseq;
-		free(l->invite_branch);
-		l->invite_branch = xstrdup(m->branch);
-		leg_touch(lt, l, m->ts_us);
+	if (l != NULL && l->state != LEG_STATE_ENDED) {
+		if (m->cseq > l->invite_cseq) {
+			/* RFC 3261 22.2: the INVITE retried with credentials. */
+			l->invite_cseq = m->cseq;
+			free(l->invite_branch);
+			l->invite_branch = xstrdup(m->branch);
+			leg_touch(lt, l, m->ts_us);
+		} else {
+			/* A late copy, or the same INVITE seen at another hop. */
+			lt->st.retransmissions++;
+		}
 		return;
 	}
 	l = leg_new(lt, m);

@@ -1084,6 +1084,27 @@ an_in_dialog_bye_with_no_leg_makes_a_partial_leg_that_it_ends(void **state)
 }
 
 static void
+same_invite_with_another_branch_while_the_leg_is_open_is_no_new_leg(
+    void **state)
+{
+	struct fixture	fx;
+	struct sip_msg	m;
+
+	(void)state;
+	fx_open(&fx, YAML_BASE);
+	m = msg(SIP_INVITE, 0, "h1", "th", "", 5, TRUNK, PBX, AT(0));
+	feed(&fx, m);
+	/* The same INVITE forwarded by another hop: another branch. */
+	snprintf(m.branch, sizeof m.branch, "z9hG4bK-other-hop");
+	m.ts_us = AT(2);
+	feed(&fx, m);
+	assert_int_equal(fx.nev, 1);
+	assert_int_equal(stats(&fx)->created, 1);
+	assert_int_equal(stats(&fx)->retransmissions, 1);
+	fx_close(&fx);
+}
+
+static void
 a_response_before_its_invite_is_held_and_replayed(void **state)
 {
 	struct fixture	 fx;
@@ -1177,6 +1198,8 @@ main(void)
 		cmocka_unit_test(leg_flush_ends_every_open_leg_as_flushed),
 		cmocka_unit_test(
 		    an_in_dialog_bye_with_no_leg_makes_a_partial_leg_that_it_ends),
+		cmocka_unit_test(
+		    same_invite_with_another_branch_while_the_leg_is_open_is_no_new_leg),
 		cmocka_unit_test(
 		    a_response_before_its_invite_is_held_and_replayed),
 		cmocka_unit_test(out_of_dialog_requests_with_no_leg_are_orphans),
