@@ -58,6 +58,21 @@ capture_new(pcap_t *p, int live)
 }
 
 int
+capture_check_filter(const char *filter, char *err, size_t errlen)
+{
+	pcap_t	*p;
+	int	 rc;
+
+	if ((p = pcap_open_dead(DLT_EN10MB, CAPTURE_SNAPLEN)) == NULL) {
+		snprintf(err, errlen, "pcap_open_dead failed");
+		return (-1);
+	}
+	rc = capture_compile(p, filter, err, errlen);
+	pcap_close(p);
+	return (rc);
+}
+
+int
 capture_set_filter(struct capture *cap, const char *filter, char *err,
     size_t errlen)
 {

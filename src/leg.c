@@ -112,6 +112,16 @@ leg_touch(struct leg_table *lt, struct leg *l, int64_t ts_us)
 	list_append(lt, l, list);
 }
 
+/*
+ * Held time between two packet times, in whole milliseconds as every
+ * published duration is (a difference of truncated times).
+ */
+static int64_t
+leg_held_us(int64_t from_us, int64_t to_us)
+{
+	return ((to_us / 1000 - from_us / 1000) * 1000);
+}
+
 static void
 leg_emit(struct leg_table *lt, enum leg_event_type type, int64_t ts_us,
     struct leg *l)
@@ -131,7 +141,7 @@ leg_end(struct leg_table *lt, struct leg *l, int64_t ts_us,
 	if (l->state == LEG_STATE_ENDED)
 		return;
 	if (l->held) {
-		l->hold_us += ts_us - l->hold_start_us;
+		l->hold_us += leg_held_us(l->hold_start_us, ts_us);
 		l->held = false;
 	}
 	l->state = LEG_STATE_ENDED;
@@ -466,7 +476,7 @@ leg_on_offer_answer(struct leg_table *lt, struct leg *l,
 		leg_emit(lt, LEG_EV_HOLD, l->offer_us, l);
 	} else if (m->status < 300 && l->offer == 2 && l->held) {
 		l->held = false;
-		l->hold_us += l->offer_us - l->hold_start_us;
+		l->hold_us += leg_held_us(l->hold_start_us, l->offer_us);
 		leg_emit(lt, LEG_EV_RESUME, l->offer_us, l);
 	}
 	l->offer = 0;

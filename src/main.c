@@ -321,6 +321,11 @@ main(int argc, char **argv)
 	memset(&d, 0, sizeof d);
 	if ((d.cfg = config_load(conf, stderr)) == NULL)
 		return (EXIT_CONFIG);
+	if (capture_check_filter(d.cfg->filter, err, sizeof err) == -1) {
+		fprintf(stderr, "%s: capture.filter: %s\n", conf, err);
+		config_free(d.cfg);
+		return (EXIT_CONFIG);
+	}
 	if (check) {
 		printf("%s: configuration OK\n", conf);
 		config_free(d.cfg);
