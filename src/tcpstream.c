@@ -61,6 +61,7 @@ struct tcpstream_table {
 	struct stream		**buckets;
 	size_t			 nbuckets;	/* a power of two */
 	struct stream_list	 lru;
+	size_t			 nqueued;	/* segments, all streams */
 	struct tcpstream_stats	 st;
 };
 
@@ -166,6 +167,7 @@ stream_clear(struct tcpstream_table *t, struct stream *s)
 		t->st.buffered_bytes -= queued_bytes(q);
 		free(q);
 	}
+	t->nqueued -= s->nqueued;
 	s->nqueued = 0;
 	t->st.discarded_bytes += s->len + s->skip;
 	t->st.buffered_bytes -= s->cap;
@@ -548,6 +550,7 @@ stream_drain(struct tcpstream_table *t, struct stream *s)
 	    seq_diff(q->seq, s->next_seq) <= 0) {
 		s->queue = q->next;
 		s->nqueued--;
+		t->nqueued--;
 		t->st.buffered_bytes -= queued_bytes(q);
 		ended = stream_deliver(t, s, q->seq, q->data, q->len, q->fin,
 		    q->ts_us);
@@ -600,6 +603,7 @@ stream_enqueue(struct tcpstream_table *t, struct stream *s,
 	q->next = *pp;
 	*pp = q;
 	s->nqueued++;
+	t->nqueued++;
 	t->st.out_of_order++;
 	t->st.buffered_bytes += queued_bytes(q);
 	if (s->nqueued > t->lim.max_queued)
@@ -677,7 +681,8 @@ again:
 	if (t->nqueued == 0)
 		return;
 	TAILQ_FOREACH(s, &t->lru, lru) {
-		if (s->queue != NULL && now_us - s->queue->ts_us >= t->lim.gap_us) {
+		if (s->queue != NULL &&
+		    now_us - s->queue->ts_us >= t->lim.gap_us) {
 			stream_gap(t, s);
 			goto again;
 		}
