@@ -1,4 +1,4 @@
-/* tcpstream.c: TCP reassembly per direction and SIP framing; owns the streams. */
+/* tcpstream.c: per-direction TCP reassembly and SIP framing. */
 #include "config.h"
 
 #include <sys/queue.h>
@@ -663,6 +663,27 @@ tcpstream_input(struct tcpstream_table *t, const struct tcp_segment *seg,
 	stream_drain(t, s);
 }
 
+/*
+ * Holes whose next segment arrived by before_us: the capture lost a
+ * segment that will not come again. A gap may evict other streams, so the
+ * scan starts over after each.
+ */
+static void
+tcpstream_give_up(struct tcpstream_table *t, int64_t before_us)
+{
+	struct stream	*s;
+
+again:
+	if (t->nqueued == 0)
+		return;
+	TAILQ_FOREACH(s, &t->lru, lru) {
+		if (s->queue != NULL && s->queue->ts_us <= before_us) {
+			stream_gap(t, s);
+			goto again;
+		}
+	}
+}
+
 void
 tcpstream_expire(struct tcpstream_table *t, int64_t now_us)
 {
@@ -673,20 +694,13 @@ tcpstream_expire(struct tcpstream_table *t, int64_t now_us)
 		stream_free(t, s);
 		t->st.expired++;
 	}
-	/*
-	 * Holes older than gap_us: the capture lost a segment that will not
-	 * come again. A gap may evict other streams: rescan after each.
-	 */
-again:
-	if (t->nqueued == 0)
-		return;
-	TAILQ_FOREACH(s, &t->lru, lru) {
-		if (s->queue != NULL &&
-		    now_us - s->queue->ts_us >= t->lim.gap_us) {
-			stream_gap(t, s);
-			goto again;
-		}
-	}
+	tcpstream_give_up(t, now_us - t->lim.gap_us);
+}
+
+void
+tcpstream_flush(struct tcpstream_table *t)
+{
+	tcpstream_give_up(t, INT64_MAX);
 }
 
 const struct tcpstream_stats *

@@ -1,4 +1,4 @@
-/* tcpstream.h: TCP stream reassembly and SIP framing, one stream per direction. */
+/* tcpstream.h: per-direction TCP reassembly and SIP framing. */
 #ifndef CCMETRICS_TCPSTREAM_H
 #define CCMETRICS_TCPSTREAM_H
 
@@ -66,6 +66,8 @@ void		 tcpstream_input(struct tcpstream_table *t,
 		    const struct tcp_segment *seg, int64_t ts_us);
 /* Give up holes older than gap_us, end streams idle for idle_us. */
 void		 tcpstream_expire(struct tcpstream_table *t, int64_t now_us);
+/* End of input: give up every hole, hand on the messages after it. */
+void		 tcpstream_flush(struct tcpstream_table *t);
 const struct tcpstream_stats *tcpstream_get_stats(
 		    const struct tcpstream_table *t);
 void		 tcpstream_free(struct tcpstream_table *t);
