@@ -102,9 +102,16 @@ leg_touch(struct leg_table *lt, struct leg *l, int64_t ts_us)
 
 	if (ts_us > l->last_us)
 		l->last_us = ts_us;
+	/*
+	 * A caller waiting in a ringing queue hears ringback for as long as
+	 * the queue lasts, with nothing on the wire: an inbound leg that
+	 * formed a contact (owner set) lives as long as an answered one.
+	 */
 	if (l->state == LEG_STATE_ENDED)
 		list = LIST_ENDED;
-	else if (l->state == LEG_STATE_CONFIRMED)
+	else if (l->state == LEG_STATE_CONFIRMED ||
+	    (l->role == LEG_ROLE_INBOUND && l->owner != NULL &&
+	    l->state == LEG_STATE_EARLY))
 		list = LIST_ANSWERED;
 	else
 		list = LIST_UNANSWERED;
@@ -491,6 +498,7 @@ leg_on_invite_response(struct leg_table *lt, struct leg *l,
 		    l->state == LEG_STATE_CALLING) {
 			l->ring_us = m->ts_us;
 			l->state = LEG_STATE_EARLY;
+			leg_touch(lt, l, m->ts_us);	/* its list may change */
 			leg_emit(lt, LEG_EV_RING, m->ts_us, l);
 		}
 	} else if (m->status < 300) {
