@@ -8,6 +8,7 @@
 #include <time.h>
 #include <zmq.h>
 
+#include "ccmetrics/jsonw.h"
 #include "ccmetrics/log.h"
 #include "ccmetrics/publish.h"
 #include "ccmetrics/xmalloc.h"
@@ -24,21 +25,14 @@ struct publisher {
 	uint64_t		 seq;
 	int			 subscriptions;
 	struct publish_stats	 st;
+	struct jsonw		 out;	/* the object being published */
+	struct jsonw		 topic;	/* its topic, quoted (JSON lines) */
 };
 
 void
 publish_format_time(int64_t ts_us, char *buf, size_t len)
 {
-	struct tm	tm;
-	time_t		secs;
-	int64_t		ms;
-
-	ms = ts_us >= 0 ? ts_us / 1000 : -((-ts_us + 999) / 1000);
-	secs = (time_t)(ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000));
-	gmtime_r(&secs, &tm);
-	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
-	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-	    tm.tm_min, tm.tm_sec, (int)(ms - (int64_t)secs * 1000));
+	jsonw_format_time(ts_us, buf, len);
 }
 
 static int
@@ -70,6 +64,8 @@ publish_create(const struct config *cfg, int line_buffered, char *err,
 
 	pub = xcalloc(1, sizeof *pub);
 	pub->line_buffered = line_buffered;
+	jsonw_init(&pub->out);
+	jsonw_init(&pub->topic);
 	if (cfg->zmq_endpoint != NULL &&
 	    publish_open_zmq(pub, cfg, err, errlen) == -1) {
 		publish_free(pub);
@@ -91,7 +87,8 @@ publish_create(const struct config *cfg, int line_buffered, char *err,
 }
 
 static void
-publish_zmq(struct publisher *pub, const char *topic, const char *json)
+publish_zmq(struct publisher *pub, const char *topic, const char *json,
+    size_t len)
 {
 	if (zmq_send(pub->zsock, topic, strlen(topic),
 	    ZMQ_SNDMORE | ZMQ_DONTWAIT) == -1) {
@@ -99,52 +96,78 @@ publish_zmq(struct publisher *pub, const char *topic, const char *json)
 		return;
 	}
 	/* Once the first frame is queued, the second cannot fail on HWM. */
-	if (zmq_send(pub->zsock, json, strlen(json), 0) == -1)
+	if (zmq_send(pub->zsock, json, len, 0) == -1)
 		pub->st.zmq_dropped++;
 }
 
+/* {"topic": ..., then the object's own fields. */
 static void
-publish_jsonl(struct publisher *pub, const char *topic, const char *json)
+publish_jsonl(struct publisher *pub, const char *topic, const char *json,
+    size_t len)
 {
-	json_t	*jt;
-	char	*t;
-
-	/* {"topic": ..., then the object's own fields. */
-	jt = json_string(topic);
-	t = json_dumps(jt, JSON_ENCODE_ANY);
-	json_decref(jt);
-	if (t == NULL)
-		return;
-	if (fprintf(pub->jsonl, "{\"topic\":%s,%s\n", t, json + 1) < 0)
+	jsonw_reset(&pub->topic);
+	jsonw_raw(&pub->topic, "{\"topic\":", 9);
+	jsonw_quote(&pub->topic, topic);
+	jsonw_raw(&pub->topic, ",", 1);
+	if (fwrite(pub->topic.buf, 1, pub->topic.len, pub->jsonl) !=
+	    pub->topic.len ||
+	    fwrite(json + 1, 1, len - 1, pub->jsonl) != len - 1 ||
+	    putc('\n', pub->jsonl) == EOF)
 		pub->st.jsonl_errors++;
 	if (pub->line_buffered)
 		fflush(pub->jsonl);
-	free(t);
+}
+
+/*
+ * The envelope every object starts with (type, v, seq, ts), written
+ * straight into the output buffer; the caller appends its members.
+ */
+struct jsonw *
+publish_begin(struct publisher *pub, const char *type, int64_t ts_us)
+{
+	struct jsonw	*w = &pub->out;
+
+	jsonw_reset(w);
+	jsonw_raw(w, "{", 1);
+	jsonw_str(w, "type", type);
+	jsonw_int(w, "v", PUBLISH_SCHEMA_VERSION);
+	jsonw_int(w, "seq", (int64_t)++pub->seq);
+	jsonw_time(w, "ts", ts_us);
+	return (w);
+}
+
+void
+publish_end(struct publisher *pub, const char *topic)
+{
+	struct jsonw	*w = &pub->out;
+
+	jsonw_raw(w, "}", 1);
+	if (pub->zsock != NULL)
+		publish_zmq(pub, topic, w->buf, w->len);
+	if (pub->jsonl != NULL)
+		publish_jsonl(pub, topic, w->buf, w->len);
+	pub->st.sent++;
 }
 
 void
 publish_send(struct publisher *pub, const char *topic, const char *type,
     int64_t ts_us, json_t *obj)
 {
-	json_t	*out;
-	char	 ts[32], *json;
+	struct jsonw	*w;
+	char		*json = NULL;
+	size_t		 len;
 
-	publish_format_time(ts_us, ts, sizeof ts);
-	out = json_pack("{s:s, s:i, s:I, s:s}", "type", type,
-	    "v", PUBLISH_SCHEMA_VERSION, "seq", (json_int_t)++pub->seq,
-	    "ts", ts);
-	json_object_update(out, obj);
-	json_decref(obj);
-	json = json_dumps(out, PUBLISH_JSON_FLAGS);
-	json_decref(out);
-	if (json == NULL)
-		return;
-	if (pub->zsock != NULL)
-		publish_zmq(pub, topic, json);
-	if (pub->jsonl != NULL)
-		publish_jsonl(pub, topic, json);
-	pub->st.sent++;
+	w = publish_begin(pub, type, ts_us);
+	/* A failed json_pack gave NULL: the envelope goes out alone. */
+	if (obj != NULL && (json = json_dumps(obj, PUBLISH_JSON_FLAGS)) !=
+	    NULL && (len = strlen(json)) > 2) {
+		json[len - 1] = '\0';
+		jsonw_raw(w, ",", 1);
+		jsonw_raw(w, json + 1, len - 2);
+	}
 	free(json);
+	json_decref(obj);
+	publish_end(pub, topic);
 }
 
 void
@@ -203,5 +226,7 @@ publish_free(struct publisher *pub)
 		zmq_close(pub->zsock);
 	if (pub->zctx != NULL)
 		zmq_ctx_term(pub->zctx);
+	jsonw_free(&pub->out);
+	jsonw_free(&pub->topic);
 	free(pub);
 }

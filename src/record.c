@@ -33,20 +33,30 @@ json_time(int64_t us)
 	return (json_string(buf));
 }
 
-static json_t *
-json_str_or_null(const char *s)
+/*
+ * Per-call topics are the hot path: written with jsonw straight into the
+ * publisher's buffer, member by member in the order of DESIGN.md 5.
+ */
+static void
+record_topic(char *topic, const char *kind, const char *queue)
 {
-	return (s != NULL ? json_string(s) : json_null());
+	size_t	n = strlen(kind), q = strlen(queue);
+
+	if (n > TOPIC_MAX - 2)
+		n = TOPIC_MAX - 2;
+	memcpy(topic, kind, n);
+	topic[n++] = '.';
+	if (q > TOPIC_MAX - 1 - n)
+		q = TOPIC_MAX - 1 - n;
+	memcpy(topic + n, queue, q);
+	topic[n + q] = '\0';
 }
 
+/* Seconds between two packet times, as record_seconds() gives them. */
 static void
-record_publish(struct publisher *pub, const char *kind, const char *queue,
-    int64_t ts_us, json_t *obj)
+record_secs(struct jsonw *w, const char *key, int64_t from_us, int64_t to_us)
 {
-	char	topic[TOPIC_MAX];
-
-	snprintf(topic, sizeof topic, "%s.%s", kind, queue);
-	publish_send(pub, topic, kind, ts_us, obj);
+	jsonw_ms(w, key, contact_ms(to_us) - contact_ms(from_us));
 }
 
 static int64_t
@@ -55,46 +65,49 @@ contact_wait_end(const struct contact *c)
 	return (c->answered_us != 0 ? c->answered_us : c->inbound_end_us);
 }
 
-/* The answering agents, in the order they answered. */
-static json_t *
-record_agents(const struct contact *c)
+/* The answering agents, in the order they answered (stable on ties). */
+static void
+record_agents(struct jsonw *w, const struct contact *c)
 {
-	const struct contact_attempt	**v;
-	json_t				 *arr = json_array();
-	size_t				  i, j, n = 0;
+	const struct contact_attempt	*a, *prev = NULL, *best;
+	size_t				 i, n = 0, done;
 
-	if (c->nattempts == 0)
-		return (arr);
-	v = calloc(c->nattempts, sizeof *v);
-	for (i = 0; v != NULL && i < c->nattempts; i++) {
-		if (c->attempts[i].answer_us == 0)
-			continue;
-		for (j = n; j > 0 &&
-		    v[j - 1]->answer_us > c->attempts[i].answer_us; j--)
-			v[j] = v[j - 1];
-		v[j] = &c->attempts[i];
-		n++;
-	}
-	for (i = 0; i < n; i++)
-		json_array_append_new(arr, json_string(v[i]->agent));
-	free(v);
-	return (arr);
-}
-
-static json_t *
-record_legs(const struct contact *c)
-{
-	json_t	*arr = json_array();
-	size_t	 i;
-
-	json_array_append_new(arr, json_string(c->id));
+	jsonw_array_begin(w, "agents");
 	for (i = 0; i < c->nattempts; i++)
-		json_array_append_new(arr, json_string(c->attempts[i].call_id));
-	return (arr);
+		if (c->attempts[i].answer_us != 0)
+			n++;
+	/* Few attempts per call: pick the next in order each time. */
+	for (done = 0; done < n; done++) {
+		best = NULL;
+		for (i = 0; i < c->nattempts; i++) {
+			a = &c->attempts[i];
+			if (a->answer_us == 0 || (prev != NULL &&
+			    (a->answer_us < prev->answer_us ||
+			    (a->answer_us == prev->answer_us && a <= prev))))
+				continue;
+			if (best == NULL || a->answer_us < best->answer_us)
+				best = a;
+		}
+		jsonw_str(w, NULL, best->agent);
+		prev = best;
+	}
+	jsonw_array_end(w);
 }
 
-static json_t *
-record_call_end(const struct contact *c)
+static void
+record_legs(struct jsonw *w, const struct contact *c)
+{
+	size_t	i;
+
+	jsonw_array_begin(w, "legs");
+	jsonw_str(w, NULL, c->id);
+	for (i = 0; i < c->nattempts; i++)
+		jsonw_str(w, NULL, c->attempts[i].call_id);
+	jsonw_array_end(w);
+}
+
+static void
+record_call_end(struct jsonw *w, const struct contact *c)
 {
 	struct contact_totals	 t;
 	const char		*agent = NULL;
@@ -102,61 +115,59 @@ record_call_end(const struct contact *c)
 	contact_totals(c, &t);
 	if (c->answered_attempt >= 0)
 		agent = c->attempts[c->answered_attempt].agent;
-	return (json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:s, s:s,"
-	    " s:f, s:f, s:f, s:f, s:i, s:i, s:o, s:o, s:i, s:i, s:b, s:o,"
-	    " s:b}",
-	    "contact_id", c->id,
-	    "queue", c->queue,
-	    "caller", c->caller,
-	    "dnis", c->dnis,
-	    "arrival", json_time(c->arrival_us),
-	    "answered_at", json_time(c->answered_us),
-	    "ended_at", json_time(c->ended_us),
-	    "outcome", contact_outcome_name(c->outcome),
-	    "ended_by", contact_party_name(c->ended_by),
-	    "wait_s", record_seconds(c->arrival_us, contact_wait_end(c)),
-	    "talk_s", record_seconds(0, t.talk_us),
-	    "hold_s", record_seconds(0, t.hold_us),
-	    "handle_s", record_seconds(0, t.handle_us),
-	    "holds", t.holds,
-	    "transfers", c->transfers,
-	    "agent", json_str_or_null(agent),
-	    "agents", record_agents(c),
-	    "attempts", (int)c->nattempts,
-	    "rona", t.rona,
-	    "repeat", c->repeat,
-	    "legs", record_legs(c),
-	    "partial", c->partial));
+	jsonw_str(w, "contact_id", c->id);
+	jsonw_str(w, "queue", c->queue);
+	jsonw_str(w, "caller", c->caller);
+	jsonw_str(w, "dnis", c->dnis);
+	jsonw_time(w, "arrival", c->arrival_us);
+	jsonw_time(w, "answered_at", c->answered_us);
+	jsonw_time(w, "ended_at", c->ended_us);
+	jsonw_str(w, "outcome", contact_outcome_name(c->outcome));
+	jsonw_str(w, "ended_by", contact_party_name(c->ended_by));
+	record_secs(w, "wait_s", c->arrival_us, contact_wait_end(c));
+	record_secs(w, "talk_s", 0, t.talk_us);
+	record_secs(w, "hold_s", 0, t.hold_us);
+	record_secs(w, "handle_s", 0, t.handle_us);
+	jsonw_int(w, "holds", t.holds);
+	jsonw_int(w, "transfers", c->transfers);
+	jsonw_str_or_null(w, "agent", agent);
+	record_agents(w, c);
+	jsonw_int(w, "attempts", (int)c->nattempts);
+	jsonw_int(w, "rona", t.rona);
+	jsonw_bool(w, "repeat", c->repeat);
+	record_legs(w, c);
+	jsonw_bool(w, "partial", c->partial);
 }
 
-static json_t *
-record_leg_end(const struct leg *l)
+static void
+record_leg_end(struct jsonw *w, const struct leg *l)
 {
 	char	src[ADDR_STRLEN], dst[ADDR_STRLEN];
 
-	return (json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:i, s:o,"
-	    " s:o, s:o, s:s, s:i, s:b}",
-	    "call_id", l->call_id,
-	    "role", leg_role_names[l->role],
-	    "caller", l->caller,
-	    "dialed", l->dialed,
-	    "src", addr_format(&l->uac.ip, src, sizeof src),
-	    "src_port", l->uac.port,
-	    "dst", addr_format(&l->uas.ip, dst, sizeof dst),
-	    "dst_port", l->uas.port,
-	    "invite", json_time(l->invite_us),
-	    "answered_at", json_time(l->answer_us),
-	    "ended_at", json_time(l->end_us),
-	    "end_reason", leg_end_names[l->end_reason],
-	    "final_status", l->final_status,
-	    "partial", l->partial));
+	jsonw_str(w, "call_id", l->call_id);
+	jsonw_str(w, "role", leg_role_names[l->role]);
+	jsonw_str(w, "caller", l->caller);
+	jsonw_str(w, "dialed", l->dialed);
+	jsonw_str(w, "src", addr_format(&l->uac.ip, src, sizeof src));
+	jsonw_int(w, "src_port", l->uac.port);
+	jsonw_str(w, "dst", addr_format(&l->uas.ip, dst, sizeof dst));
+	jsonw_int(w, "dst_port", l->uas.port);
+	jsonw_time(w, "invite", l->invite_us);
+	jsonw_time(w, "answered_at", l->answer_us);
+	jsonw_time(w, "ended_at", l->end_us);
+	jsonw_str(w, "end_reason", leg_end_names[l->end_reason]);
+	jsonw_int(w, "final_status", l->final_status);
+	jsonw_bool(w, "partial", l->partial);
 }
 
-static json_t *
-record_agent_event(const struct contact *c, const struct contact_attempt *a)
+static void
+record_agent_event(struct jsonw *w, const struct contact *c,
+    const struct contact_attempt *a)
 {
-	return (json_pack("{s:s, s:s, s:s, s:s}", "contact_id", c->id,
-	    "queue", c->queue, "agent", a->agent, "leg", a->call_id));
+	jsonw_str(w, "contact_id", c->id);
+	jsonw_str(w, "queue", c->queue);
+	jsonw_str(w, "agent", a->agent);
+	jsonw_str(w, "leg", a->call_id);
 }
 
 void
@@ -164,65 +175,77 @@ record_contact_event(struct publisher *pub, const struct contact_event *ev)
 {
 	const struct contact		*c = ev->contact;
 	const struct contact_attempt	*a = ev->attempt;
-	json_t				*o;
+	const char			*kind;
+	struct jsonw			*w;
+	char				 topic[TOPIC_MAX];
 
 	switch (ev->type) {
+	case CONTACT_EV_ARRIVE: kind = "call.arrive"; break;
+	case CONTACT_EV_RING: kind = "call.ring"; break;
+	case CONTACT_EV_ANSWER: kind = "call.answer"; break;
+	case CONTACT_EV_HOLD: kind = "call.hold"; break;
+	case CONTACT_EV_RESUME: kind = "call.resume"; break;
+	case CONTACT_EV_TRANSFER: kind = "call.transfer"; break;
+	case CONTACT_EV_ABANDON: kind = "call.abandon"; break;
+	case CONTACT_EV_END: kind = "call.end"; break;
+	case CONTACT_EV_LEG_END: kind = "leg.end"; break;
+	default:
+		return;		/* no topic of its own */
+	}
+	w = publish_begin(pub, kind, ev->ts_us);
+	switch (ev->type) {
 	case CONTACT_EV_ARRIVE:
-		o = json_pack("{s:s, s:s, s:s, s:s, s:o, s:b}",
-		    "contact_id", c->id, "queue", c->queue, "caller", c->caller,
-		    "dnis", c->dnis, "arrival", json_time(c->arrival_us),
-		    "repeat", c->repeat);
-		record_publish(pub, "call.arrive", c->queue, ev->ts_us, o);
+		jsonw_str(w, "contact_id", c->id);
+		jsonw_str(w, "queue", c->queue);
+		jsonw_str(w, "caller", c->caller);
+		jsonw_str(w, "dnis", c->dnis);
+		jsonw_time(w, "arrival", c->arrival_us);
+		jsonw_bool(w, "repeat", c->repeat);
 		break;
 	case CONTACT_EV_RING:
-		o = record_agent_event(c, a);
-		json_object_set_new(o, "attempt",
-		    json_integer((json_int_t)(a - c->attempts) + 1));
-		record_publish(pub, "call.ring", c->queue, ev->ts_us, o);
+		record_agent_event(w, c, a);
+		jsonw_int(w, "attempt", (int64_t)(a - c->attempts) + 1);
 		break;
 	case CONTACT_EV_ANSWER:
-		o = record_agent_event(c, a);
-		json_object_set_new(o, "wait_s",
-		    json_real(record_seconds(c->arrival_us, c->answered_us)));
-		json_object_set_new(o, "ring_s",
-		    json_real(record_seconds(a->invite_us, a->answer_us)));
-		record_publish(pub, "call.answer", c->queue, ev->ts_us, o);
+		record_agent_event(w, c, a);
+		record_secs(w, "wait_s", c->arrival_us, c->answered_us);
+		record_secs(w, "ring_s", a->invite_us, a->answer_us);
 		break;
 	case CONTACT_EV_HOLD:
 	case CONTACT_EV_RESUME:
-		record_publish(pub, ev->type == CONTACT_EV_HOLD ? "call.hold" :
-		    "call.resume", c->queue, ev->ts_us,
-		    record_agent_event(c, a));
+		record_agent_event(w, c, a);
 		break;
 	case CONTACT_EV_TRANSFER:
-		o = json_pack("{s:s, s:s, s:o, s:s, s:s, s:s}",
-		    "contact_id", c->id, "queue", c->queue,
-		    "agent", json_str_or_null(a != NULL ? a->agent : NULL),
-		    "kind", ev->leg->refer_attended ? "attended" : "blind",
-		    "refer_to", ev->leg->refer_to != NULL ?
-		    ev->leg->refer_to : "", "leg", ev->leg->call_id);
-		record_publish(pub, "call.transfer", c->queue, ev->ts_us, o);
+		jsonw_str(w, "contact_id", c->id);
+		jsonw_str(w, "queue", c->queue);
+		jsonw_str_or_null(w, "agent", a != NULL ? a->agent : NULL);
+		jsonw_str(w, "kind", ev->leg->refer_attended ? "attended" :
+		    "blind");
+		jsonw_str(w, "refer_to", ev->leg->refer_to != NULL ?
+		    ev->leg->refer_to : "");
+		jsonw_str(w, "leg", ev->leg->call_id);
 		break;
 	case CONTACT_EV_ABANDON:
-		o = json_pack("{s:s, s:s, s:s, s:f, s:s}",
-		    "contact_id", c->id, "queue", c->queue, "caller", c->caller,
-		    "wait_s", record_seconds(c->arrival_us, c->inbound_end_us),
-		    "outcome", contact_outcome_name(c->outcome));
-		record_publish(pub, "call.abandon", c->queue, ev->ts_us, o);
+		jsonw_str(w, "contact_id", c->id);
+		jsonw_str(w, "queue", c->queue);
+		jsonw_str(w, "caller", c->caller);
+		record_secs(w, "wait_s", c->arrival_us, c->inbound_end_us);
+		jsonw_str(w, "outcome", contact_outcome_name(c->outcome));
 		break;
 	case CONTACT_EV_END:
-		record_publish(pub, "call.end", c->queue, ev->ts_us,
-		    record_call_end(c));
+		record_call_end(w, c);
 		break;
 	case CONTACT_EV_LEG_END:
-		publish_send(pub, "leg.end", "leg.end", ev->ts_us,
-		    record_leg_end(ev->leg));
+		record_leg_end(w, ev->leg);
 		break;
-	case CONTACT_EV_INBOUND_END:
-	case CONTACT_EV_SEGMENT_START:
-	case CONTACT_EV_SEGMENT_END:
-	case CONTACT_EV_RONA:
+	default:
 		break;
+	}
+	if (ev->type == CONTACT_EV_LEG_END)
+		publish_end(pub, "leg.end");
+	else {
+		record_topic(topic, kind, c->queue);
+		publish_end(pub, topic);
 	}
 }
 

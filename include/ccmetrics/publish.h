@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "ccmetrics/config.h"
+#include "ccmetrics/jsonw.h"
 
 #define PUBLISH_SCHEMA_VERSION	1
 
@@ -27,6 +28,14 @@ struct publisher *publish_create(const struct config *cfg, int line_buffered,
  */
 void		 publish_send(struct publisher *pub, const char *topic,
 		    const char *type, int64_t ts_us, json_t *obj);
+/*
+ * The same without a jansson tree, for the per-call topics: begin writes
+ * the envelope and returns the writer for the object's members (reused,
+ * valid until publish_end); publish_end closes and sends the object.
+ */
+struct jsonw	*publish_begin(struct publisher *pub, const char *type,
+		    int64_t ts_us);
+void		 publish_end(struct publisher *pub, const char *topic);
 /* Wait up to timeout_ms until n subscriptions arrived (offline replay). */
 int		 publish_await_subscribers(struct publisher *pub, int n,
 		    int timeout_ms);
