@@ -21,6 +21,8 @@ struct sip_parser {
 	void		*sink_arg;
 	struct sip_stats st;
 	struct sip_msg	 msg;		/* reused: no allocation per message */
+	char		*reduced;	/* what libosip2 parses (sipmsg_reduce) */
+	size_t		 reduced_cap;
 };
 
 static const struct {
@@ -41,6 +43,153 @@ static const char *const sip_untracked[] = {
 	"INFO ",
 };
 
+/*
+ * CSeq methods of responses dropped before the full parse: those of the
+ * requests above, and NOTIFY (a response does not tell the event package;
+ * the refer NOTIFY it answers was parsed, and leg.c acts on neither).
+ */
+static const char *const sip_untracked_cseq[] = {
+	"OPTIONS", "REGISTER", "SUBSCRIBE", "PUBLISH", "MESSAGE", "INFO",
+	"NOTIFY",
+};
+
+/*
+ * libosip2 allocates every token of a message (a list node, a URI, each
+ * parameter name and value) and frees them one by one: half the cost of a
+ * parse. Its allocator hooks (osip_set_allocators) let the allocations of
+ * one message come from an arena instead: a pointer bump each, nothing to
+ * free; once the message's fields are copied into the sip_msg the arena is
+ * rewound whole and osip_message_free() is never called. The arena keeps
+ * its chunks (as many as the largest message needed), so a steady stream
+ * of messages allocates nothing. The hooks are process-wide, like
+ * libosip2's parser tables; the daemon has one thread. Outside a message
+ * the hooks fall through to malloc.
+ */
+#define ARENA_CHUNK	(64 * 1024)
+#define ARENA_ALIGN	16
+
+struct arena_chunk {
+	struct arena_chunk	*next;
+	size_t			 size;	/* of data */
+	size_t			 used;
+	char			 _Alignas(ARENA_ALIGN) data[];
+};
+
+static struct {
+	struct arena_chunk	*first;
+	struct arena_chunk	*cur;
+	int			 installed;
+	int			 active;	/* inside sipmsg_input */
+} arena;
+
+/* Each block is preceded by its size (for realloc). */
+struct arena_hdr {
+	size_t	_Alignas(ARENA_ALIGN) size;
+};
+
+static struct arena_chunk *
+arena_chunk_new(size_t size)
+{
+	struct arena_chunk	*c;
+
+	c = xmalloc(sizeof *c + size);
+	c->next = NULL;
+	c->size = size;
+	c->used = 0;
+	return (c);
+}
+
+static struct arena_chunk *
+arena_owner(const void *p)
+{
+	struct arena_chunk	*c;
+
+	for (c = arena.first; c != NULL; c = c->next)
+		if ((const char *)p >= c->data &&
+		    (const char *)p < c->data + c->size)
+			return (c);
+	return (NULL);
+}
+
+static void *
+arena_malloc(size_t size)
+{
+	struct arena_chunk	*c;
+	struct arena_hdr	*h;
+	size_t			 need;
+
+	if (!arena.active)
+		return (malloc(size));
+	need = sizeof *h + (size + ARENA_ALIGN - 1) / ARENA_ALIGN * ARENA_ALIGN;
+	for (c = arena.cur; c->used + need > c->size; c = c->next) {
+		if (c->next == NULL)
+			c->next = arena_chunk_new(need > ARENA_CHUNK ? need :
+			    ARENA_CHUNK);
+		c->next->used = 0;
+		arena.cur = c->next;
+	}
+	h = (struct arena_hdr *)(c->data + c->used);
+	h->size = size;
+	c->used += need;
+	return (h + 1);
+}
+
+static void
+arena_free(void *p)
+{
+	if (arena_owner(p) == NULL)
+		free(p);
+	/* Arena blocks go when the message is done. */
+}
+
+static void *
+arena_realloc(void *p, size_t size)
+{
+	struct arena_hdr	*h;
+	void			*n;
+
+	if (p == NULL)
+		return (arena_malloc(size));
+	if (arena_owner(p) == NULL)
+		return (realloc(p, size));
+	h = (struct arena_hdr *)p - 1;
+	if (size <= h->size) {
+		h->size = size;
+		return (p);
+	}
+	if ((n = arena_malloc(size)) == NULL)
+		return (NULL);
+	memcpy(n, p, h->size);
+	return (n);
+}
+
+/* Allocations of libosip2 from here on come from the arena. */
+static void
+arena_begin(void)
+{
+	arena.active = arena.installed;
+}
+
+/* Forget everything allocated since arena_begin. */
+static void
+arena_end(void)
+{
+	struct arena_chunk	*c;
+
+	arena.active = 0;
+	for (c = arena.first; c != NULL && c->used != 0; c = c->next)
+		c->used = 0;
+	arena.cur = arena.first;
+}
+
+/* Free what libosip2 allocated for m: nothing to do inside the arena. */
+static void
+sipmsg_osip_free(osip_message_t *m)
+{
+	if (!arena.active)
+		osip_message_free(m);
+}
+
 /* libosip2's trace sink: parse errors are counted, not printed. */
 static void
 sipmsg_trace_discard(const char *fi, int li, osip_trace_level_t level,
@@ -59,6 +208,11 @@ sipmsg_global_init(void)
 	 * Level TRACE_LEVEL0: no level enabled.
 	 */
 	osip_trace_initialize_func(TRACE_LEVEL0, sipmsg_trace_discard);
+	if (!arena.installed) {
+		arena.first = arena.cur = arena_chunk_new(ARENA_CHUNK);
+		osip_set_allocators(arena_malloc, arena_realloc, arena_free);
+		arena.installed = 1;
+	}
 }
 
 struct sip_parser *
@@ -73,6 +227,15 @@ sipmsg_create(char *const *corr_headers, size_t ncorr, sip_sink sink,
 	sp->sink_arg = arg;
 	return (sp);
 }
+
+/*
+ * Headers sipmsg_extract reads besides Via and the configured correlation
+ * headers; every other header is left out of the text libosip2 parses.
+ */
+static const char *const sip_kept[] = {
+	"from", "f", "to", "t", "call-id", "i", "p-asserted-identity",
+	"refer-to", "r", "replaces", "reason",
+};
 
 void
 sipmsg_set_headers(struct sip_parser *sp, char *const *names, size_t n)
@@ -362,6 +525,179 @@ sipmsg_extract(struct sip_parser *sp, osip_message_t *m, struct sip_msg *sm)
 	return (0);
 }
 
+/* Is s[0..n) equal to name, ignoring case? */
+static int
+token_is(const char *s, size_t n, const char *name)
+{
+	return (strlen(name) == n && strncasecmp(s, name, n) == 0);
+}
+
+/* The value of a header line "name: value" minus leading blanks. */
+static void
+header_value(const char *line, size_t n, size_t colon, const char **v,
+    size_t *vlen)
+{
+	size_t	i = colon + 1;
+
+	while (i < n && (line[i] == ' ' || line[i] == '\t'))
+		i++;
+	*v = line + i;
+	*vlen = n - i;
+}
+
+/* The first token of v (up to a blank, ';', ',' or the end). */
+static size_t
+token_len(const char *v, size_t n)
+{
+	size_t	i = 0;
+
+	while (i < n && v[i] != ' ' && v[i] != '\t' && v[i] != ';' &&
+	    v[i] != ',' && v[i] != '\r' && v[i] != '\n')
+		i++;
+	return (i);
+}
+
+/* End of the line at p (past its CRLF, CR or LF), or NULL without one. */
+static const char *
+line_end(const char *p, const char *end, const char **eol)
+{
+	const char	*nl, *cr;
+
+	/* Two vectorised scans beat one byte loop: LF, then a bare CR. */
+	nl = memchr(p, '\n', (size_t)(end - p));
+	cr = memchr(p, '\r', (size_t)((nl != NULL ? nl : end) - p));
+	if (cr != NULL && cr + 1 != nl) {
+		*eol = cr;
+		return (cr + 1);
+	}
+	if (cr != NULL) {
+		*eol = cr;
+		return (nl + 1);
+	}
+	if (nl == NULL)
+		return (NULL);
+	*eol = nl;
+	return (nl + 1);
+}
+
+enum reduce_result {
+	REDUCE_WHOLE,		/* hand libosip2 the message as it is */
+	REDUCE_DONE,		/* sp->reduced holds what to parse */
+	REDUCE_UNTRACKED	/* an untracked method: drop it */
+};
+
+/*
+ * One pass over the header lines, before any allocation: responses whose
+ * CSeq method is untracked and NOTIFYs of another event package than refer
+ * (RFC 3515 3) are dropped; otherwise sp->reduced gets the start line, the
+ * header lines sipmsg_extract reads (the top Via line only) and the blank
+ * line, byte for byte, and the body only where a leg reads its SDP: INVITE
+ * and UPDATE requests (offers, RFC 3264). libosip2 then parses every field
+ * we use and spends nothing on Contact, Allow, Record-Route, bodies and
+ * the like. A line without a colon is kept, so a malformed message still
+ * fails the parse; anything else unusual (NUL bytes, no end of the
+ * headers) goes whole.
+ */
+static enum reduce_result
+sipmsg_reduce(struct sip_parser *sp, const char *p, size_t len,
+    size_t *rlen)
+{
+	const char	*end = p + len, *q, *next, *eol, *v;
+	char		*out;
+	size_t		 n, colon, vlen, i, k;
+	int		 response, notify, offer, keep, via_seen = 0;
+
+	if (memchr(p, '\0', len) != NULL)
+		return (REDUCE_WHOLE);
+	if (sp->reduced_cap < len) {
+		free(sp->reduced);
+		sp->reduced_cap = len < 4096 ? 4096 : len;
+		sp->reduced = xmalloc(sp->reduced_cap);
+	}
+	out = sp->reduced;
+	response = len >= 8 && memcmp(p, "SIP/2.0 ", 8) == 0;
+	notify = len >= 7 && memcmp(p, "NOTIFY ", 7) == 0;
+	offer = (len >= 7 && memcmp(p, "INVITE ", 7) == 0) ||
+	    (len >= 7 && memcmp(p, "UPDATE ", 7) == 0);
+	if ((next = line_end(p, end, &eol)) == NULL)
+		return (REDUCE_WHOLE);
+	memcpy(out, p, (size_t)(next - p));
+	out += next - p;
+	for (q = next; ; q = next) {
+		if (q == end)
+			return (REDUCE_WHOLE);	/* no blank line */
+		if (*q == '\r' || *q == '\n')
+			break;			/* end of the headers */
+		if ((next = line_end(q, end, &eol)) == NULL)
+			return (REDUCE_WHOLE);
+		/* Folded continuation lines belong to this header. */
+		while (next < end && (*next == ' ' || *next == '\t'))
+			if ((next = line_end(next, end, &eol)) == NULL)
+				return (REDUCE_WHOLE);
+		n = (size_t)(eol - q);
+		if ((v = memchr(q, ':', n)) == NULL) {
+			keep = 1;
+			goto copy;
+		}
+		colon = (size_t)(v - q);
+		for (i = colon; i > 0 && (q[i - 1] == ' ' || q[i - 1] == '\t');
+		    i--)
+			;
+		keep = 0;
+		if (token_is(q, i, "via") || token_is(q, i, "v")) {
+			keep = !via_seen;
+			via_seen = 1;
+		} else if (token_is(q, i, "cseq")) {
+			keep = 1;
+			header_value(q, n, colon, &v, &vlen);
+			/* "CSeq: 1 OPTIONS": the method follows the number. */
+			i = token_len(v, vlen);
+			v += i;
+			vlen -= i;
+			while (vlen > 0 && (*v == ' ' || *v == '\t')) {
+				v++;
+				vlen--;
+			}
+			vlen = token_len(v, vlen);
+			/* Method names are case-sensitive (RFC 3261 7.1). */
+			for (i = 0; response && i < sizeof sip_untracked_cseq /
+			    sizeof sip_untracked_cseq[0]; i++)
+				if (strlen(sip_untracked_cseq[i]) == vlen &&
+				    memcmp(v, sip_untracked_cseq[i], vlen) == 0)
+					return (REDUCE_UNTRACKED);
+		} else if (notify && (token_is(q, i, "event") ||
+		    token_is(q, i, "o"))) {
+			header_value(q, n, colon, &v, &vlen);
+			if (!token_is(v, token_len(v, vlen), "refer"))
+				return (REDUCE_UNTRACKED);
+		} else if (token_is(q, i, "content-type") || token_is(q, i, "c") ||
+		    token_is(q, i, "content-length") || token_is(q, i, "l")) {
+			keep = offer;
+		} else {
+			for (k = 0; !keep && k < sizeof sip_kept /
+			    sizeof sip_kept[0]; k++)
+				keep = token_is(q, i, sip_kept[k]);
+			for (k = 0; !keep && k < sp->ncorr; k++)
+				keep = token_is(q, i, sp->corr[k]);
+		}
+copy:
+		if (keep) {
+			memcpy(out, q, (size_t)(next - q));
+			out += next - q;
+		}
+	}
+	/* The blank line, and the body of an offer, as they are. */
+	if (offer) {
+		memcpy(out, q, (size_t)(end - q));
+		out += end - q;
+	} else {
+		memcpy(out, "\r\n", 2);
+		out += 2;
+	}
+	*rlen = (size_t)(out - sp->reduced);
+	return (REDUCE_DONE);
+}
+
 static int
 sipmsg_untracked(const uint8_t *p, size_t len)
 {
@@ -381,7 +717,7 @@ sipmsg_input(struct sip_parser *sp, const struct payload *pl)
 	osip_message_t	*m;
 	struct sip_msg	*sm = &sp->msg;
 	const uint8_t	*p = pl->data;
-	size_t		 len = pl->len;
+	size_t		 len = pl->len, rlen;
 
 	while (len > 0 && (*p == '\r' || *p == '\n')) {
 		p++;
@@ -395,19 +731,36 @@ sipmsg_input(struct sip_parser *sp, const struct payload *pl)
 		sp->st.ignored_methods++;
 		return;
 	}
-	if (osip_message_init(&m) != 0)
+	switch (sipmsg_reduce(sp, (const char *)p, len, &rlen)) {
+	case REDUCE_UNTRACKED:
+		sp->st.ignored_methods++;
 		return;
+	case REDUCE_DONE:
+		p = (const uint8_t *)sp->reduced;
+		len = rlen;
+		break;
+	case REDUCE_WHOLE:
+		break;
+	}
+	arena_begin();
+	if (osip_message_init(&m) != 0) {
+		arena_end();
+		return;
+	}
 	if (osip_message_parse(m, (const char *)p, len) != 0) {
 		sp->st.parse_errors++;
-		osip_message_free(m);
+		sipmsg_osip_free(m);
+		arena_end();
 		return;
 	}
 	if (sipmsg_extract(sp, m, sm) == -1) {
 		sp->st.missing_fields++;
-		osip_message_free(m);
+		sipmsg_osip_free(m);
+		arena_end();
 		return;
 	}
-	osip_message_free(m);
+	sipmsg_osip_free(m);
+	arena_end();
 	sm->ts_us = pl->ts_us;
 	sm->src = pl->src;
 	sm->dst = pl->dst;
@@ -425,5 +778,8 @@ sipmsg_get_stats(const struct sip_parser *sp)
 void
 sipmsg_free(struct sip_parser *sp)
 {
+	if (sp == NULL)
+		return;
+	free(sp->reduced);
 	free(sp);
 }

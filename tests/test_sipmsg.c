@@ -737,6 +737,189 @@ untracked_methods_are_dropped_before_parsing(void **state)
 	assert_int_equal(fx->sink.n, 0);
 }
 
+/* A response to req (CSeq "1 METHOD"), with the given extra headers. */
+static void
+feed_response(struct fixture *fx, const char *method, const char *extra)
+{
+	char	buf[MSG_MAX];
+
+	snprintf(buf, sizeof buf,
+	    "SIP/2.0 200 OK\r\n"
+	    "Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK-r\r\n"
+	    "From: <sip:ping@192.0.2.1>;tag=o1\r\n"
+	    "To: <sip:10.0.0.10>;tag=o2\r\n"
+	    "Call-ID: resp-1@192.0.2.1\r\n"
+	    "CSeq: 1 %s\r\n"
+	    "%s"
+	    "Content-Length: 0\r\n"
+	    "\r\n", method, extra);
+	feed(fx, buf);
+}
+
+static void
+responses_to_untracked_methods_are_dropped_by_their_cseq(void **state)
+{
+	struct fixture		*fx = *state;
+	const struct sip_stats	*st = sipmsg_get_stats(fx->sp);
+
+	feed_response(fx, "OPTIONS", "");
+	feed_response(fx, "REGISTER", "");
+	feed_response(fx, "SUBSCRIBE", "Expires: 3600\r\n");
+	feed_response(fx, "NOTIFY", "");
+	feed_response(fx, "INFO", "");
+	feed_response(fx, "MESSAGE", "");
+	feed_response(fx, "PUBLISH", "");
+	assert_int_equal(st->ignored_methods, 7);
+	assert_int_equal(fx->sink.n, 0);
+	/* Tracked ones go on; method names are case-sensitive. */
+	feed_response(fx, "BYE", "");
+	feed_response(fx, "options", "");
+	assert_int_equal(fx->sink.n, 2);
+	assert_int_equal(fx->sink.msgs[0].method, SIP_BYE);
+	assert_int_equal(fx->sink.msgs[1].method, SIP_METHOD_OTHER);
+	assert_int_equal(st->ignored_methods, 7);
+	assert_int_equal(st->parse_errors, 0);
+}
+
+static void
+notify_is_kept_only_for_the_refer_event_package(void **state)
+{
+	static const char	*const events[] = { "Event: dialog\r\n",
+	    "Event: presence;id=1\r\n", "o: message-summary\r\n" };
+	struct fixture		*fx = *state;
+	const struct sip_stats	*st = sipmsg_get_stats(fx->sp);
+	const struct sip_msg	*m;
+	char			 buf[MSG_MAX];
+	size_t			 i;
+
+	for (i = 0; i < 5; i++) {
+		snprintf(buf, sizeof buf,
+		    "NOTIFY sip:1001@10.1.0.5 SIP/2.0\r\n"
+		    "Via: SIP/2.0/UDP 10.0.0.10:5060;branch=z9hG4bK-n\r\n"
+		    "From: <sip:5100@10.0.0.10>;tag=pbx1\r\n"
+		    "To: <sip:1001@10.1.0.5>;tag=ph1\r\n"
+		    "Call-ID: agentleg-1@10.0.0.10\r\n"
+		    "CSeq: 9 NOTIFY\r\n"
+		    "%s"
+		    "Content-Length: 0\r\n"
+		    "\r\n", i < 3 ? events[i] : i == 3 ? "Event: refer;id=9\r\n" :
+		    "o:  REFER\r\n");
+		feed(fx, buf);
+	}
+	assert_int_equal(st->ignored_methods, 3);
+	assert_int_equal(fx->sink.n, 2);
+	m = &fx->sink.msgs[0];
+	assert_int_equal(m->method, SIP_NOTIFY);
+	assert_string_equal(m->call_id, "agentleg-1@10.0.0.10");
+}
+
+static void
+headers_nobody_reads_are_never_parsed(void **state)
+{
+	struct fixture		*fx = *state;
+	const struct sip_stats	*st = sipmsg_get_stats(fx->sp);
+	const struct sip_msg	*m;
+
+	/* A broken Contact and a broken second Via hurt no field we use. */
+	m = parse(fx,
+	    "INVITE sip:5100@10.0.0.10 SIP/2.0\r\n"
+	    "Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK-top\r\n"
+	    "Via: ???\r\n"
+	    "Contact: <<<not a uri\r\n"
+	    "Record-Route: <sip:192.0.2.9;lr>\r\n"
+	    "From: <sip:+15550001111@192.0.2.1>;tag=c1\r\n"
+	    "To: <sip:5100@10.0.0.10>\r\n"
+	    "Call-ID: reduced-1@192.0.2.1\r\n"
+	    "CSeq: 1 INVITE\r\n"
+	    "X-CC-Queue:\r\n"
+	    "  sales\r\n"
+	    "Content-Length: 0\r\n"
+	    "\r\n");
+	assert_int_equal(st->parse_errors, 0);
+	assert_string_equal(m->branch, "z9hG4bK-top");
+	assert_string_equal(m->from_user, "+15550001111");
+	assert_string_equal(m->from_tag, "c1");
+	assert_string_equal(m->ruri_user, "5100");
+	assert_string_equal(m->call_id, "reduced-1@192.0.2.1");
+	/* A folded header line is one header. */
+	assert_string_equal(m->corr[1], "sales");
+
+	/* A line without a colon still makes the message unparseable. */
+	feed(fx,
+	    "INVITE sip:5100@10.0.0.10 SIP/2.0\r\n"
+	    "Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK-x\r\n"
+	    "this is no header\r\n"
+	    "From: <sip:1@192.0.2.1>;tag=c1\r\n"
+	    "To: <sip:5100@10.0.0.10>\r\n"
+	    "Call-ID: reduced-2@192.0.2.1\r\n"
+	    "CSeq: 1 INVITE\r\n"
+	    "\r\n");
+	assert_int_equal(st->parse_errors, 1);
+}
+
+static void
+sdp_is_read_from_offers_only(void **state)
+{
+	struct fixture		*fx = *state;
+	const struct sip_msg	*m;
+	char			 buf[MSG_MAX];
+
+	/* An answer in a 200 OK: no leg reads it, so it is not parsed. */
+	m = parse(fx, with_body(buf, sizeof buf,
+	    "SIP/2.0 200 OK\r\n"
+	    "Via: SIP/2.0/UDP 10.0.0.10:5060;branch=z9hG4bK-a\r\n"
+	    "From: <sip:5100@10.0.0.10>;tag=pbx1\r\n"
+	    "To: <sip:1001@10.1.0.5>;tag=ph1\r\n"
+	    "Call-ID: agentleg-1@10.0.0.10\r\n"
+	    "CSeq: 2 INVITE\r\n",
+	    "application/sdp", "v=0\r\nc=IN IP4 10.1.0.5\r\n"
+	    "m=audio 1 RTP/AVP 0\r\na=sendonly\r\n"));
+	assert_int_equal(m->status, 200);
+	assert_false(m->has_sdp);
+	m = parse(fx, with_body(buf, sizeof buf,
+	    "UPDATE sip:1001@10.1.0.5 SIP/2.0\r\n"
+	    "Via: SIP/2.0/UDP 10.0.0.10:5060;branch=z9hG4bK-u\r\n"
+	    "From: <sip:5100@10.0.0.10>;tag=pbx1\r\n"
+	    "To: <sip:1001@10.1.0.5>;tag=ph1\r\n"
+	    "Call-ID: agentleg-1@10.0.0.10\r\n"
+	    "CSeq: 3 UPDATE\r\n",
+	    "application/sdp", "v=0\r\nc=IN IP4 10.0.0.10\r\n"
+	    "m=audio 1 RTP/AVP 0\r\na=inactive\r\n"));
+	assert_true(m->has_sdp);
+	assert_int_equal(m->sdp_dir, SDP_DIR_INACTIVE);
+}
+
+static void
+messages_larger_than_the_arena_chunk_parse(void **state)
+{
+	struct fixture		*fx = *state;
+	const struct sip_stats	*st = sipmsg_get_stats(fx->sp);
+	const struct sip_msg	*m;
+	static char		 buf[70000], body[65000];
+	size_t			 i, n;
+
+	/* An SDP offer of ~64 KB: libosip2 copies it, past one chunk. */
+	n = (size_t)snprintf(body, sizeof body, "v=0\r\nc=IN IP4 10.0.0.10\r\n"
+	    "m=audio 1 RTP/AVP 0\r\na=sendonly\r\n");
+	for (i = 0; n + 20 < sizeof body - 1000; i++)
+		n += (size_t)snprintf(body + n, sizeof body - n,
+		    "a=x-pad:%012zu\r\n", i);
+	for (i = 0; i < 3; i++) {
+		m = parse(fx, with_body(buf, sizeof buf,
+		    "INVITE sip:1001@10.1.0.5 SIP/2.0\r\n"
+		    "Via: SIP/2.0/UDP 10.0.0.10:5060;branch=z9hG4bK-big\r\n"
+		    "From: <sip:5100@10.0.0.10>;tag=pbx1\r\n"
+		    "To: <sip:1001@10.1.0.5>;tag=ph1\r\n"
+		    "Call-ID: big-1@10.0.0.10\r\n"
+		    "CSeq: 3 INVITE\r\n",
+		    "application/sdp", body));
+		assert_string_equal(m->call_id, "big-1@10.0.0.10");
+		assert_int_equal(m->sdp_dir, SDP_DIR_SENDONLY);
+		fx->sink.n = 0;
+	}
+	assert_int_equal(st->parse_errors, 0);
+}
+
 static void
 garbage_is_counted_as_a_parse_error(void **state)
 {
@@ -928,6 +1111,11 @@ main(void)
 		T(fields_of_one_message_do_not_leak_into_the_next),
 		T(crlf_keepalives_are_counted_and_dropped),
 		T(untracked_methods_are_dropped_before_parsing),
+		T(responses_to_untracked_methods_are_dropped_by_their_cseq),
+		T(notify_is_kept_only_for_the_refer_event_package),
+		T(headers_nobody_reads_are_never_parsed),
+		T(sdp_is_read_from_offers_only),
+		T(messages_larger_than_the_arena_chunk_parse),
 		T(garbage_is_counted_as_a_parse_error),
 		T(parse_errors_print_nothing_on_stdout),
 		T(truncated_message_is_counted_as_a_parse_error),

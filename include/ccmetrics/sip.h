@@ -73,6 +73,7 @@ struct sip_msg {
 							      Refer-To ?Replaces= */
 	char		reason[SIP_VALUE_MAX];
 
+	/* SDP of INVITE and UPDATE requests (offers) only: leg.c reads no other. */
 	bool		has_sdp;
 	enum sdp_dir	sdp_dir;	/* of the first audio stream */
 	bool		sdp_c_zero;	/* c=IN IP4 0.0.0.0 (RFC 2543 hold) */
@@ -83,7 +84,9 @@ struct sip_stats {
 	uint64_t	keepalives;	/* CRLF-only payloads */
 	uint64_t	parse_errors;	/* libosip2 refused the message */
 	uint64_t	missing_fields;	/* no Call-ID, CSeq, From or To */
-	uint64_t	ignored_methods;
+	uint64_t	ignored_methods;	/* OPTIONS, REGISTER, SUBSCRIBE,
+					   PUBLISH, MESSAGE, INFO requests and
+					   responses; NOTIFYs but refer ones */
 };
 
 typedef void (*sip_sink)(const struct sip_msg *, void *);
