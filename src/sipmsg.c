@@ -229,13 +229,57 @@ sipmsg_create(char *const *corr_headers, size_t ncorr, sip_sink sink,
 }
 
 /*
- * Headers sipmsg_extract reads besides Via and the configured correlation
- * headers; every other header is left out of the text libosip2 parses.
+ * Header names the pre-scan knows (RFC 3261 7.3.3 compact forms too); a
+ * header of none of these kinds, and no configured correlation header, is
+ * left out of the text libosip2 parses: sipmsg_extract never reads it.
  */
-static const char *const sip_kept[] = {
-	"from", "f", "to", "t", "call-id", "i", "p-asserted-identity",
-	"refer-to", "r", "replaces", "reason",
+enum hdr_kind {
+	HDR_KEEP,		/* read by sipmsg_extract */
+	HDR_TO,			/* kept; a tag tells an in-dialog request */
+	HDR_VIA,		/* the top one is kept */
+	HDR_CSEQ,		/* kept; its method decides the pre-scan */
+	HDR_EVENT,		/* of a NOTIFY: refer or not */
+	HDR_CONTENT		/* Content-Type/-Length: only with the body */
 };
+
+static const struct {
+	const char	*name;
+	size_t		 len;
+	enum hdr_kind	 kind;
+} sip_known[] = {
+#define H(n, k)	{ n, sizeof n - 1, k }
+	H("via", HDR_VIA), H("v", HDR_VIA),
+	H("from", HDR_KEEP), H("f", HDR_KEEP),
+	H("to", HDR_TO), H("t", HDR_TO),
+	H("call-id", HDR_KEEP), H("i", HDR_KEEP),
+	H("cseq", HDR_CSEQ),
+	H("content-type", HDR_CONTENT), H("c", HDR_CONTENT),
+	H("content-length", HDR_CONTENT), H("l", HDR_CONTENT),
+	H("p-asserted-identity", HDR_KEEP),
+	H("refer-to", HDR_KEEP), H("r", HDR_KEEP),
+	H("replaces", HDR_KEEP), H("reason", HDR_KEEP),
+	H("event", HDR_EVENT), H("o", HDR_EVENT),
+#undef H
+};
+
+#define REDUCE_CONTENT_MAX	4	/* Content-* lines kept aside */
+
+/* The kind of header name s[0..n), or -1: one compare at most. */
+static int
+hdr_kind_of(const char *s, size_t n)
+{
+	size_t	k;
+	int	c;
+
+	if (n == 0)
+		return (-1);
+	c = *s | 0x20;
+	for (k = 0; k < sizeof sip_known / sizeof sip_known[0]; k++)
+		if (sip_known[k].len == n && sip_known[k].name[0] == c &&
+		    strncasecmp(s, sip_known[k].name, n) == 0)
+			return ((int)sip_known[k].kind);
+	return (-1);
+}
 
 void
 sipmsg_set_headers(struct sip_parser *sp, char *const *names, size_t n)
@@ -482,7 +526,7 @@ sipmsg_extract(struct sip_parser *sp, osip_message_t *m, struct sip_msg *sm)
 {
 	osip_generic_param_t	*tag;
 	osip_via_t		*via = NULL;
-	size_t			 i;
+	size_t			 i, n;
 
 	if (m->call_id == NULL || m->call_id->number == NULL ||
 	    m->cseq == NULL || m->cseq->number == NULL ||
@@ -493,11 +537,16 @@ sipmsg_extract(struct sip_parser *sp, osip_message_t *m, struct sip_msg *sm)
 	sm->method = sipmsg_method(sm->is_request ? m->sip_method :
 	    m->cseq->method);
 	sm->cseq = (uint32_t)strtoul(m->cseq->number, NULL, 10);
-	if (m->call_id->host != NULL)
-		snprintf(sm->call_id, sizeof sm->call_id, "%s@%s",
-		    m->call_id->number, m->call_id->host);
-	else
-		copy(sm->call_id, sizeof sm->call_id, m->call_id->number);
+	copy(sm->call_id, sizeof sm->call_id, m->call_id->number);
+	if (m->call_id->host != NULL) {
+		/* number@host, cut to the buffer as snprintf would. */
+		n = strlen(sm->call_id);
+		if (n + 1 < sizeof sm->call_id) {
+			sm->call_id[n] = '@';
+			copy(sm->call_id + n + 1, sizeof sm->call_id - n - 1,
+			    m->call_id->host);
+		}
+	}
 	sipmsg_url_user(sm->from_user, sizeof sm->from_user, m->from->url);
 	tag = NULL;
 	osip_from_get_tag(m->from, &tag);
@@ -592,9 +641,9 @@ enum reduce_result {
  * (RFC 3515 3) are dropped; otherwise sp->reduced gets the start line, the
  * header lines sipmsg_extract reads (the top Via line only) and the blank
  * line, byte for byte, and the body only where a leg reads its SDP: INVITE
- * and UPDATE requests (offers, RFC 3264). libosip2 then parses every field
- * we use and spends nothing on Contact, Allow, Record-Route, bodies and
- * the like. A line without a colon is kept, so a malformed message still
+ * and UPDATE requests in a dialog (offers, RFC 3264). libosip2 then parses
+ * every field we use and spends nothing on Contact, Allow, Record-Route,
+ * bodies and the like. A line without a colon is kept, so a malformed message still
  * fails the parse; anything else unusual (NUL bytes, no end of the
  * headers) goes whole.
  */
@@ -602,16 +651,19 @@ static enum reduce_result
 sipmsg_reduce(struct sip_parser *sp, const char *p, size_t len,
     size_t *rlen)
 {
-	const char	*end = p + len, *q, *next, *eol, *v;
+	const char	*end = p + len, *q, *next, *eol, *v, *t;
+	const char	*content[REDUCE_CONTENT_MAX][2];
 	char		*out;
-	size_t		 n, colon, vlen, i, k;
-	int		 response, notify, offer, keep, via_seen = 0;
+	size_t		 n, colon, vlen, i, k, ncontent = 0;
+	int		 response, notify, offer, keep, kind, via_seen = 0;
+	int		 to_tag = 0, multipart = 0;
+	long		 clen = -1;	/* Content-Length, -1 absent */
 
 	if (memchr(p, '\0', len) != NULL)
 		return (REDUCE_WHOLE);
-	if (sp->reduced_cap < len) {
+	if (sp->reduced_cap < len + 2) {
 		free(sp->reduced);
-		sp->reduced_cap = len < 4096 ? 4096 : len;
+		sp->reduced_cap = len < 4096 ? 4096 : len + 2;
 		sp->reduced = xmalloc(sp->reduced_cap);
 	}
 	out = sp->reduced;
@@ -636,20 +688,31 @@ sipmsg_reduce(struct sip_parser *sp, const char *p, size_t len,
 				return (REDUCE_WHOLE);
 		n = (size_t)(eol - q);
 		if ((v = memchr(q, ':', n)) == NULL) {
-			keep = 1;
+			keep = 1;	/* libosip2 will refuse it */
 			goto copy;
 		}
 		colon = (size_t)(v - q);
 		for (i = colon; i > 0 && (q[i - 1] == ' ' || q[i - 1] == '\t');
 		    i--)
 			;
-		keep = 0;
-		if (token_is(q, i, "via") || token_is(q, i, "v")) {
+		kind = hdr_kind_of(q, i);
+		keep = kind == HDR_KEEP || kind == HDR_TO || kind == HDR_CSEQ;
+		header_value(q, n, colon, &v, &vlen);
+		switch (kind) {
+		case HDR_TO:
+			/* Any ";tag" at all: the body stays (safe side). */
+			for (t = v; !to_tag && (t = memchr(t, ';',
+			    (size_t)(v + vlen - t))) != NULL; ) {
+				t++;
+				to_tag = v + vlen - t >= 3 &&
+				    strncasecmp(t, "tag", 3) == 0;
+			}
+			break;
+		case HDR_VIA:
 			keep = !via_seen;
 			via_seen = 1;
-		} else if (token_is(q, i, "cseq")) {
-			keep = 1;
-			header_value(q, n, colon, &v, &vlen);
+			break;
+		case HDR_CSEQ:
 			/* "CSeq: 1 OPTIONS": the method follows the number. */
 			i = token_len(v, vlen);
 			v += i;
@@ -665,20 +728,35 @@ sipmsg_reduce(struct sip_parser *sp, const char *p, size_t len,
 				if (strlen(sip_untracked_cseq[i]) == vlen &&
 				    memcmp(v, sip_untracked_cseq[i], vlen) == 0)
 					return (REDUCE_UNTRACKED);
-		} else if (notify && (token_is(q, i, "event") ||
-		    token_is(q, i, "o"))) {
-			header_value(q, n, colon, &v, &vlen);
-			if (!token_is(v, token_len(v, vlen), "refer"))
+			break;
+		case HDR_EVENT:
+			if (notify && !token_is(v, token_len(v, vlen), "refer"))
 				return (REDUCE_UNTRACKED);
-		} else if (token_is(q, i, "content-type") || token_is(q, i, "c") ||
-		    token_is(q, i, "content-length") || token_is(q, i, "l")) {
-			keep = offer;
-		} else {
-			for (k = 0; !keep && k < sizeof sip_kept /
-			    sizeof sip_kept[0]; k++)
-				keep = token_is(q, i, sip_kept[k]);
+			break;
+		case HDR_CONTENT:
+			/* Kept aside: they go only with the body. */
+			if (ncontent == REDUCE_CONTENT_MAX)
+				return (REDUCE_WHOLE);
+			content[ncontent][0] = q;
+			content[ncontent++][1] = next;
+			if (i <= 1 ? (*q | 0x20) == 'l' : i == 14) {
+				if (clen != -1 || vlen == 0)
+					return (REDUCE_WHOLE);
+				for (clen = 0, k = 0; k < vlen && clen < 1 << 24 &&
+				    v[k] >= '0' && v[k] <= '9'; k++)
+					clen = clen * 10 + (v[k] - '0');
+				/* Only plain digits and blanks. */
+				for (; k < vlen; k++)
+					if (v[k] != ' ' && v[k] != '\t')
+						return (REDUCE_WHOLE);
+			} else if (vlen >= 9 &&
+			    strncasecmp(v, "multipart", 9) == 0)
+				multipart = 1;
+			break;
+		default:
 			for (k = 0; !keep && k < sp->ncorr; k++)
 				keep = token_is(q, i, sp->corr[k]);
+			break;
 		}
 copy:
 		if (keep) {
@@ -686,11 +764,28 @@ copy:
 			out += next - q;
 		}
 	}
-	/* The blank line, and the body of an offer, as they are. */
-	if (offer) {
+	/*
+	 * The body only for an offer a leg reads: a re-INVITE or UPDATE
+	 * (RFC 3264 8); an initial INVITE's SDP is nobody's concern. A
+	 * multipart body, which libosip2 splits itself, stays too.
+	 */
+	if ((offer && to_tag) || multipart) {
+		for (k = 0; k < ncontent; k++) {
+			memcpy(out, content[k][0], (size_t)(content[k][1] -
+			    content[k][0]));
+			out += content[k][1] - content[k][0];
+		}
 		memcpy(out, q, (size_t)(end - q));
 		out += end - q;
 	} else {
+		/*
+		 * Without the body libosip2 cannot see a truncated one
+		 * (RFC 3261 18.3): such a message, or any length it would
+		 * judge, goes whole.
+		 */
+		if (clen != -1 && (next = line_end(q, end, &eol)) != NULL &&
+		    clen != (long)(end - next))
+			return (REDUCE_WHOLE);
 		memcpy(out, "\r\n", 2);
 		out += 2;
 	}
