@@ -5,6 +5,7 @@
 #include <osipparser2/osip_port.h>
 #include <ctype.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -13,6 +14,33 @@
 #include "ccmetrics/xmalloc.h"
 
 #define SIP_HEADER_NAME_MAX	64
+
+/* A header value inside the payload: trimmed, not NUL-terminated. */
+struct fast_val {
+	const char	*p;
+	size_t		 n;
+};
+
+#define FAST_OTHER_MAX	16
+
+/*
+ * What the pre-scan hands the header-by-header parse (sipmsg_fast): the
+ * start line and the value of each header sipmsg_extract reads. ok is
+ * cleared by anything that parse does not mirror exactly (folded lines, a
+ * header twice, a Via list, a body whose length is not Content-Length...):
+ * such a message goes to osip_message_parse as before.
+ */
+struct fast_scan {
+	bool		 ok;
+	struct fast_val	 start, from, to, call_id, cseq, via, ctype, body;
+	int		 nfrom, nto, ncall_id, ncseq;
+	struct {
+		const char	*name;
+		size_t		 nlen;
+		struct fast_val	 v;
+	}		 other[FAST_OTHER_MAX];
+	size_t		 nother;
+};
 
 struct sip_parser {
 	char		 corr[SIP_MAX_CORR][SIP_HEADER_NAME_MAX];
@@ -23,6 +51,9 @@ struct sip_parser {
 	struct sip_msg	 msg;		/* reused: no allocation per message */
 	char		*reduced;	/* what libosip2 parses (sipmsg_reduce) */
 	size_t		 reduced_cap;
+	bool		 fast;		/* the header-by-header parse may run */
+	bool		 fast_wanted;	/* sipmsg_set_fast */
+	struct fast_scan scan;		/* what sipmsg_reduce found for it */
 };
 
 static const struct {
@@ -222,6 +253,7 @@ sipmsg_create(char *const *corr_headers, size_t ncorr, sip_sink sink,
 	struct sip_parser	*sp;
 
 	sp = xcalloc(1, sizeof *sp);
+	sp->fast_wanted = true;
 	sipmsg_set_headers(sp, corr_headers, ncorr);
 	sp->sink = sink;
 	sp->sink_arg = arg;
@@ -234,7 +266,9 @@ sipmsg_create(char *const *corr_headers, size_t ncorr, sip_sink sink,
  * left out of the text libosip2 parses: sipmsg_extract never reads it.
  */
 enum hdr_kind {
-	HDR_KEEP,		/* read by sipmsg_extract */
+	HDR_KEEP,		/* read by sipmsg_extract, libosip2 knows none */
+	HDR_FROM,
+	HDR_CALL_ID,
 	HDR_TO,			/* kept; a tag tells an in-dialog request */
 	HDR_VIA,		/* the top one is kept */
 	HDR_CSEQ,		/* kept; its method decides the pre-scan */
@@ -249,9 +283,9 @@ static const struct {
 } sip_known[] = {
 #define H(n, k)	{ n, sizeof n - 1, k }
 	H("via", HDR_VIA), H("v", HDR_VIA),
-	H("from", HDR_KEEP), H("f", HDR_KEEP),
+	H("from", HDR_FROM), H("f", HDR_FROM),
 	H("to", HDR_TO), H("t", HDR_TO),
-	H("call-id", HDR_KEEP), H("i", HDR_KEEP),
+	H("call-id", HDR_CALL_ID), H("i", HDR_CALL_ID),
 	H("cseq", HDR_CSEQ),
 	H("content-type", HDR_CONTENT), H("c", HDR_CONTENT),
 	H("content-length", HDR_CONTENT), H("l", HDR_CONTENT),
@@ -281,6 +315,33 @@ hdr_kind_of(const char *s, size_t n)
 	return (-1);
 }
 
+/*
+ * Header names libosip2 parses into fields of its own (osip_message_t): a
+ * correlation header of one of these names is never found by name in the
+ * whole parse, so the fast parse, which would find it, stays off.
+ */
+static const char *const osip_known[] = {
+	"accept", "accept-encoding", "accept-language", "alert-info", "allow",
+	"authentication-info", "authorization", "c", "call-id", "call-info",
+	"contact", "content-encoding", "content-length", "content-type",
+	"cseq", "e", "error-info", "f", "from", "i", "k", "l", "m",
+	"mime-version", "proxy-authenticate", "proxy-authentication-info",
+	"proxy-authorization", "record-route", "route", "s", "subject",
+	"supported", "t", "to", "v", "via", "www-authenticate",
+};
+
+static void
+sipmsg_fast_check(struct sip_parser *sp)
+{
+	size_t	i, k;
+
+	sp->fast = sp->fast_wanted;
+	for (i = 0; i < sp->ncorr; i++)
+		for (k = 0; k < sizeof osip_known / sizeof osip_known[0]; k++)
+			if (strcasecmp(sp->corr[i], osip_known[k]) == 0)
+				sp->fast = false;
+}
+
 void
 sipmsg_set_headers(struct sip_parser *sp, char *const *names, size_t n)
 {
@@ -291,6 +352,14 @@ sipmsg_set_headers(struct sip_parser *sp, char *const *names, size_t n)
 	for (i = 0; i < n; i++)
 		snprintf(sp->corr[i], sizeof sp->corr[i], "%s", names[i]);
 	sp->ncorr = n;
+	sipmsg_fast_check(sp);
+}
+
+void
+sipmsg_set_fast(struct sip_parser *sp, bool on)
+{
+	sp->fast_wanted = on;
+	sipmsg_fast_check(sp);
 }
 
 static enum sip_method
@@ -329,6 +398,156 @@ sipmsg_header(const osip_message_t *m, const char *name)
 	if (osip_message_header_get_byname(m, name, 0, &h) < 0 || h == NULL)
 		return (NULL);
 	return (h->hvalue);
+}
+
+/*
+ * What sipmsg_extract reads, from either parse: osip_message_parse of the
+ * whole (reduced) text (m set), or the header-by-header parse of the
+ * values the pre-scan found (sc set). Both leave every string in the
+ * arena or in m.
+ */
+struct sip_parts {
+	bool			 is_request;
+	const char		*method;	/* of the request line */
+	int			 status;
+	osip_call_id_t		*call_id;
+	osip_cseq_t		*cseq;
+	osip_from_t		*from;
+	osip_to_t		*to;
+	osip_uri_t		*req_uri;
+	osip_via_t		*via;		/* the top one, or NULL */
+	osip_content_type_t	*ctype;
+	const char		*body;		/* NULL: none */
+	size_t			 body_len;
+	const osip_message_t	*m;
+	const struct fast_scan	*sc;
+};
+
+/* A NUL-terminated copy of v in the arena. */
+static char *
+fast_str(const char *p, size_t n)
+{
+	char	*s;
+
+	s = arena_malloc(n + 1);
+	memcpy(s, p, n);
+	s[n] = '\0';
+	return (s);
+}
+
+/* The value of the first header called name (any case), or NULL. */
+static const char *
+parts_header(const struct sip_parts *pp, const char *name)
+{
+	const struct fast_scan	*sc = pp->sc;
+	size_t			 i, n;
+
+	if (pp->m != NULL)
+		return (sipmsg_header(pp->m, name));
+	n = strlen(name);
+	for (i = 0; i < sc->nother; i++)
+		if (sc->other[i].nlen == n &&
+		    strncasecmp(sc->other[i].name, name, n) == 0)
+			return (fast_str(sc->other[i].v.p, sc->other[i].v.n));
+	return (NULL);
+}
+
+static void
+parts_of_message(osip_message_t *m, struct sip_parts *pp)
+{
+	osip_body_t	*body = NULL;
+
+	memset(pp, 0, sizeof *pp);
+	pp->m = m;
+	pp->is_request = MSG_IS_REQUEST(m);
+	pp->method = m->sip_method;
+	pp->status = m->status_code;
+	pp->call_id = m->call_id;
+	pp->cseq = m->cseq;
+	pp->from = m->from;
+	pp->to = m->to;
+	pp->req_uri = m->req_uri;
+	if (osip_message_get_via(m, 0, &pp->via) < 0)
+		pp->via = NULL;
+	pp->ctype = m->content_type;
+	if (osip_message_get_body(m, 0, &body) >= 0 && body != NULL &&
+	    body->body != NULL) {
+		pp->body = body->body;
+		pp->body_len = body->length;
+	}
+}
+
+static int
+fast_is_token(int c)
+{
+	return (isalnum(c) || strchr("-.!%*_+`'~", c) != NULL);
+}
+
+/*
+ * The header-by-header parse: libosip2's own parsers on the start line's
+ * Request-URI and the values of Call-ID, CSeq, From, To, the top Via and
+ * Content-Type, as osip_message_parse would call them, without its copy,
+ * line folding pass and header tables. Only for what the pre-scan found
+ * plain (scan.ok); 0 when parsed, -1 to let osip_message_parse decide.
+ */
+static int
+sipmsg_fast(struct sip_parser *sp, struct sip_parts *pp)
+{
+	const struct fast_scan	*sc = &sp->scan;
+	const char		*s = sc->start.p, *e = s + sc->start.n;
+	const char		*sp1, *sp2, *c;
+
+	memset(pp, 0, sizeof *pp);
+	pp->sc = sc;
+	if (sc->start.n >= 12 && memcmp(s, "SIP/2.0 ", 8) == 0) {
+		/* Status-Line (RFC 3261 7.2): three digits and a space. */
+		if (!isdigit((unsigned char)s[8]) ||
+		    !isdigit((unsigned char)s[9]) ||
+		    !isdigit((unsigned char)s[10]) || s[11] != ' ' ||
+		    s[8] < '1' || s[8] > '6')
+			return (-1);
+		pp->status = (s[8] - '0') * 100 + (s[9] - '0') * 10 +
+		    (s[10] - '0');
+	} else {
+		/* Request-Line (RFC 3261 7.1): Method SP URI SP SIP/2.0. */
+		if ((sp1 = memchr(s, ' ', sc->start.n)) == NULL || sp1 == s)
+			return (-1);
+		for (c = s; c < sp1; c++)
+			if (!fast_is_token((unsigned char)*c))
+				return (-1);
+		sp2 = memchr(sp1 + 1, ' ', (size_t)(e - sp1 - 1));
+		if (sp2 == NULL || sp2 == sp1 + 1 || e - sp2 - 1 != 7 ||
+		    memcmp(sp2 + 1, "SIP/2.0", 7) != 0)
+			return (-1);
+		pp->is_request = true;
+		pp->method = fast_str(s, (size_t)(sp1 - s));
+		if (osip_uri_init(&pp->req_uri) != 0 ||
+		    osip_uri_parse(pp->req_uri, fast_str(sp1 + 1,
+		    (size_t)(sp2 - sp1 - 1))) != 0)
+			return (-1);
+	}
+	if (osip_call_id_init(&pp->call_id) != 0 ||
+	    osip_call_id_parse(pp->call_id, fast_str(sc->call_id.p,
+	    sc->call_id.n)) != 0 ||
+	    osip_cseq_init(&pp->cseq) != 0 ||
+	    osip_cseq_parse(pp->cseq, fast_str(sc->cseq.p, sc->cseq.n)) != 0 ||
+	    osip_from_init(&pp->from) != 0 ||
+	    osip_from_parse(pp->from, fast_str(sc->from.p, sc->from.n)) != 0 ||
+	    osip_to_init(&pp->to) != 0 ||
+	    osip_to_parse(pp->to, fast_str(sc->to.p, sc->to.n)) != 0)
+		return (-1);
+	if (sc->via.p != NULL && (osip_via_init(&pp->via) != 0 ||
+	    osip_via_parse(pp->via, fast_str(sc->via.p, sc->via.n)) != 0))
+		return (-1);
+	if (sc->body.p != NULL && sc->body.n > 0) {
+		if (sc->ctype.p != NULL && (osip_content_type_init(&pp->ctype)
+		    != 0 || osip_content_type_parse(pp->ctype,
+		    fast_str(sc->ctype.p, sc->ctype.n)) != 0))
+			return (-1);
+		pp->body = sc->body.p;
+		pp->body_len = sc->body.n;
+	}
+	return (0);
 }
 
 /*
@@ -409,17 +628,17 @@ sipmsg_replaces(char *dst, size_t size, const char *v, int escaped)
 }
 
 static void
-sipmsg_refer(struct sip_msg *sm, const osip_message_t *m)
+sipmsg_refer(struct sip_msg *sm, const struct sip_parts *pp)
 {
 	const char	*v, *r;
 
-	if ((v = sipmsg_header(m, "refer-to")) == NULL)
-		v = sipmsg_header(m, "r");
+	if ((v = parts_header(pp, "refer-to")) == NULL)
+		v = parts_header(pp, "r");
 	copy(sm->refer_to, sizeof sm->refer_to, v);
 	if (v != NULL && (r = strcasestr(v, "replaces=")) != NULL)
 		sipmsg_replaces(sm->replaces_call_id,
 		    sizeof sm->replaces_call_id, r + strlen("replaces="), 1);
-	else if ((v = sipmsg_header(m, "replaces")) != NULL)
+	else if ((v = parts_header(pp, "replaces")) != NULL)
 		sipmsg_replaces(sm->replaces_call_id,
 		    sizeof sm->replaces_call_id, v, 0);
 }
@@ -501,76 +720,72 @@ sipmsg_parse_sdp(const char *body, size_t len, enum sdp_dir *dir,
 }
 
 static void
-sipmsg_body(struct sip_msg *sm, osip_message_t *m)
+sipmsg_body(struct sip_msg *sm, const struct sip_parts *pp)
 {
-	osip_body_t	*body = NULL;
-	osip_content_type_t *ct = m->content_type;
+	osip_content_type_t *ct = pp->ctype;
 
 	sm->has_sdp = false;
 	sm->sdp_dir = SDP_DIR_NONE;
 	sm->sdp_c_zero = false;
 	if (ct == NULL || ct->type == NULL || ct->subtype == NULL ||
 	    strcasecmp(ct->type, "application") != 0 ||
-	    strcasecmp(ct->subtype, "sdp") != 0)
-		return;
-	if (osip_message_get_body(m, 0, &body) < 0 || body == NULL ||
-	    body->body == NULL)
+	    strcasecmp(ct->subtype, "sdp") != 0 || pp->body == NULL)
 		return;
 	sm->has_sdp = true;
-	sipmsg_parse_sdp(body->body, body->length, &sm->sdp_dir,
+	sipmsg_parse_sdp(pp->body, pp->body_len, &sm->sdp_dir,
 	    &sm->sdp_c_zero);
 }
 
 static int
-sipmsg_extract(struct sip_parser *sp, osip_message_t *m, struct sip_msg *sm)
+sipmsg_extract(struct sip_parser *sp, const struct sip_parts *pp,
+    struct sip_msg *sm)
 {
 	osip_generic_param_t	*tag;
-	osip_via_t		*via = NULL;
 	size_t			 i, n;
 
-	if (m->call_id == NULL || m->call_id->number == NULL ||
-	    m->cseq == NULL || m->cseq->number == NULL ||
-	    m->cseq->method == NULL || m->from == NULL || m->to == NULL)
+	if (pp->call_id == NULL || pp->call_id->number == NULL ||
+	    pp->cseq == NULL || pp->cseq->number == NULL ||
+	    pp->cseq->method == NULL || pp->from == NULL || pp->to == NULL)
 		return (-1);
-	sm->is_request = MSG_IS_REQUEST(m);
-	sm->status = m->status_code;
-	sm->method = sipmsg_method(sm->is_request ? m->sip_method :
-	    m->cseq->method);
-	sm->cseq = (uint32_t)strtoul(m->cseq->number, NULL, 10);
-	copy(sm->call_id, sizeof sm->call_id, m->call_id->number);
-	if (m->call_id->host != NULL) {
+	sm->is_request = pp->is_request;
+	sm->status = pp->status;
+	sm->method = sipmsg_method(sm->is_request ? pp->method :
+	    pp->cseq->method);
+	sm->cseq = (uint32_t)strtoul(pp->cseq->number, NULL, 10);
+	copy(sm->call_id, sizeof sm->call_id, pp->call_id->number);
+	if (pp->call_id->host != NULL) {
 		/* number@host, cut to the buffer as snprintf would. */
 		n = strlen(sm->call_id);
 		if (n + 1 < sizeof sm->call_id) {
 			sm->call_id[n] = '@';
 			copy(sm->call_id + n + 1, sizeof sm->call_id - n - 1,
-			    m->call_id->host);
+			    pp->call_id->host);
 		}
 	}
-	sipmsg_url_user(sm->from_user, sizeof sm->from_user, m->from->url);
+	sipmsg_url_user(sm->from_user, sizeof sm->from_user, pp->from->url);
 	tag = NULL;
-	osip_from_get_tag(m->from, &tag);
+	osip_from_get_tag(pp->from, &tag);
 	copy(sm->from_tag, sizeof sm->from_tag, tag ? tag->gvalue : NULL);
-	sipmsg_url_user(sm->to_user, sizeof sm->to_user, m->to->url);
+	sipmsg_url_user(sm->to_user, sizeof sm->to_user, pp->to->url);
 	tag = NULL;
-	osip_to_get_tag(m->to, &tag);
+	osip_to_get_tag(pp->to, &tag);
 	copy(sm->to_tag, sizeof sm->to_tag, tag ? tag->gvalue : NULL);
 	sipmsg_url_user(sm->ruri_user, sizeof sm->ruri_user,
-	    sm->is_request ? m->req_uri : NULL);
+	    sm->is_request ? pp->req_uri : NULL);
 	sipmsg_user_of(sm->pai_user, sizeof sm->pai_user,
-	    sipmsg_header(m, "p-asserted-identity"));
+	    parts_header(pp, "p-asserted-identity"));
 	tag = NULL;
-	if (osip_message_get_via(m, 0, &via) >= 0 && via != NULL)
-		osip_via_param_get_byname(via, "branch", &tag);
+	if (pp->via != NULL)
+		osip_via_param_get_byname(pp->via, "branch", &tag);
 	copy(sm->branch, sizeof sm->branch, tag ? tag->gvalue : NULL);
 	for (i = 0; i < SIP_MAX_CORR; i++)
 		copy(sm->corr[i], sizeof sm->corr[i], i < sp->ncorr ?
-		    sipmsg_header(m, sp->corr[i]) : NULL);
+		    parts_header(pp, sp->corr[i]) : NULL);
 	sm->refer_to[0] = sm->replaces_call_id[0] = '\0';
 	if (sm->method == SIP_REFER || sm->method == SIP_INVITE)
-		sipmsg_refer(sm, m);
-	copy(sm->reason, sizeof sm->reason, sipmsg_header(m, "reason"));
-	sipmsg_body(sm, m);
+		sipmsg_refer(sm, pp);
+	copy(sm->reason, sizeof sm->reason, parts_header(pp, "reason"));
+	sipmsg_body(sm, pp);
 	return (0);
 }
 
@@ -647,16 +862,30 @@ enum reduce_result {
  * fails the parse; anything else unusual (NUL bytes, no end of the
  * headers) goes whole.
  */
+/* v minus trailing blanks. */
+static struct fast_val
+fast_trim(const char *v, size_t n)
+{
+	struct fast_val	r;
+
+	while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t'))
+		n--;
+	r.p = v;
+	r.n = n;
+	return (r);
+}
+
 static enum reduce_result
 sipmsg_reduce(struct sip_parser *sp, const char *p, size_t len,
     size_t *rlen)
 {
 	const char	*end = p + len, *q, *next, *eol, *v, *t;
 	const char	*content[REDUCE_CONTENT_MAX][2];
+	struct fast_scan *sc = &sp->scan;
 	char		*out;
 	size_t		 n, colon, vlen, i, k, ncontent = 0;
 	int		 response, notify, offer, keep, kind, via_seen = 0;
-	int		 to_tag = 0, multipart = 0;
+	int		 to_tag = 0, multipart = 0, folded;
 	long		 clen = -1;	/* Content-Length, -1 absent */
 
 	if (memchr(p, '\0', len) != NULL)
@@ -673,6 +902,11 @@ sipmsg_reduce(struct sip_parser *sp, const char *p, size_t len,
 	    (len >= 7 && memcmp(p, "UPDATE ", 7) == 0);
 	if ((next = line_end(p, end, &eol)) == NULL)
 		return (REDUCE_WHOLE);
+	memset(sc, 0, offsetof(struct fast_scan, other));
+	sc->nother = 0;
+	sc->ok = sp->fast && arena.installed;
+	sc->start.p = p;
+	sc->start.n = (size_t)(eol - p);
 	memcpy(out, p, (size_t)(next - p));
 	out += next - p;
 	for (q = next; ; q = next) {
@@ -683,12 +917,16 @@ sipmsg_reduce(struct sip_parser *sp, const char *p, size_t len,
 		if ((next = line_end(q, end, &eol)) == NULL)
 			return (REDUCE_WHOLE);
 		/* Folded continuation lines belong to this header. */
-		while (next < end && (*next == ' ' || *next == '\t'))
+		folded = 0;
+		while (next < end && (*next == ' ' || *next == '\t')) {
+			folded = 1;
 			if ((next = line_end(next, end, &eol)) == NULL)
 				return (REDUCE_WHOLE);
+		}
 		n = (size_t)(eol - q);
 		if ((v = memchr(q, ':', n)) == NULL) {
 			keep = 1;	/* libosip2 will refuse it */
+			sc->ok = false;
 			goto copy;
 		}
 		colon = (size_t)(v - q);
@@ -696,10 +934,21 @@ sipmsg_reduce(struct sip_parser *sp, const char *p, size_t len,
 		    i--)
 			;
 		kind = hdr_kind_of(q, i);
-		keep = kind == HDR_KEEP || kind == HDR_TO || kind == HDR_CSEQ;
+		keep = kind == HDR_KEEP || kind == HDR_FROM ||
+		    kind == HDR_CALL_ID || kind == HDR_TO || kind == HDR_CSEQ;
 		header_value(q, n, colon, &v, &vlen);
 		switch (kind) {
+		case HDR_FROM:
+			sc->from = fast_trim(v, vlen);
+			sc->nfrom++;
+			break;
+		case HDR_CALL_ID:
+			sc->call_id = fast_trim(v, vlen);
+			sc->ncall_id++;
+			break;
 		case HDR_TO:
+			sc->to = fast_trim(v, vlen);
+			sc->nto++;
 			/* Any ";tag" at all: the body stays (safe side). */
 			for (t = v; !to_tag && (t = memchr(t, ';',
 			    (size_t)(v + vlen - t))) != NULL; ) {
@@ -710,9 +959,18 @@ sipmsg_reduce(struct sip_parser *sp, const char *p, size_t len,
 			break;
 		case HDR_VIA:
 			keep = !via_seen;
+			if (!via_seen) {
+				sc->via = fast_trim(v, vlen);
+				/* A list or quotes: libosip2 splits it. */
+				if (memchr(v, ',', vlen) != NULL ||
+				    memchr(v, '"', vlen) != NULL)
+					sc->ok = false;
+			}
 			via_seen = 1;
 			break;
 		case HDR_CSEQ:
+			sc->cseq = fast_trim(v, vlen);
+			sc->ncseq++;
 			/* "CSeq: 1 OPTIONS": the method follows the number. */
 			i = token_len(v, vlen);
 			v += i;
@@ -749,15 +1007,33 @@ sipmsg_reduce(struct sip_parser *sp, const char *p, size_t len,
 				for (; k < vlen; k++)
 					if (v[k] != ' ' && v[k] != '\t')
 						return (REDUCE_WHOLE);
-			} else if (vlen >= 9 &&
-			    strncasecmp(v, "multipart", 9) == 0)
-				multipart = 1;
+			} else {
+				if (sc->ctype.p != NULL)
+					sc->ok = false;
+				sc->ctype = fast_trim(v, vlen);
+				if (vlen >= 9 &&
+				    strncasecmp(v, "multipart", 9) == 0)
+					multipart = 1;
+			}
 			break;
 		default:
 			for (k = 0; !keep && k < sp->ncorr; k++)
 				keep = token_is(q, i, sp->corr[k]);
 			break;
 		}
+		if (keep && kind != HDR_FROM && kind != HDR_CALL_ID &&
+		    kind != HDR_TO && kind != HDR_CSEQ) {
+			/* Read by name: PAI, Refer-To, a correlation header. */
+			if (sc->nother == FAST_OTHER_MAX)
+				sc->ok = false;
+			else {
+				sc->other[sc->nother].name = q;
+				sc->other[sc->nother].nlen = i;
+				sc->other[sc->nother++].v = fast_trim(v, vlen);
+			}
+		}
+		if (folded && (keep || kind == HDR_CONTENT))
+			sc->ok = false;
 copy:
 		if (keep) {
 			memcpy(out, q, (size_t)(next - q));
@@ -769,6 +1045,7 @@ copy:
 	 * (RFC 3264 8); an initial INVITE's SDP is nobody's concern. A
 	 * multipart body, which libosip2 splits itself, stays too.
 	 */
+	next = line_end(q, end, &eol);
 	if ((offer && to_tag) || multipart) {
 		for (k = 0; k < ncontent; k++) {
 			memcpy(out, content[k][0], (size_t)(content[k][1] -
@@ -777,18 +1054,31 @@ copy:
 		}
 		memcpy(out, q, (size_t)(end - q));
 		out += end - q;
+		/* The fast parse takes a body of exactly Content-Length. */
+		sc->body.p = next;
+		sc->body.n = (size_t)(end - next);
+		if (multipart || (clen != -1 && clen != (long)sc->body.n))
+			sc->ok = false;
 	} else {
 		/*
 		 * Without the body libosip2 cannot see a truncated one
 		 * (RFC 3261 18.3): such a message, or any length it would
 		 * judge, goes whole.
 		 */
-		if (clen != -1 && (next = line_end(q, end, &eol)) != NULL &&
-		    clen != (long)(end - next))
+		if (clen != -1 && next != NULL && clen != (long)(end - next))
 			return (REDUCE_WHOLE);
 		memcpy(out, "\r\n", 2);
 		out += 2;
 	}
+	/* Each once and not empty, as the fast parse needs them. */
+	if (sc->nfrom != 1 || sc->nto != 1 || sc->ncall_id != 1 ||
+	    sc->ncseq != 1 || sc->from.n == 0 || sc->to.n == 0 ||
+	    sc->call_id.n == 0 || sc->cseq.n == 0 ||
+	    (sc->via.p != NULL && sc->via.n == 0))
+		sc->ok = false;
+	for (k = 0; k < sc->nother; k++)
+		if (sc->other[k].v.n == 0)
+			sc->ok = false;
 	*rlen = (size_t)(out - sp->reduced);
 	return (REDUCE_DONE);
 }
@@ -810,6 +1100,7 @@ void
 sipmsg_input(struct sip_parser *sp, const struct payload *pl)
 {
 	osip_message_t	*m;
+	struct sip_parts parts;
 	struct sip_msg	*sm = &sp->msg;
 	const uint8_t	*p = pl->data;
 	size_t		 len = pl->len, rlen;
@@ -831,6 +1122,16 @@ sipmsg_input(struct sip_parser *sp, const struct payload *pl)
 		sp->st.ignored_methods++;
 		return;
 	case REDUCE_DONE:
+		if (sp->scan.ok) {
+			arena_begin();
+			if (sipmsg_fast(sp, &parts) == 0 &&
+			    sipmsg_extract(sp, &parts, sm) == 0) {
+				arena_end();
+				goto parsed;
+			}
+			/* Whatever it found odd, the whole parse judges. */
+			arena_end();
+		}
 		p = (const uint8_t *)sp->reduced;
 		len = rlen;
 		break;
@@ -848,7 +1149,8 @@ sipmsg_input(struct sip_parser *sp, const struct payload *pl)
 		arena_end();
 		return;
 	}
-	if (sipmsg_extract(sp, m, sm) == -1) {
+	parts_of_message(m, &parts);
+	if (sipmsg_extract(sp, &parts, sm) == -1) {
 		sp->st.missing_fields++;
 		sipmsg_osip_free(m);
 		arena_end();
@@ -856,6 +1158,7 @@ sipmsg_input(struct sip_parser *sp, const struct payload *pl)
 	}
 	sipmsg_osip_free(m);
 	arena_end();
+parsed:
 	sm->ts_us = pl->ts_us;
 	sm->src = pl->src;
 	sm->dst = pl->dst;

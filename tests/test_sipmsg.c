@@ -33,6 +33,9 @@ struct fixture {
 	struct sink		 sink;
 };
 
+/* Every test runs twice: header-by-header parse on, then off. */
+static bool	fast_parse = true;
+
 static void
 collect(const struct sip_msg *m, void *arg)
 {
@@ -52,6 +55,7 @@ setup(void **state)
 	if (fx == NULL)
 		return (-1);
 	fx->sp = sipmsg_create(headers, 2, collect, &fx->sink);
+	sipmsg_set_fast(fx->sp, fast_parse);
 	*state = fx;
 	return (0);
 }
@@ -920,6 +924,151 @@ messages_larger_than_the_arena_chunk_parse(void **state)
 	assert_int_equal(st->parse_errors, 0);
 }
 
+/* The two parses of one text give the same sip_msg, field by field. */
+static void
+assert_same_parse(const char *text)
+{
+	static char		*headers[] = { "X-CC-Inbound", "X-CC-Queue" };
+	struct sink		 a, b;
+	struct sip_parser	*fast, *whole;
+	struct payload		 pl;
+	const struct sip_msg	*x, *y;
+	size_t			 i;
+
+	memset(&a, 0, sizeof a);
+	memset(&b, 0, sizeof b);
+	fast = sipmsg_create(headers, 2, collect, &a);
+	whole = sipmsg_create(headers, 2, collect, &b);
+	sipmsg_set_fast(whole, false);
+	memset(&pl, 0, sizeof pl);
+	pl.data = (const uint8_t *)text;
+	pl.len = strlen(text);
+	sipmsg_input(fast, &pl);
+	sipmsg_input(whole, &pl);
+	assert_int_equal(a.n, b.n);
+	assert_memory_equal(sipmsg_get_stats(fast), sipmsg_get_stats(whole),
+	    sizeof (struct sip_stats));
+	for (i = 0; i < a.n; i++) {
+		x = &a.msgs[i];
+		y = &b.msgs[i];
+		assert_int_equal(x->is_request, y->is_request);
+		assert_int_equal(x->method, y->method);
+		assert_int_equal(x->status, y->status);
+		assert_int_equal(x->cseq, y->cseq);
+		assert_string_equal(x->call_id, y->call_id);
+		assert_string_equal(x->from_user, y->from_user);
+		assert_string_equal(x->from_tag, y->from_tag);
+		assert_string_equal(x->to_user, y->to_user);
+		assert_string_equal(x->to_tag, y->to_tag);
+		assert_string_equal(x->ruri_user, y->ruri_user);
+		assert_string_equal(x->pai_user, y->pai_user);
+		assert_string_equal(x->branch, y->branch);
+		assert_string_equal(x->corr[0], y->corr[0]);
+		assert_string_equal(x->corr[1], y->corr[1]);
+		assert_string_equal(x->refer_to, y->refer_to);
+		assert_string_equal(x->replaces_call_id, y->replaces_call_id);
+		assert_string_equal(x->reason, y->reason);
+		assert_int_equal(x->has_sdp, y->has_sdp);
+		assert_int_equal(x->sdp_dir, y->sdp_dir);
+		assert_int_equal(x->sdp_c_zero, y->sdp_c_zero);
+	}
+	sipmsg_free(fast);
+	sipmsg_free(whole);
+}
+
+static void
+header_by_header_parse_agrees_with_osip_message_parse(void **state)
+{
+	static const char *const texts[] = {
+		INVITE, RINGING,
+		/* tel: PAI, correlation headers in odd case, Reason. */
+		"INVITE sip:+18005550100@10.0.0.10:5060;user=phone SIP/2.0\r\n"
+		"Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK-d1;rport\r\n"
+		"From: \"Bob, Jr.\" <sip:+15550001111@192.0.2.1>;tag=d1\r\n"
+		"To: <sip:+18005550100@10.0.0.10>\r\n"
+		"Call-ID: d1\r\n"
+		"CSeq: 10 INVITE\r\n"
+		"P-Asserted-Identity: <tel:+15550002222;phone-context=x>\r\n"
+		"x-cc-inbound:  in-9@10.0.0.10  \r\n"
+		"X-CC-QUEUE: sales\r\n"
+		"Reason: Q.850;cause=16;text=\"Normal\"\r\n"
+		"Content-Length: 0\r\n\r\n",
+		/* REFER with an escaped Replaces, compact Refer-To. */
+		"REFER sip:1001@10.1.0.5 SIP/2.0\r\n"
+		"v: SIP/2.0/UDP 10.0.0.10;branch=z9hG4bK-d2\r\n"
+		"f: <sip:5100@10.0.0.10>;tag=pbx1\r\n"
+		"t: <sip:1001@10.1.0.5>;tag=ph1\r\n"
+		"i: d2@10.0.0.10\r\n"
+		"CSeq: 3 REFER\r\n"
+		"r: <sip:1002@10.0.0.10?Replaces=abc%40h%3Bto-tag%3D1%3Bfrom-tag%3D2>\r\n"
+		"l: 0\r\n\r\n",
+		/* A re-INVITE on hold, LF line ends, Via list. */
+		"INVITE sip:1001@10.1.0.5 SIP/2.0\n"
+		"Via: SIP/2.0/UDP 10.0.0.10;branch=z9hG4bK-d3, SIP/2.0/UDP x\n"
+		"From: <sip:5100@10.0.0.10>;tag=pbx1\n"
+		"To: <sip:1001@10.1.0.5>;tag=ph1\n"
+		"Call-ID: d3\n"
+		"CSeq: 4 INVITE\n"
+		"Content-Type: application/sdp\n"
+		"Content-Length: 50\n\n"
+		"v=0\r\nc=IN IP4 0.0.0.0\r\nm=audio 1 RTP/AVP 0\r\na=sendonly\r\n",
+		/* UPDATE with SDP whose length is right. */
+		"UPDATE sip:1001@10.1.0.5 SIP/2.0\r\n"
+		"Via: SIP/2.0/UDP 10.0.0.10;branch=z9hG4bK-d4\r\n"
+		"From: <sip:5100@10.0.0.10>;tag=pbx1\r\n"
+		"To: <sip:1001@10.1.0.5>;tag=ph1\r\n"
+		"Call-ID: d4@h\r\n"
+		"CSeq: 5 UPDATE\r\n"
+		"Content-Type: application/SDP\r\n"
+		"Content-Length: 35\r\n\r\n"
+		"v=0\r\nm=audio 1 RTP/AVP 0\r\na=inactive\r\n",
+		/* Responses: a 487, a 200 to BYE, a 183 with a folded Reason. */
+		"SIP/2.0 487 Request Terminated\r\n"
+		"Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK-d5\r\n"
+		"From: <sip:+15550001111@192.0.2.1>;tag=d5\r\n"
+		"To: <sip:5100@10.0.0.10>;tag=x\r\n"
+		"Call-ID: d5\r\nCSeq: 1 INVITE\r\n\r\n",
+		"SIP/2.0 200 OK\r\n"
+		"Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK-d6\r\n"
+		"From: sip:a@b;tag=d6\r\n"
+		"To: sip:c@d;tag=e\r\n"
+		"Call-ID: d6\r\nCSeq: 2 BYE\r\n\r\n",
+		"SIP/2.0 183 Session Progress\r\n"
+		"Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK-d7\r\n"
+		"From: <sip:a@b>;tag=d7\r\n"
+		"To: <sip:c@d>;tag=e\r\n"
+		"Reason: SIP;cause=200;\r\n text=\"folded\"\r\n"
+		"Call-ID: d7\r\nCSeq: 1 INVITE\r\n\r\n",
+		/* Odd start lines and headers the whole parse judges. */
+		"SIP/2.0 2000 OK\r\nVia: SIP/2.0/UDP h;branch=z\r\n"
+		"From: <sip:a@b>;tag=1\r\nTo: <sip:c@d>\r\n"
+		"Call-ID: d8\r\nCSeq: 1 INVITE\r\n\r\n",
+		"INVITE  sip:a@b SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z\r\n"
+		"From: <sip:a@b>;tag=1\r\nTo: <sip:c@d>\r\n"
+		"Call-ID: d9\r\nCSeq: 1 INVITE\r\n\r\n",
+		"BYE sip:a@b SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z\r\n"
+		"From: <sip:a@b>;tag=1\r\nFrom: <sip:x@b>;tag=2\r\n"
+		"To: <sip:c@d>;tag=3\r\nCall-ID: d10\r\nCSeq: 1 BYE\r\n\r\n",
+		"BYE sip:a@b SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z\r\n"
+		"From: <<sip:a@b>;tag=1\r\n"
+		"To: <sip:c@d>;tag=3\r\nCall-ID: d11\r\nCSeq: 1 BYE\r\n\r\n",
+		"BYE sip:a@b SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z\r\n"
+		"From: <sip:a@b>;tag=1\r\n"
+		"To: <sip:c@d>;tag=3\r\nCSeq: 1 BYE\r\n\r\n",
+		"ACK sip:a@b SIP/2.0\r\nVia: \r\n"
+		"From: <sip:a@b>;tag=1\r\nTo: <sip:c@d>;tag=3\r\n"
+		"Call-ID: d12\r\nCSeq: x ACK\r\n\r\n",
+		"CANCEL sip:a@b SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z\r\n"
+		"From: <sip:a@b>;tag=1\r\nTo: <sip:c@d>\r\n"
+		"Call-ID: d13\r\nCSeq: 1 CANCEL\r\nX-CC-Inbound:\r\n\r\n",
+	};
+	size_t	i;
+
+	(void)state;
+	for (i = 0; i < sizeof texts / sizeof texts[0]; i++)
+		assert_same_parse(texts[i]);
+}
+
 static void
 garbage_is_counted_as_a_parse_error(void **state)
 {
@@ -1133,9 +1282,17 @@ main(void)
 		T(truncated_message_is_counted_as_a_parse_error),
 		T(message_without_call_id_or_cseq_counts_in_missing_fields),
 		cmocka_unit_test(parse_sdp_finds_direction_and_hold_address),
+		cmocka_unit_test(
+		    header_by_header_parse_agrees_with_osip_message_parse),
 #undef T
 	};
+	int	failed;
 
 	sipmsg_global_init();
-	return (cmocka_run_group_tests(tests, NULL, NULL));
+	failed = cmocka_run_group_tests_name("header-by-header parse", tests,
+	    NULL, NULL);
+	fast_parse = false;
+	failed += cmocka_run_group_tests_name("osip_message_parse only", tests,
+	    NULL, NULL);
+	return (failed);
 }

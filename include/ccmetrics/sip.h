@@ -99,6 +99,12 @@ struct sip_parser *sipmsg_create(char *const *corr_headers, size_t ncorr,
 /* Change the correlation header names (reload). */
 void		 sipmsg_set_headers(struct sip_parser *sp, char *const *names,
 		    size_t n);
+/*
+ * On by default: plain messages are parsed header by header (libosip2's
+ * header parsers), others by osip_message_parse; off, always the latter.
+ * For tests and benchmarks that compare the two.
+ */
+void		 sipmsg_set_fast(struct sip_parser *sp, bool on);
 /* Parse one payload holding exactly one SIP message. */
 void		 sipmsg_input(struct sip_parser *sp, const struct payload *pl);
 const struct sip_stats *sipmsg_get_stats(const struct sip_parser *sp);
