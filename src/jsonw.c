@@ -255,6 +255,38 @@ jsonw_ms(struct jsonw *w, const char *key, int64_t ms)
 	jsonw_raw(w, p, (size_t)(buf + sizeof buf - p));
 }
 
+/*
+ * Any other number as jansson's jsonp_dtostr with precision 15 prints it:
+ * "%.15g", ".0" added to what looks integral, the exponent without '+'
+ * and leading zeros. For the rare objects (intervals), not the hot path.
+ */
+void
+jsonw_real(struct jsonw *w, const char *key, double v)
+{
+	char	buf[64], *e, *start, *end;
+	size_t	n;
+
+	n = (size_t)snprintf(buf, sizeof buf - 3, "%.15g", v);
+	if (strchr(buf, '.') == NULL && strchr(buf, 'e') == NULL) {
+		memcpy(buf + n, ".0", 3);
+		n += 2;
+	}
+	if ((e = strchr(buf, 'e')) != NULL) {
+		start = e + 1;
+		end = start + 1;
+		if (*start == '-')
+			start++;
+		while (*end == '0')
+			end++;
+		if (end != start) {
+			memmove(start, end, n - (size_t)(end - buf) + 1);
+			n -= (size_t)(end - start);
+		}
+	}
+	jsonw_key(w, key);
+	jsonw_raw(w, buf, n);
+}
+
 /* Civil date of a day count since 1970-01-01 (H. Hinnant's algorithm). */
 static void
 civil_from_days(int64_t z, int64_t *y, int *m, int *d)

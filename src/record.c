@@ -22,17 +22,6 @@ record_seconds(int64_t from_us, int64_t to_us)
 	return ((double)(contact_ms(to_us) - contact_ms(from_us)) / 1000.0);
 }
 
-static json_t *
-json_time(int64_t us)
-{
-	char	buf[32];
-
-	if (us == 0)
-		return (json_null());
-	publish_format_time(us, buf, sizeof buf);
-	return (json_string(buf));
-}
-
 /*
  * Per-call topics are the hot path: written with jsonw straight into the
  * publisher's buffer, member by member in the order of DESIGN.md 5.
@@ -311,123 +300,116 @@ record_stats(struct publisher *pub, int64_t ts_us,
 	publish_send(pub, "stats", "stats", ts_us, o);
 }
 
-static json_t *
-json_ratio(double num, double den)
+/* num / den, or null when den is 0 (DESIGN.md 4). */
+static void
+record_ratio(struct jsonw *w, const char *key, double num, double den)
 {
-	return (den > 0 ? json_real(num / den) : json_null());
+	if (den > 0)
+		jsonw_real(w, key, num / den);
+	else
+		jsonw_null(w, key);
 }
 
-static json_t *
-json_hist(const uint64_t *h)
+static void
+record_hist(struct jsonw *w, const char *key, const uint64_t *h)
 {
-	json_t	*arr = json_array();
-	int	 i;
+	int	i;
 
+	jsonw_array_begin(w, key);
 	for (i = 0; i < INTERVAL_WAIT_BUCKETS; i++)
-		json_array_append_new(arr, json_integer((json_int_t)h[i]));
-	return (arr);
+		jsonw_int(w, NULL, (int64_t)h[i]);
+	jsonw_array_end(w);
 }
 
-static json_t *
-record_interval_queue(const struct interval_record *r)
+static void
+record_interval_queue(struct jsonw *w, const struct interval_record *r)
 {
 	const struct interval_queue	*q = r->queue;
 	double				 answered = (double)q->answered;
 	double				 den = answered + (double)q->abandoned;
-	json_t				*o, *erlang = json_null();
-	int				 n;
+	int				 n = 0;
 
-	if (q->offered > 0 && q->handled > 0) {
+	if (q->offered > 0 && q->handled > 0)
 		n = erlang_c_agents((double)q->offered / r->interval_s,
 		    (double)q->handle_ms / 1000.0 / (double)q->handled,
 		    r->sl_threshold_s, r->sl_target);
-		if (n > 0)
-			erlang = json_integer(n);
-	}
-	o = json_pack("{s:I, s:I, s:I, s:I, s:f, s:f, s:I, s:I, s:f, s:I,"
-	    " s:I, s:f, s:f, s:f, s:I, s:I, s:I, s:I}",
-	    "offered", (json_int_t)q->offered,
-	    "blocked", (json_int_t)q->blocked,
-	    "answered", (json_int_t)q->answered,
-	    "answered_within_sl", (json_int_t)q->answered_within_sl,
-	    "wait_answered_s", q->wait_answered_ms / 1000.0,
-	    "max_wait_s", q->max_wait_ms / 1000.0,
-	    "abandoned", (json_int_t)q->abandoned,
-	    "short_abandoned", (json_int_t)q->short_abandoned,
-	    "abandon_wait_s", q->abandon_wait_ms / 1000.0,
-	    "timeouts", (json_int_t)q->timeouts,
-	    "handled", (json_int_t)q->handled,
-	    "talk_s", q->talk_ms / 1000.0,
-	    "hold_s", q->hold_ms / 1000.0,
-	    "handle_s", q->handle_ms / 1000.0,
-	    "holds", (json_int_t)q->holds,
-	    "rona", (json_int_t)q->rona,
-	    "transfers", (json_int_t)q->transfers,
-	    "repeat_calls", (json_int_t)q->repeat_calls);
-	json_object_set_new(o, "service_level",
-	    json_ratio((double)q->answered_within_sl, den));
-	json_object_set_new(o, "asa_s",
-	    json_ratio(q->wait_answered_ms / 1000.0, answered));
-	json_object_set_new(o, "aht_s",
-	    json_ratio(q->handle_ms / 1000.0, (double)q->handled));
-	json_object_set_new(o, "abandon_rate",
-	    json_ratio((double)q->abandoned, den));
-	json_object_set_new(o, "erlang_c_agents", erlang);
-	json_object_set_new(o, "sl_threshold_s",
-	    json_integer(r->sl_threshold_s));
-	json_object_set_new(o, "sl_target", json_real(r->sl_target));
-	json_object_set_new(o, "wait_hist_answered",
-	    json_hist(q->wait_hist_answered));
-	json_object_set_new(o, "wait_hist_abandoned",
-	    json_hist(q->wait_hist_abandoned));
-	return (o);
+	jsonw_int(w, "offered", (int64_t)q->offered);
+	jsonw_int(w, "blocked", (int64_t)q->blocked);
+	jsonw_int(w, "answered", (int64_t)q->answered);
+	jsonw_int(w, "answered_within_sl", (int64_t)q->answered_within_sl);
+	jsonw_ms(w, "wait_answered_s", q->wait_answered_ms);
+	jsonw_ms(w, "max_wait_s", q->max_wait_ms);
+	jsonw_int(w, "abandoned", (int64_t)q->abandoned);
+	jsonw_int(w, "short_abandoned", (int64_t)q->short_abandoned);
+	jsonw_ms(w, "abandon_wait_s", q->abandon_wait_ms);
+	jsonw_int(w, "timeouts", (int64_t)q->timeouts);
+	jsonw_int(w, "handled", (int64_t)q->handled);
+	jsonw_ms(w, "talk_s", q->talk_ms);
+	jsonw_ms(w, "hold_s", q->hold_ms);
+	jsonw_ms(w, "handle_s", q->handle_ms);
+	jsonw_int(w, "holds", (int64_t)q->holds);
+	jsonw_int(w, "rona", (int64_t)q->rona);
+	jsonw_int(w, "transfers", (int64_t)q->transfers);
+	jsonw_int(w, "repeat_calls", (int64_t)q->repeat_calls);
+	record_ratio(w, "service_level", (double)q->answered_within_sl, den);
+	record_ratio(w, "asa_s", q->wait_answered_ms / 1000.0, answered);
+	record_ratio(w, "aht_s", q->handle_ms / 1000.0, (double)q->handled);
+	record_ratio(w, "abandon_rate", (double)q->abandoned, den);
+	if (n > 0)
+		jsonw_int(w, "erlang_c_agents", n);
+	else
+		jsonw_null(w, "erlang_c_agents");
+	jsonw_int(w, "sl_threshold_s", r->sl_threshold_s);
+	jsonw_real(w, "sl_target", r->sl_target);
+	record_hist(w, "wait_hist_answered", q->wait_hist_answered);
+	record_hist(w, "wait_hist_abandoned", q->wait_hist_abandoned);
 }
 
-static json_t *
-record_interval_agent(const struct interval_record *r)
+static void
+record_interval_agent(struct jsonw *w, const struct interval_record *r)
 {
 	const struct interval_agent	*a = r->agent;
 
-	return (json_pack("{s:I, s:I, s:I, s:I, s:f, s:f, s:f, s:I, s:I,"
-	    " s:f}",
-	    "attempts", (json_int_t)a->attempts,
-	    "answered", (json_int_t)a->answered,
-	    "rona", (json_int_t)a->rona,
-	    "handled", (json_int_t)a->handled,
-	    "talk_s", a->talk_ms / 1000.0,
-	    "hold_s", a->hold_ms / 1000.0,
-	    "handle_s", a->handle_ms / 1000.0,
-	    "holds", (json_int_t)a->holds,
-	    "transfers", (json_int_t)a->transfers,
-	    "busy_s", a->busy_ms / 1000.0));
+	jsonw_int(w, "attempts", (int64_t)a->attempts);
+	jsonw_int(w, "answered", (int64_t)a->answered);
+	jsonw_int(w, "rona", (int64_t)a->rona);
+	jsonw_int(w, "handled", (int64_t)a->handled);
+	jsonw_ms(w, "talk_s", a->talk_ms);
+	jsonw_ms(w, "hold_s", a->hold_ms);
+	jsonw_ms(w, "handle_s", a->handle_ms);
+	jsonw_int(w, "holds", (int64_t)a->holds);
+	jsonw_int(w, "transfers", (int64_t)a->transfers);
+	jsonw_ms(w, "busy_s", a->busy_ms);
 }
 
 void
 record_interval(struct publisher *pub, const struct interval_record *r)
 {
-	json_t	*o, *body;
-	char	 topic[TOPIC_MAX];
+	struct jsonw	*w;
+	const char	*kind;
+	char		 topic[TOPIC_MAX];
 
 	if (r->type == INTERVAL_RT_QUEUE) {
-		o = json_pack("{s:s, s:I, s:f, s:I, s:I}", "queue", r->name,
-		    "waiting", (json_int_t)r->rt->waiting,
-		    "longest_wait_s", r->rt->longest_wait_ms / 1000.0,
-		    "talking", (json_int_t)r->rt->talking,
-		    "on_hold", (json_int_t)r->rt->on_hold);
-		snprintf(topic, sizeof topic, "rt.queue.%s", r->name);
-		publish_send(pub, topic, "rt.queue", r->ts_us, o);
+		w = publish_begin(pub, "rt.queue", r->ts_us);
+		jsonw_str(w, "queue", r->name);
+		jsonw_int(w, "waiting", (int64_t)r->rt->waiting);
+		jsonw_ms(w, "longest_wait_s", r->rt->longest_wait_ms);
+		jsonw_int(w, "talking", (int64_t)r->rt->talking);
+		jsonw_int(w, "on_hold", (int64_t)r->rt->on_hold);
+		record_topic(topic, "rt.queue", r->name);
+		publish_end(pub, topic);
 		return;
 	}
-	o = json_pack("{s:s, s:o, s:o, s:i}",
-	    r->type == INTERVAL_QUEUE ? "queue" : "agent", r->name,
-	    "start", json_time(r->start_us), "end", json_time(r->end_us),
-	    "interval_s", r->interval_s);
-	body = r->type == INTERVAL_QUEUE ? record_interval_queue(r) :
-	    record_interval_agent(r);
-	json_object_update(o, body);
-	json_decref(body);
-	snprintf(topic, sizeof topic, "interval.%s.%s",
-	    r->type == INTERVAL_QUEUE ? "queue" : "agent", r->name);
-	publish_send(pub, topic, r->type == INTERVAL_QUEUE ? "interval.queue" :
-	    "interval.agent", r->ts_us, o);
+	kind = r->type == INTERVAL_QUEUE ? "interval.queue" : "interval.agent";
+	w = publish_begin(pub, kind, r->ts_us);
+	jsonw_str(w, r->type == INTERVAL_QUEUE ? "queue" : "agent", r->name);
+	jsonw_time(w, "start", r->start_us);
+	jsonw_time(w, "end", r->end_us);
+	jsonw_int(w, "interval_s", r->interval_s);
+	if (r->type == INTERVAL_QUEUE)
+		record_interval_queue(w, r);
+	else
+		record_interval_agent(w, r);
+	record_topic(topic, kind, r->name);
+	publish_end(pub, topic);
 }

@@ -60,6 +60,30 @@ seconds_print_as_jansson_prints_ms_over_1000(void **state)
 }
 
 static void
+other_reals_print_as_jansson_prints_them(void **state)
+{
+	static const double	dv[] = { 0.0, 1.0, -1.0, 0.8, 0.1, 1.0 / 3,
+	    2.0 / 3, 123456.789, 1e-5, 1.5e-7, 1e15, 1e16, 1.25e17, 1e100,
+	    -2.5e-300, 3.0e21, 0.84678, 12.000000000000002 };
+	struct jsonw	w;
+	size_t		i;
+	double		v;
+
+	(void)state;
+	jsonw_init(&w);
+	for (i = 0; i < sizeof dv / sizeof dv[0] + 20000; i++) {
+		v = i < sizeof dv / sizeof dv[0] ? dv[i] :
+		    (double)random() / (double)(random() + 1) *
+		    (i % 3 == 0 ? 1e-9 : i % 3 == 1 ? 1.0 : 1e12);
+		jsonw_reset(&w);
+		jsonw_raw(&w, "{", 1);
+		jsonw_real(&w, "k", v);
+		assert_same_as_jansson(&w, json_real(v));
+	}
+	jsonw_free(&w);
+}
+
+static void
 integers_and_literals_print_as_jansson_prints_them(void **state)
 {
 	static const int64_t	iv[] = { 0, 1, -1, 42, 2147483647,
@@ -189,6 +213,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(seconds_print_as_jansson_prints_ms_over_1000),
+		cmocka_unit_test(other_reals_print_as_jansson_prints_them),
 		cmocka_unit_test(integers_and_literals_print_as_jansson_prints_them),
 		cmocka_unit_test(strings_are_escaped_as_jansson_escapes_them),
 		cmocka_unit_test(invalid_utf8_becomes_replacement_characters),

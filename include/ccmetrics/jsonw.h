@@ -29,6 +29,8 @@ void	jsonw_bool(struct jsonw *w, const char *key, int v);
 void	jsonw_null(struct jsonw *w, const char *key);
 /* Seconds given in whole milliseconds, as json_real(ms / 1000.0) dumps. */
 void	jsonw_ms(struct jsonw *w, const char *key, int64_t ms);
+/* Any finite number, as json_real() dumps with JSON_REAL_PRECISION(15). */
+void	jsonw_real(struct jsonw *w, const char *key, double v);
 /* Packet time as RFC 3339 UTC with milliseconds; 0 is null. */
 void	jsonw_time(struct jsonw *w, const char *key, int64_t us);
 void	jsonw_array_begin(struct jsonw *w, const char *key);
