@@ -140,16 +140,27 @@ jsonw_quote(struct jsonw *w, const char *str)
 	jsonw_char(w, '"');
 }
 
+/* Keys are the schema's own names, plain ASCII: written without escaping. */
 static void
 jsonw_key(struct jsonw *w, const char *key)
 {
+	size_t	n;
+	char	*p;
+
+	n = key != NULL ? strlen(key) : 0;
+	jsonw_reserve(w, n + 4);
+	p = w->buf + w->len;
 	if (w->comma)
-		jsonw_char(w, ',');
+		*p++ = ',';
 	w->comma = 1;
 	if (key != NULL) {
-		jsonw_quote(w, key);
-		jsonw_char(w, ':');
+		*p++ = '"';
+		memcpy(p, key, n);
+		p += n;
+		*p++ = '"';
+		*p++ = ':';
 	}
+	w->len = (size_t)(p - w->buf);
 }
 
 void

@@ -21,7 +21,7 @@ void	jsonw_init(struct jsonw *w);
 void	jsonw_free(struct jsonw *w);
 void	jsonw_reset(struct jsonw *w);
 void	jsonw_raw(struct jsonw *w, const char *s, size_t n);
-/* Members: key NULL appends an array element. */
+/* Members: key NULL appends an array element; keys are plain ASCII names. */
 void	jsonw_str(struct jsonw *w, const char *key, const char *s);
 void	jsonw_str_or_null(struct jsonw *w, const char *key, const char *s);
 void	jsonw_int(struct jsonw *w, const char *key, int64_t v);
