@@ -42,6 +42,22 @@ struct fast_scan {
 	size_t		 nother;
 };
 
+/*
+ * From and To values repeat byte for byte through a dialog, and what
+ * sipmsg_extract takes from them (the user and the tag) is a function of
+ * those bytes alone: a small direct-mapped cache of it spares most of
+ * libosip2's name-addr parses. Only for the header-by-header parse.
+ */
+#define PARTY_SLOTS	2048		/* a power of two */
+
+struct party {
+	uint32_t	hash;
+	uint16_t	len;		/* of raw; 0: empty slot */
+	char		raw[SIP_VALUE_MAX];
+	char		user[SIP_USER_MAX];
+	char		tag[SIP_TAG_MAX];
+};
+
 struct sip_parser {
 	char		 corr[SIP_MAX_CORR][SIP_HEADER_NAME_MAX];
 	size_t		 ncorr;
@@ -54,6 +70,7 @@ struct sip_parser {
 	bool		 fast;		/* the header-by-header parse may run */
 	bool		 fast_wanted;	/* sipmsg_set_fast */
 	struct fast_scan scan;		/* what sipmsg_reduce found for it */
+	struct party	*parties;	/* PARTY_SLOTS */
 };
 
 static const struct {
@@ -253,6 +270,7 @@ sipmsg_create(char *const *corr_headers, size_t ncorr, sip_sink sink,
 	struct sip_parser	*sp;
 
 	sp = xcalloc(1, sizeof *sp);
+	sp->parties = xcalloc(PARTY_SLOTS, sizeof *sp->parties);
 	sp->fast_wanted = true;
 	sipmsg_set_headers(sp, corr_headers, ncorr);
 	sp->sink = sink;
@@ -421,6 +439,9 @@ struct sip_parts {
 	size_t			 body_len;
 	const osip_message_t	*m;
 	const struct fast_scan	*sc;
+	/* From [0] and To [1]: a cache hit, or NULL (from, to parsed). */
+	const struct party	*party[2];
+	uint32_t		 party_hash[2];
 };
 
 /* A NUL-terminated copy of v in the arena. */
@@ -477,6 +498,44 @@ parts_of_message(osip_message_t *m, struct sip_parts *pp)
 	}
 }
 
+static uint32_t
+party_hash(const char *p, size_t n)
+{
+	uint32_t	h = 2166136261u;	/* FNV-1a */
+
+	while (n-- > 0) {
+		h ^= (unsigned char)*p++;
+		h *= 16777619u;
+	}
+	return (h);
+}
+
+static const struct party *
+party_get(const struct sip_parser *sp, const struct fast_val *v, uint32_t h)
+{
+	const struct party	*e = &sp->parties[h & (PARTY_SLOTS - 1)];
+
+	if (e->len != 0 && e->hash == h && e->len == v->n &&
+	    memcmp(e->raw, v->p, v->n) == 0)
+		return (e);
+	return (NULL);
+}
+
+static void
+party_put(struct sip_parser *sp, const struct fast_val *v, uint32_t h,
+    const char *user, const char *tag)
+{
+	struct party	*e = &sp->parties[h & (PARTY_SLOTS - 1)];
+
+	if (v->n == 0 || v->n >= sizeof e->raw)
+		return;
+	e->hash = h;
+	e->len = (uint16_t)v->n;
+	memcpy(e->raw, v->p, v->n);
+	copy(e->user, sizeof e->user, user);
+	copy(e->tag, sizeof e->tag, tag);
+}
+
 static int
 fast_is_token(int c)
 {
@@ -530,11 +589,17 @@ sipmsg_fast(struct sip_parser *sp, struct sip_parts *pp)
 	    osip_call_id_parse(pp->call_id, fast_str(sc->call_id.p,
 	    sc->call_id.n)) != 0 ||
 	    osip_cseq_init(&pp->cseq) != 0 ||
-	    osip_cseq_parse(pp->cseq, fast_str(sc->cseq.p, sc->cseq.n)) != 0 ||
-	    osip_from_init(&pp->from) != 0 ||
-	    osip_from_parse(pp->from, fast_str(sc->from.p, sc->from.n)) != 0 ||
-	    osip_to_init(&pp->to) != 0 ||
-	    osip_to_parse(pp->to, fast_str(sc->to.p, sc->to.n)) != 0)
+	    osip_cseq_parse(pp->cseq, fast_str(sc->cseq.p, sc->cseq.n)) != 0)
+		return (-1);
+	pp->party_hash[0] = party_hash(sc->from.p, sc->from.n);
+	pp->party_hash[1] = party_hash(sc->to.p, sc->to.n);
+	if ((pp->party[0] = party_get(sp, &sc->from, pp->party_hash[0])) ==
+	    NULL && (osip_from_init(&pp->from) != 0 ||
+	    osip_from_parse(pp->from, fast_str(sc->from.p, sc->from.n)) != 0))
+		return (-1);
+	if ((pp->party[1] = party_get(sp, &sc->to, pp->party_hash[1])) ==
+	    NULL && (osip_to_init(&pp->to) != 0 ||
+	    osip_to_parse(pp->to, fast_str(sc->to.p, sc->to.n)) != 0))
 		return (-1);
 	if (sc->via.p != NULL && (osip_via_init(&pp->via) != 0 ||
 	    osip_via_parse(pp->via, fast_str(sc->via.p, sc->via.n)) != 0))
@@ -745,7 +810,8 @@ sipmsg_extract(struct sip_parser *sp, const struct sip_parts *pp,
 
 	if (pp->call_id == NULL || pp->call_id->number == NULL ||
 	    pp->cseq == NULL || pp->cseq->number == NULL ||
-	    pp->cseq->method == NULL || pp->from == NULL || pp->to == NULL)
+	    pp->cseq->method == NULL || (pp->from == NULL &&
+	    pp->party[0] == NULL) || (pp->to == NULL && pp->party[1] == NULL))
 		return (-1);
 	sm->is_request = pp->is_request;
 	sm->status = pp->status;
@@ -762,14 +828,26 @@ sipmsg_extract(struct sip_parser *sp, const struct sip_parts *pp,
 			    pp->call_id->host);
 		}
 	}
-	sipmsg_url_user(sm->from_user, sizeof sm->from_user, pp->from->url);
-	tag = NULL;
-	osip_from_get_tag(pp->from, &tag);
-	copy(sm->from_tag, sizeof sm->from_tag, tag ? tag->gvalue : NULL);
-	sipmsg_url_user(sm->to_user, sizeof sm->to_user, pp->to->url);
-	tag = NULL;
-	osip_to_get_tag(pp->to, &tag);
-	copy(sm->to_tag, sizeof sm->to_tag, tag ? tag->gvalue : NULL);
+	if (pp->party[0] != NULL) {
+		copy(sm->from_user, sizeof sm->from_user, pp->party[0]->user);
+		copy(sm->from_tag, sizeof sm->from_tag, pp->party[0]->tag);
+	} else {
+		sipmsg_url_user(sm->from_user, sizeof sm->from_user,
+		    pp->from->url);
+		tag = NULL;
+		osip_from_get_tag(pp->from, &tag);
+		copy(sm->from_tag, sizeof sm->from_tag, tag ? tag->gvalue :
+		    NULL);
+	}
+	if (pp->party[1] != NULL) {
+		copy(sm->to_user, sizeof sm->to_user, pp->party[1]->user);
+		copy(sm->to_tag, sizeof sm->to_tag, pp->party[1]->tag);
+	} else {
+		sipmsg_url_user(sm->to_user, sizeof sm->to_user, pp->to->url);
+		tag = NULL;
+		osip_to_get_tag(pp->to, &tag);
+		copy(sm->to_tag, sizeof sm->to_tag, tag ? tag->gvalue : NULL);
+	}
 	sipmsg_url_user(sm->ruri_user, sizeof sm->ruri_user,
 	    sm->is_request ? pp->req_uri : NULL);
 	sipmsg_user_of(sm->pai_user, sizeof sm->pai_user,
@@ -1126,6 +1204,14 @@ sipmsg_input(struct sip_parser *sp, const struct payload *pl)
 			arena_begin();
 			if (sipmsg_fast(sp, &parts) == 0 &&
 			    sipmsg_extract(sp, &parts, sm) == 0) {
+				if (parts.party[0] == NULL)
+					party_put(sp, &sp->scan.from,
+					    parts.party_hash[0], sm->from_user,
+					    sm->from_tag);
+				if (parts.party[1] == NULL)
+					party_put(sp, &sp->scan.to,
+					    parts.party_hash[1], sm->to_user,
+					    sm->to_tag);
 				arena_end();
 				goto parsed;
 			}
@@ -1179,5 +1265,6 @@ sipmsg_free(struct sip_parser *sp)
 	if (sp == NULL)
 		return;
 	free(sp->reduced);
+	free(sp->parties);
 	free(sp);
 }
