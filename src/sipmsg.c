@@ -46,7 +46,9 @@ struct fast_scan {
  * From and To values repeat byte for byte through a dialog, and what
  * sipmsg_extract takes from them (the user and the tag) is a function of
  * those bytes alone: a small direct-mapped cache of it spares most of
- * libosip2's name-addr parses. Only for the header-by-header parse.
+ * libosip2's name-addr parses. The same for the top Via and its branch,
+ * which a request and its responses share. Only for the header-by-header
+ * parse.
  */
 #define PARTY_SLOTS	2048		/* a power of two */
 
@@ -71,6 +73,7 @@ struct sip_parser {
 	bool		 fast_wanted;	/* sipmsg_set_fast */
 	struct fast_scan scan;		/* what sipmsg_reduce found for it */
 	struct party	*parties;	/* PARTY_SLOTS */
+	struct party	*vias;		/* PARTY_SLOTS: top Via -> branch */
 };
 
 static const struct {
@@ -271,6 +274,7 @@ sipmsg_create(char *const *corr_headers, size_t ncorr, sip_sink sink,
 
 	sp = xcalloc(1, sizeof *sp);
 	sp->parties = xcalloc(PARTY_SLOTS, sizeof *sp->parties);
+	sp->vias = xcalloc(PARTY_SLOTS, sizeof *sp->vias);
 	sp->fast_wanted = true;
 	sipmsg_set_headers(sp, corr_headers, ncorr);
 	sp->sink = sink;
@@ -442,6 +446,8 @@ struct sip_parts {
 	/* From [0] and To [1]: a cache hit, or NULL (from, to parsed). */
 	const struct party	*party[2];
 	uint32_t		 party_hash[2];
+	const struct party	*via_hit;	/* tag: the branch */
+	uint32_t		 via_hash;
 };
 
 /* A NUL-terminated copy of v in the arena. */
@@ -511,9 +517,9 @@ party_hash(const char *p, size_t n)
 }
 
 static const struct party *
-party_get(const struct sip_parser *sp, const struct fast_val *v, uint32_t h)
+party_get(const struct party *table, const struct fast_val *v, uint32_t h)
 {
-	const struct party	*e = &sp->parties[h & (PARTY_SLOTS - 1)];
+	const struct party	*e = &table[h & (PARTY_SLOTS - 1)];
 
 	if (e->len != 0 && e->hash == h && e->len == v->n &&
 	    memcmp(e->raw, v->p, v->n) == 0)
@@ -522,10 +528,10 @@ party_get(const struct sip_parser *sp, const struct fast_val *v, uint32_t h)
 }
 
 static void
-party_put(struct sip_parser *sp, const struct fast_val *v, uint32_t h,
+party_put(struct party *table, const struct fast_val *v, uint32_t h,
     const char *user, const char *tag)
 {
-	struct party	*e = &sp->parties[h & (PARTY_SLOTS - 1)];
+	struct party	*e = &table[h & (PARTY_SLOTS - 1)];
 
 	if (v->n == 0 || v->n >= sizeof e->raw)
 		return;
@@ -593,17 +599,21 @@ sipmsg_fast(struct sip_parser *sp, struct sip_parts *pp)
 		return (-1);
 	pp->party_hash[0] = party_hash(sc->from.p, sc->from.n);
 	pp->party_hash[1] = party_hash(sc->to.p, sc->to.n);
-	if ((pp->party[0] = party_get(sp, &sc->from, pp->party_hash[0])) ==
+	if ((pp->party[0] = party_get(sp->parties, &sc->from, pp->party_hash[0])) ==
 	    NULL && (osip_from_init(&pp->from) != 0 ||
 	    osip_from_parse(pp->from, fast_str(sc->from.p, sc->from.n)) != 0))
 		return (-1);
-	if ((pp->party[1] = party_get(sp, &sc->to, pp->party_hash[1])) ==
+	if ((pp->party[1] = party_get(sp->parties, &sc->to, pp->party_hash[1])) ==
 	    NULL && (osip_to_init(&pp->to) != 0 ||
 	    osip_to_parse(pp->to, fast_str(sc->to.p, sc->to.n)) != 0))
 		return (-1);
-	if (sc->via.p != NULL && (osip_via_init(&pp->via) != 0 ||
-	    osip_via_parse(pp->via, fast_str(sc->via.p, sc->via.n)) != 0))
-		return (-1);
+	if (sc->via.p != NULL) {
+		pp->via_hash = party_hash(sc->via.p, sc->via.n);
+		if ((pp->via_hit = party_get(sp->vias, &sc->via,
+		    pp->via_hash)) == NULL && (osip_via_init(&pp->via) != 0 ||
+		    osip_via_parse(pp->via, fast_str(sc->via.p, sc->via.n)) != 0))
+			return (-1);
+	}
 	if (sc->body.p != NULL && sc->body.n > 0) {
 		if (sc->ctype.p != NULL && (osip_content_type_init(&pp->ctype)
 		    != 0 || osip_content_type_parse(pp->ctype,
@@ -853,9 +863,13 @@ sipmsg_extract(struct sip_parser *sp, const struct sip_parts *pp,
 	sipmsg_user_of(sm->pai_user, sizeof sm->pai_user,
 	    parts_header(pp, "p-asserted-identity"));
 	tag = NULL;
-	if (pp->via != NULL)
-		osip_via_param_get_byname(pp->via, "branch", &tag);
-	copy(sm->branch, sizeof sm->branch, tag ? tag->gvalue : NULL);
+	if (pp->via_hit != NULL)
+		copy(sm->branch, sizeof sm->branch, pp->via_hit->tag);
+	else {
+		if (pp->via != NULL)
+			osip_via_param_get_byname(pp->via, "branch", &tag);
+		copy(sm->branch, sizeof sm->branch, tag ? tag->gvalue : NULL);
+	}
 	for (i = 0; i < SIP_MAX_CORR; i++)
 		copy(sm->corr[i], sizeof sm->corr[i], i < sp->ncorr ?
 		    parts_header(pp, sp->corr[i]) : NULL);
@@ -1205,13 +1219,16 @@ sipmsg_input(struct sip_parser *sp, const struct payload *pl)
 			if (sipmsg_fast(sp, &parts) == 0 &&
 			    sipmsg_extract(sp, &parts, sm) == 0) {
 				if (parts.party[0] == NULL)
-					party_put(sp, &sp->scan.from,
+					party_put(sp->parties, &sp->scan.from,
 					    parts.party_hash[0], sm->from_user,
 					    sm->from_tag);
 				if (parts.party[1] == NULL)
-					party_put(sp, &sp->scan.to,
+					party_put(sp->parties, &sp->scan.to,
 					    parts.party_hash[1], sm->to_user,
 					    sm->to_tag);
+				if (parts.via_hit == NULL && parts.via != NULL)
+					party_put(sp->vias, &sp->scan.via,
+					    parts.via_hash, "", sm->branch);
 				arena_end();
 				goto parsed;
 			}
@@ -1266,5 +1283,6 @@ sipmsg_free(struct sip_parser *sp)
 		return;
 	free(sp->reduced);
 	free(sp->parties);
+	free(sp->vias);
 	free(sp);
 }
