@@ -518,8 +518,11 @@ static void
 contact_on_answer(struct contact_table *ct, struct contact *c,
     struct contact_attempt *a, int64_t ts_us)
 {
+	/* The caller is gone: no conversation, no segment (DESIGN.md 3.3). */
+	if (c->inbound_end_us != 0)
+		return;
 	a->answer_us = ts_us;
-	if (c->answered_us == 0 && c->inbound_end_us == 0) {
+	if (c->answered_us == 0) {
 		c->answered_us = ts_us;
 		c->answered_attempt = (int)(a - c->attempts);
 		c->outcome = OUTCOME_ANSWERED;
