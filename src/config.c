@@ -36,7 +36,7 @@ enum cfg_type {
 	CFG_ENDPOINT,		/* a ZeroMQ endpoint, TRANSPORT://ADDRESS */
 	CFG_HOSTPORT,		/* ADDRESS:PORT, sets hep_addr and hep_port */
 	CFG_REGEX,		/* POSIX ERE, compiled into agent_user_re */
-	CFG_PORTS,		/* sequence of ports into sip_ports */
+	CFG_PORTS,		/* sequence of ports: sip_ports, hep_ports */
 	CFG_ADDRS,		/* sequence of addresses or CIDR prefixes */
 	CFG_HEADERS,		/* sequence of SIP header names */
 	CFG_QUEUES,		/* sequence of maps of "queues[]." rows */
@@ -48,7 +48,7 @@ enum cfg_type {
 #define CFG_NULLABLE	0x02	/* ~ means "not set": NULL at off */
 #define CFG_OPTIONAL	0x04	/* section: present turns a feature on */
 #define CFG_DAYDIV	0x08	/* int: must divide 86400 */
-#define CFG_EMPTYOK	0x10	/* string: "" is a value */
+#define CFG_EMPTYOK	0x10	/* string: "" is a value; ports: [] is */
 
 /*
  * One row per key. Rows under "queues[]." apply to each struct
@@ -83,6 +83,8 @@ static const struct cfg_row cfg_rows[] = {
 	  "UDP and TCP ports that carry SIP" },
 	{ "capture.hep_listen", CFG_HOSTPORT, C(hep_listen), 0, 0, NULL,
 	  CFG_NULLABLE, "ADDRESS:PORT of a HEPv3 UDP listener" },
+	{ "capture.hep_ports", CFG_PORTS, C(hep_ports), 1, 65535, NULL,
+	  CFG_EMPTYOK, "UDP ports carrying HEPv3 inside the capture" },
 
 	{ "pbx", CFG_SECTION, 0, 0, 0, NULL, 0, "the PBX/ACD" },
 	{ "pbx.addresses", CFG_ADDRS, C(pbx), 0, 0, NULL, CFG_REQUIRED,
@@ -592,22 +594,35 @@ cfg_node(struct cfg_load *cl, int id)
 	return (yaml_document_get_node(cl->doc, id));
 }
 
+/* The list a CFG_PORTS row fills, and its count. */
+static uint16_t *
+cfg_port_list(struct config *cfg, const struct cfg_row *row, size_t **np)
+{
+	if (row->off == C(hep_ports)) {
+		*np = &cfg->nhep_ports;
+		return (cfg->hep_ports);
+	}
+	*np = &cfg->nsip_ports;
+	return (cfg->sip_ports);
+}
+
 static void
 cfg_set_ports(struct cfg_load *cl, const struct cfg_row *row,
     const char *key, yaml_node_t *n, void *base)
 {
-	struct config		*cfg = base;
 	yaml_node_item_t	*items;
 	yaml_node_t		*item;
 	char			 ikey[CFG_KEY_MAX];
-	size_t			 count, i, j;
+	uint16_t		*ports;
+	size_t			 count, i, j, *np;
 	long long		 v = 0;
 	int			 rc;
 
 	if (cfg_items(cl, key, n, &items, &count) != 0)
 		return;
-	cfg->nsip_ports = 0;
-	if (count == 0) {
+	ports = cfg_port_list(base, row, &np);
+	*np = 0;
+	if (count == 0 && !(row->flags & CFG_EMPTYOK)) {
 		cfg_error(cl, &n->start_mark, key,
 		    "must list at least one port");
 		return;
@@ -622,21 +637,21 @@ cfg_set_ports(struct cfg_load *cl, const struct cfg_row *row,
 		}
 		if (cfg_range(cl, row, ikey, item, rc, v) != 0)
 			continue;
-		for (j = 0; j < cfg->nsip_ports; j++) {
-			if (cfg->sip_ports[j] == v)
+		for (j = 0; j < *np; j++) {
+			if (ports[j] == v)
 				break;
 		}
-		if (j < cfg->nsip_ports) {
+		if (j < *np) {
 			cfg_error(cl, &item->start_mark, ikey,
 			    "port %lld is listed twice", v);
 			continue;
 		}
-		if (cfg->nsip_ports == CONFIG_MAX_SIP_PORTS) {
+		if (*np == CONFIG_MAX_SIP_PORTS) {
 			cfg_error(cl, &item->start_mark, ikey,
 			    "at most %d ports", CONFIG_MAX_SIP_PORTS);
 			break;
 		}
-		cfg->sip_ports[cfg->nsip_ports++] = (uint16_t)v;
+		ports[(*np)++] = (uint16_t)v;
 	}
 }
 
@@ -1038,14 +1053,15 @@ cfg_row_by_key(const char *key)
 }
 
 /*
- * The default filter: SIP ports over UDP and TCP, and every IP fragment,
- * since a port filter drops all but the first fragment of a large INVITE.
+ * The default filter: SIP ports over UDP and TCP, HEP ports over UDP, and
+ * every IP fragment, since a port filter drops all but the first fragment
+ * of a large INVITE. On Ethernet, capture.c adds the same inside VLAN tags.
  * IPv6 fragments are recognised when the fragment header comes first.
  */
 static char *
 cfg_default_filter(const struct config *cfg)
 {
-	char	buf[CONFIG_MAX_SIP_PORTS * 48 + 128];
+	char	buf[CONFIG_MAX_SIP_PORTS * (48 + 24) + 256];
 	size_t	i, len = 0;
 
 	for (i = 0; i < cfg->nsip_ports; i++) {
@@ -1053,8 +1069,14 @@ cfg_default_filter(const struct config *cfg)
 		    "udp port %u or tcp port %u or ", cfg->sip_ports[i],
 		    cfg->sip_ports[i]);
 	}
+	for (i = 0; i < cfg->nhep_ports; i++) {
+		len += (size_t)snprintf(buf + len, sizeof buf - len,
+		    "udp port %u or ", cfg->hep_ports[i]);
+	}
+	/* IP-in-IP (4) and IPv6-in-IP (41) tunnels are decoded too. */
 	snprintf(buf + len, sizeof buf - len,
-	    "(ip[6:2] & 0x3fff != 0) or (ip6 and ip6[6] = 44)");
+	    "(ip[6:2] & 0x3fff != 0) or (ip6 and ip6[6] = 44) or "
+	    "ip proto 4 or ip proto 41 or ip6 proto 4 or ip6 proto 41");
 	return (xstrdup(buf));
 }
 
@@ -1074,8 +1096,10 @@ cfg_finish(struct cfg_load *cl)
 		    "default_queue", "no queue is named \"%s\"",
 		    cfg->default_queue);
 	}
-	if (cfg->filter == NULL)
+	if (cfg->filter == NULL) {
 		cfg->filter = cfg_default_filter(cfg);
+		cfg->filter_default = 1;
+	}
 }
 
 /* Line and column of a byte offset, for errors libyaml gives no mark. */

@@ -15,6 +15,7 @@
 #include "ccmetrics/config.h"
 #include "ccmetrics/contact.h"
 #include "ccmetrics/decode.h"
+#include "ccmetrics/heplisten.h"
 #include "ccmetrics/interval.h"
 #include "ccmetrics/leg.h"
 #include "ccmetrics/log.h"
@@ -35,6 +36,7 @@
 struct daemon {
 	struct config		*cfg;
 	struct capture		*cap;
+	struct hep_listener	*hep;
 	struct decoder		*dec;
 	struct sip_parser	*sip;
 	struct leg_table	*legs;
@@ -133,6 +135,7 @@ publish_stats(struct daemon *d)
 	if (d->cap != NULL)
 		capture_get_stats(d->cap, &rc.capture);
 	rc.decode = decode_get_stats(d->dec);
+	rc.hep_listen = d->hep != NULL ? heplisten_get_stats(d->hep) : NULL;
 	rc.sip = sipmsg_get_stats(d->sip);
 	rc.leg = leg_get_stats(d->legs);
 	rc.contact = contact_get_stats(d->contacts);
@@ -157,6 +160,8 @@ tick(struct daemon *d)
 	if (d->now_us < d->next_tick_us)
 		return;
 	d->next_tick_us = d->now_us + TICK_US;
+	/* Held TCP messages first, so legs see them before expiring. */
+	decode_expire(d->dec, d->now_us);
 	leg_expire(d->legs, d->now_us);
 	contact_expire(d->contacts, d->now_us);
 	if (d->now_us >= d->next_stats_us) {
@@ -178,6 +183,20 @@ on_packet(const struct capture_packet *pkt, void *arg)
 	}
 	tick(d);
 	decode_packet(d->dec, pkt);
+}
+
+/* A SIP payload from the HEP listener: its HEP timestamp is packet time. */
+static void
+on_hep(const struct payload *pl, void *arg)
+{
+	struct daemon	*d = arg;
+
+	if (pl->ts_us > d->now_us) {
+		d->now_us = pl->ts_us;
+		d->wall_at_now_us = wall_us();
+	}
+	tick(d);
+	sipmsg_input(d->sip, pl);
 }
 
 static void
@@ -217,20 +236,32 @@ run_offline(struct daemon *d)
 	return (0);
 }
 
+/* One poll() over the live capture and the HEP listener, either optional. */
 static int
 run_live(struct daemon *d)
 {
-	struct pollfd	pfd;
+	struct pollfd	pfd[2];
+	nfds_t		n = 0;
 	int64_t		wall;
 
-	pfd.fd = capture_fd(d->cap);
-	pfd.events = POLLIN;
+	if (d->cap != NULL) {
+		pfd[n].fd = capture_fd(d->cap);
+		pfd[n++].events = POLLIN;
+	}
+	if (d->hep != NULL) {
+		pfd[n].fd = heplisten_fd(d->hep);
+		pfd[n++].events = POLLIN;
+	}
 	while (!quit_flag) {
-		if (poll(&pfd, 1, POLL_MS) == -1 && errno != EINTR) {
+		if (poll(pfd, n, POLL_MS) == -1 && errno != EINTR) {
 			log_err("poll: %s", strerror(errno));
 			return (-1);
 		}
-		if (capture_dispatch(d->cap, -1, on_packet, d) == -2)
+		if (d->cap != NULL &&
+		    capture_dispatch(d->cap, -1, on_packet, d) == -2)
+			return (-1);
+		if (d->hep != NULL &&
+		    heplisten_read(d->hep, DISPATCH_BATCH, on_hep, d) == -1)
 			return (-1);
 		/* Quiet periods: the wall clock moves packet time on. */
 		wall = wall_us();
@@ -249,6 +280,7 @@ static void
 daemon_free(struct daemon *d)
 {
 	capture_close(d->cap);
+	heplisten_close(d->hep);
 	decode_free(d->dec);
 	sipmsg_free(d->sip);
 	leg_free(d->legs);
@@ -279,7 +311,10 @@ open_capture(struct daemon *d, const char *iface, const char *file)
 		    iface, lt);
 		return (-1);
 	}
-	if (capture_set_filter(d->cap, d->cfg->filter, err, sizeof err) == -1) {
+	/* Our default filter also looks inside 802.1Q and QinQ tags. */
+	if ((d->cfg->filter_default ? capture_set_filter_tagged(d->cap,
+	    d->cfg->filter, err, sizeof err) : capture_set_filter(d->cap,
+	    d->cfg->filter, err, sizeof err)) == -1) {
 		log_err("%s", err);
 		return (-1);
 	}
@@ -335,9 +370,9 @@ main(int argc, char **argv)
 		iface = d.cfg->interface;
 		file = d.cfg->file;
 	}
-	if (iface == NULL && file == NULL) {
-		log_err("nothing to capture: give -i, -r, capture.interface or"
-		    " capture.file");
+	if (iface == NULL && file == NULL && d.cfg->hep_listen == NULL) {
+		log_err("nothing to capture: give -i, -r, capture.interface,"
+		    " capture.file or capture.hep_listen");
 		config_free(d.cfg);
 		return (EXIT_CONFIG);
 	}
@@ -357,7 +392,17 @@ main(int argc, char **argv)
 	    on_sip, &d);
 	d.dec = decode_create(d.cfg->sip_ports, d.cfg->nsip_ports, on_payload,
 	    &d);
-	if (open_capture(&d, iface, file) == -1) {
+	decode_set_hep_ports(d.dec, d.cfg->hep_ports, d.cfg->nhep_ports);
+	if ((iface != NULL || file != NULL) &&
+	    open_capture(&d, iface, file) == -1) {
+		daemon_free(&d);
+		return (1);
+	}
+	/* A replay is the capture alone; live, HEP may come in beside it. */
+	if (file == NULL && d.cfg->hep_listen != NULL &&
+	    (d.hep = heplisten_open(&d.cfg->hep_addr, d.cfg->hep_port, err,
+	    sizeof err)) == NULL) {
+		log_err("%s", err);
 		daemon_free(&d);
 		return (1);
 	}
@@ -378,7 +423,8 @@ main(int argc, char **argv)
 
 	rc = file != NULL ? run_offline(&d) : run_live(&d);
 
-	/* Close what is open: calls, then the counters that saw them. */
+	/* Close what is open: TCP held after holes, calls, then counters. */
+	decode_flush(d.dec);
 	leg_flush(d.legs, d.now_us);
 	interval_flush(d.intervals, d.now_us);
 	publish_stats(&d);

@@ -226,6 +226,57 @@ record_contact_event(struct publisher *pub, const struct contact_event *ev)
 	}
 }
 
+static json_t *
+json_ipfrag(const struct ipfrag_stats *f)
+{
+	return (json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+	    "fragments", (json_int_t)f->fragments,
+	    "reassembled", (json_int_t)f->reassembled,
+	    "duplicates", (json_int_t)f->duplicates,
+	    "overlaps", (json_int_t)f->overlaps,
+	    "bad", (json_int_t)f->bad,
+	    "timeouts", (json_int_t)f->timeouts,
+	    "evicted", (json_int_t)f->evicted,
+	    "pending", (json_int_t)f->pending,
+	    "pending_bytes", (json_int_t)f->pending_bytes));
+}
+
+static json_t *
+json_tcp(const struct tcpstream_stats *t)
+{
+	return (json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I,"
+	    " s:I, s:I, s:I, s:I}",
+	    "segments", (json_int_t)t->segments,
+	    "messages", (json_int_t)t->messages,
+	    "keepalives", (json_int_t)t->keepalives,
+	    "retransmitted", (json_int_t)t->retransmitted,
+	    "overlaps", (json_int_t)t->overlaps,
+	    "out_of_order", (json_int_t)t->out_of_order,
+	    "gaps", (json_int_t)t->gaps,
+	    "out_of_window", (json_int_t)t->out_of_window,
+	    "oversize", (json_int_t)t->oversize,
+	    "discarded_bytes", (json_int_t)t->discarded_bytes,
+	    "evicted", (json_int_t)t->evicted,
+	    "expired", (json_int_t)t->expired,
+	    "streams", (json_int_t)t->streams,
+	    "buffered_bytes", (json_int_t)t->buffered_bytes));
+}
+
+/* HEP in the capture or from the listener; zeros without one. */
+static json_t *
+json_hep(const struct hep_stats *h)
+{
+	static const struct hep_stats	none;
+
+	if (h == NULL)
+		h = &none;
+	return (json_pack("{s:I, s:I, s:I, s:I}",
+	    "packets", (json_int_t)h->packets,
+	    "payloads", (json_int_t)h->payloads,
+	    "bad", (json_int_t)h->bad,
+	    "not_sip", (json_int_t)h->not_sip));
+}
+
 void
 record_stats(struct publisher *pub, int64_t ts_us,
     const struct record_counters *rc)
@@ -241,15 +292,17 @@ record_stats(struct publisher *pub, int64_t ts_us,
 	    "pcap_drops", (json_int_t)rc->capture.kernel_drops,
 	    "pcap_ifdrops", (json_int_t)rc->capture.iface_drops);
 	json_object_set_new(o, "decode", json_pack("{s:I, s:I, s:I, s:I, s:I,"
-	    " s:I, s:I, s:I}",
+	    " s:I, s:o, s:o, s:o}",
 	    "payloads", (json_int_t)d->payloads,
 	    "truncated", (json_int_t)d->truncated,
 	    "bad_link", (json_int_t)d->bad_link,
 	    "bad_ip", (json_int_t)d->bad_ip,
 	    "not_sip_port", (json_int_t)d->not_sip_port,
-	    "fragments", (json_int_t)d->fragments,
-	    "tcp", (json_int_t)d->tcp,
-	    "other_proto", (json_int_t)d->other_proto));
+	    "other_proto", (json_int_t)d->other_proto,
+	    "ipfrag", json_ipfrag(&d->ipfrag),
+	    "tcp", json_tcp(&d->tcp),
+	    "hep", json_hep(&d->hep)));
+	json_object_set_new(o, "hep_listen", json_hep(rc->hep_listen));
 	json_object_set_new(o, "sip", json_pack("{s:I, s:I, s:I, s:I, s:I}",
 	    "messages", (json_int_t)s->messages,
 	    "keepalives", (json_int_t)s->keepalives,

@@ -29,9 +29,12 @@
 	"agents:\n"						\
 	"  addresses: [10.1.0.0/16]\n"
 
+/* Fragments and IP-in-IP tunnels, after the ports. */
+#define FILTER_TAIL							\
+	"(ip[6:2] & 0x3fff != 0) or (ip6 and ip6[6] = 44) or "		\
+	"ip proto 4 or ip proto 41 or ip6 proto 4 or ip6 proto 41"
 #define DEFAULT_FILTER							\
-	"udp port 5060 or tcp port 5060 or (ip[6:2] & 0x3fff != 0) or "	\
-	"(ip6 and ip6[6] = 44)"
+	"udp port 5060 or tcp port 5060 or " FILTER_TAIL
 
 /* Load text; *msgs gets what was written to the error stream. */
 static struct config *
@@ -112,6 +115,7 @@ full_config_sets_every_key(void **state)
 	    "  filter: \"udp port 5060\"\n"
 	    "  sip_ports: [5060, 5080]\n"
 	    "  hep_listen: \"[::]:9060\"\n"
+	    "  hep_ports: [9060, 19060]\n"
 	    "pbx:\n"
 	    "  addresses: [10.0.0.10, \"2001:db8::10\"]\n"
 	    "trunks:\n"
@@ -150,12 +154,16 @@ full_config_sets_every_key(void **state)
 	assert_string_equal(cfg->interface, "eth1");
 	assert_string_equal(cfg->file, "calls.pcap");
 	assert_string_equal(cfg->filter, "udp port 5060");
+	assert_false(cfg->filter_default);
 	assert_int_equal(cfg->nsip_ports, 2);
 	assert_int_equal(cfg->sip_ports[0], 5060);
 	assert_int_equal(cfg->sip_ports[1], 5080);
 	assert_string_equal(cfg->hep_listen, "[::]:9060");
 	assert_int_equal(cfg->hep_addr.family, AF_INET6);
 	assert_int_equal(cfg->hep_port, 9060);
+	assert_int_equal(cfg->nhep_ports, 2);
+	assert_int_equal(cfg->hep_ports[0], 9060);
+	assert_int_equal(cfg->hep_ports[1], 19060);
 
 	assert_int_equal(cfg->pbx.n, 2);
 	assert_true(set_has(&cfg->pbx, "10.0.0.10"));
@@ -220,9 +228,11 @@ minimal_config_gets_every_default(void **state)
 	assert_null(cfg->interface);
 	assert_null(cfg->file);
 	assert_string_equal(cfg->filter, DEFAULT_FILTER);
+	assert_true(cfg->filter_default);
 	assert_int_equal(cfg->nsip_ports, 1);
 	assert_int_equal(cfg->sip_ports[0], 5060);
 	assert_null(cfg->hep_listen);
+	assert_int_equal(cfg->nhep_ports, 0);
 	assert_int_equal(cfg->pbx.n, 1);
 	assert_int_equal(cfg->trunks.n, 0);
 	assert_int_equal(cfg->agents.n, 1);
@@ -271,8 +281,14 @@ default_filter_covers_every_sip_port_and_ip_fragments(void **state)
 	cfg = load_ok(MINIMAL "capture:\n  sip_ports: [5060, 5080]\n");
 	assert_string_equal(cfg->filter,
 	    "udp port 5060 or tcp port 5060 or udp port 5080 or "
-	    "tcp port 5080 or (ip[6:2] & 0x3fff != 0) or "
-	    "(ip6 and ip6[6] = 44)");
+	    "tcp port 5080 or " FILTER_TAIL);
+	config_free(cfg);
+
+	/* HEP mirrored to a collector inside the capture: UDP only. */
+	cfg = load_ok(MINIMAL "capture:\n  hep_ports: [9060, 9061]\n");
+	assert_string_equal(cfg->filter,
+	    "udp port 5060 or tcp port 5060 or udp port 9060 or "
+	    "udp port 9061 or " FILTER_TAIL);
 	config_free(cfg);
 
 	cfg = load_ok(MINIMAL "capture:\n  filter: ~\n");
@@ -288,6 +304,7 @@ configured_filter_is_kept_as_written_even_empty(void **state)
 	(void)state;
 	cfg = load_ok(MINIMAL "capture:\n  filter: \"port 5060\"\n");
 	assert_string_equal(cfg->filter, "port 5060");
+	assert_false(cfg->filter_default);
 	config_free(cfg);
 	cfg = load_ok(MINIMAL "capture:\n  filter: \"\"\n");
 	assert_string_equal(cfg->filter, "");
@@ -649,6 +666,21 @@ sip_ports_must_be_a_nonempty_list_without_repeats(void **state)
 }
 
 static void
+hep_ports_may_be_empty_but_not_repeat_or_leave_range(void **state)
+{
+	struct config	*cfg;
+
+	(void)state;
+	cfg = load_ok(MINIMAL "capture:\n  hep_ports: []\n");
+	assert_int_equal(cfg->nhep_ports, 0);
+	assert_string_equal(cfg->filter, DEFAULT_FILTER);
+	config_free(cfg);
+	expect_errors(MINIMAL "capture:\n  hep_ports: [9060, 9060, 0]\n",
+	    NAME ":6:21: capture.hep_ports[1]: port 9060 is listed twice\n"
+	    NAME ":6:27: capture.hep_ports[2]: must be between 1 and 65535\n");
+}
+
+static void
 interval_must_be_positive_and_divide_a_day(void **state)
 {
 	static const char *want = ": metrics.interval_s: must be > 0 and "
@@ -977,8 +1009,7 @@ example_config_loads_with_the_design_values(void **state)
 	assert_int_equal(cfg->nsip_ports, 2);
 	assert_int_equal(cfg->sip_ports[1], 5080);
 	assert_string_equal(cfg->filter, "udp port 5060 or tcp port 5060 or "
-	    "udp port 5080 or tcp port 5080 or (ip[6:2] & 0x3fff != 0) or "
-	    "(ip6 and ip6[6] = 44)");
+	    "udp port 5080 or tcp port 5080 or " FILTER_TAIL);
 	assert_true(set_has(&cfg->pbx, "10.0.0.10"));
 	assert_true(set_has(&cfg->trunks, "192.0.2.1"));
 	assert_true(set_has(&cfg->agents, "10.1.2.3"));
@@ -1146,6 +1177,8 @@ main(void)
 		cmocka_unit_test(non_string_where_a_string_is_due_is_an_error),
 		cmocka_unit_test(ports_outside_1_to_65535_are_errors),
 		cmocka_unit_test(sip_ports_must_be_a_nonempty_list_without_repeats),
+		cmocka_unit_test(
+		    hep_ports_may_be_empty_but_not_repeat_or_leave_range),
 		cmocka_unit_test(interval_must_be_positive_and_divide_a_day),
 		cmocka_unit_test(time_values_out_of_range_are_errors),
 		cmocka_unit_test(sl_target_outside_0_to_1_is_an_error),

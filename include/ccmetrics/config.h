@@ -33,11 +33,15 @@ struct config {
 	char		 *file;
 	char		 *filter;		/* always set: default built from
 					   sip_ports, lets fragments through */
+	int		  filter_default;	/* filter is that default */
 	uint16_t	  sip_ports[CONFIG_MAX_SIP_PORTS];	/* default {5060} */
 	size_t		  nsip_ports;
 	char		 *hep_listen;
 	struct addr	  hep_addr;		/* hep_listen parsed, valid iff */
 	uint16_t	  hep_port;		/*   hep_listen is set */
+	uint16_t	  hep_ports[CONFIG_MAX_SIP_PORTS];	/* HEP inside the
+							   capture; none */
+	size_t		  nhep_ports;
 
 	struct addrset	  pbx;			/* required, non-empty */
 	struct addrset	  trunks;		/* empty: any non-PBX, non-agent */
