@@ -18,6 +18,7 @@
 #include "ccmetrics/interval.h"
 #include "ccmetrics/leg.h"
 #include "ccmetrics/log.h"
+#include "ccmetrics/notify.h"
 #include "ccmetrics/publish.h"
 #include "ccmetrics/record.h"
 #include "ccmetrics/sip.h"
@@ -186,9 +187,11 @@ reload(struct daemon *d)
 	struct config	*cfg;
 
 	reload_flag = 0;
+	notify_reloading();
 	if ((cfg = config_load(d->cfg->path, stderr)) == NULL) {
 		log_err("reload: %s has errors, keeping the running "
 		    "configuration", d->cfg->path);
+		notify_ready();
 		return;
 	}
 	sipmsg_set_headers(d->sip, cfg->corr_headers, cfg->ncorr_headers);
@@ -198,6 +201,7 @@ reload(struct daemon *d)
 	config_free(d->cfg);
 	d->cfg = cfg;
 	log_info("reloaded %s", cfg->path);
+	notify_ready();
 }
 
 static int
@@ -371,7 +375,9 @@ main(int argc, char **argv)
 		log_warn("replaying without the %d subscriber(s) awaited",
 		    d.cfg->zmq_await_subscribers);
 
+	notify_ready();
 	rc = file != NULL ? run_offline(&d) : run_live(&d);
+	notify_stopping();
 
 	/* Close what is open: calls, then the counters that saw them. */
 	leg_flush(d.legs, d.now_us);
