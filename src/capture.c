@@ -58,6 +58,29 @@ capture_new(pcap_t *p, int live)
 }
 
 int
+capture_check_filter(const char *filter, char *err, size_t errlen)
+{
+	struct bpf_program	 prog;
+	pcap_t			*p;
+	int			 rc = 0;
+
+	if (filter == NULL || *filter == '\0')
+		return (0);
+	if ((p = pcap_open_dead(DLT_EN10MB, CAPTURE_SNAPLEN)) == NULL) {
+		snprintf(err, errlen, "pcap_open_dead failed");
+		return (-1);
+	}
+	if (pcap_compile(p, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) == -1) {
+		snprintf(err, errlen, "bad capture filter \"%s\": %s", filter,
+		    pcap_geterr(p));
+		rc = -1;
+	} else
+		pcap_freecode(&prog);
+	pcap_close(p);
+	return (rc);
+}
+
+int
 capture_set_filter(struct capture *cap, const char *filter, char *err,
     size_t errlen)
 {

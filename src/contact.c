@@ -456,7 +456,7 @@ static enum contact_outcome
 contact_unanswered_outcome(const struct contact_table *ct,
     const struct contact *c, const struct leg *l)
 {
-	int64_t	wait_us = l->end_us - c->arrival_us;
+	int64_t	wait_ms = contact_ms(l->end_us) - contact_ms(c->arrival_us);
 
 	switch (l->end_reason) {
 	case LEG_END_REJECTED:
@@ -467,7 +467,7 @@ contact_unanswered_outcome(const struct contact_table *ct,
 		return (OUTCOME_TIMEOUT);
 	case LEG_END_CANCEL:
 	case LEG_END_BYE_UAC:
-		if (wait_us < (int64_t)ct->cfg->short_abandon_s * US_PER_S)
+		if (wait_ms < (int64_t)ct->cfg->short_abandon_s * 1000)
 			return (OUTCOME_SHORT_ABANDONED);
 		return (OUTCOME_ABANDONED);
 	default:
@@ -648,7 +648,9 @@ contact_totals(const struct contact *c, struct contact_totals *t)
 			t->rona++;
 		if (a->answer_us == 0 || a->end_us == 0)
 			continue;
-		t->handle_us += a->end_us - a->answer_us;
+		/* Whole milliseconds, as the published times show them. */
+		t->handle_us += (contact_ms(a->end_us) -
+		    contact_ms(a->answer_us)) * 1000;
 		t->hold_us += a->hold_us;
 		t->holds += a->holds;
 	}

@@ -102,14 +102,31 @@ leg_touch(struct leg_table *lt, struct leg *l, int64_t ts_us)
 
 	if (ts_us > l->last_us)
 		l->last_us = ts_us;
+	/*
+	 * A caller waiting in a ringing queue hears ringback for as long as
+	 * the queue lasts, with nothing on the wire: an inbound leg that
+	 * formed a contact (owner set) lives as long as an answered one.
+	 */
 	if (l->state == LEG_STATE_ENDED)
 		list = LIST_ENDED;
-	else if (l->state == LEG_STATE_CONFIRMED)
+	else if (l->state == LEG_STATE_CONFIRMED ||
+	    (l->role == LEG_ROLE_INBOUND && l->owner != NULL &&
+	    l->state == LEG_STATE_EARLY))
 		list = LIST_ANSWERED;
 	else
 		list = LIST_UNANSWERED;
 	list_remove(lt, l);
 	list_append(lt, l, list);
+}
+
+/*
+ * Held time between two packet times, in whole milliseconds as every
+ * published duration is (a difference of truncated times).
+ */
+static int64_t
+leg_held_us(int64_t from_us, int64_t to_us)
+{
+	return ((to_us / 1000 - from_us / 1000) * 1000);
 }
 
 static void
@@ -131,7 +148,7 @@ leg_end(struct leg_table *lt, struct leg *l, int64_t ts_us,
 	if (l->state == LEG_STATE_ENDED)
 		return;
 	if (l->held) {
-		l->hold_us += ts_us - l->hold_start_us;
+		l->hold_us += leg_held_us(l->hold_start_us, ts_us);
 		l->held = false;
 	}
 	l->state = LEG_STATE_ENDED;
@@ -466,7 +483,7 @@ leg_on_offer_answer(struct leg_table *lt, struct leg *l,
 		leg_emit(lt, LEG_EV_HOLD, l->offer_us, l);
 	} else if (m->status < 300 && l->offer == 2 && l->held) {
 		l->held = false;
-		l->hold_us += l->offer_us - l->hold_start_us;
+		l->hold_us += leg_held_us(l->hold_start_us, l->offer_us);
 		leg_emit(lt, LEG_EV_RESUME, l->offer_us, l);
 	}
 	l->offer = 0;
@@ -481,6 +498,7 @@ leg_on_invite_response(struct leg_table *lt, struct leg *l,
 		    l->state == LEG_STATE_CALLING) {
 			l->ring_us = m->ts_us;
 			l->state = LEG_STATE_EARLY;
+			leg_touch(lt, l, m->ts_us);	/* its list may change */
 			leg_emit(lt, LEG_EV_RING, m->ts_us, l);
 		}
 	} else if (m->status < 300) {

@@ -496,6 +496,11 @@ main(int argc, char **argv)
 	if ((d.cfg = config_load(conf, stderr)) == NULL)
 		return (EXIT_CONFIG);
 	apply_log_level(&d);
+	if (capture_check_filter(d.cfg->filter, err, sizeof err) == -1) {
+		fprintf(stderr, "%s: capture.filter: %s\n", conf, err);
+		config_free(d.cfg);
+		return (EXIT_CONFIG);
+	}
 	if (d.cfg->daemon_user != NULL && privdrop_resolve(d.cfg->daemon_user,
 	    d.cfg->daemon_group, &pd, err, sizeof err) == -1) {
 		log_err("%s: %s", conf, err);

@@ -73,6 +73,7 @@ struct fixture {
 	struct leg_table	*lt;
 	size_t			 nev;
 	struct ev		 ev[EV_MAX];
+	bool			 own_inbound;	/* act as the contact stage */
 };
 
 /* One side of a dialog: who sent the INVITE to whom, with which tags. */
@@ -98,6 +99,9 @@ collect(const struct leg_event *e, void *arg)
 	const struct leg *l = e->leg;
 
 	assert_true(fx->nev < EV_MAX);
+	if (fx->own_inbound && e->type == LEG_EV_START &&
+	    l->role == LEG_ROLE_INBOUND)
+		e->leg->owner = fx;
 	v = &fx->ev[fx->nev++];
 	v->type = e->type;
 	v->ts_us = e->ts_us;
@@ -944,6 +948,24 @@ unanswered_leg_expires_after_unanswered_leg_timeout_s_of_packet_time_ended_at_it
 }
 
 static void
+a_ringing_inbound_leg_of_a_contact_waits_as_long_as_an_answered_one(
+    void **state)
+{
+	struct fixture	fx;
+
+	(void)state;
+	fx_open(&fx, YAML_LIMITS(1000));
+	fx.own_inbound = true;
+	feed(&fx, d_invite(&inbound, 1, AT(0)));
+	feed(&fx, d_resp(&inbound, SIP_RINGING, SIP_INVITE, 1, AT(2000)));
+	/* Ten minutes of ringback in a queue: still up. */
+	leg_expire(fx.lt, AT(2000) + S(600));
+	assert_int_equal(fx.nev, 2);
+	assert_int_equal(stats(&fx)->open, 1);
+	fx_close(&fx);
+}
+
+static void
 answered_legs_use_answered_leg_timeout_s(void **state)
 {
 	struct fixture	 fx;
@@ -1189,6 +1211,8 @@ main(void)
 		    refer_accepted_with_202_emits_a_refer_event_attended_when_replaces_is_present),
 		cmocka_unit_test(
 		    unanswered_leg_expires_after_unanswered_leg_timeout_s_of_packet_time_ended_at_its_last_message),
+		cmocka_unit_test(
+		    a_ringing_inbound_leg_of_a_contact_waits_as_long_as_an_answered_one),
 		cmocka_unit_test(answered_legs_use_answered_leg_timeout_s),
 		cmocka_unit_test(in_dialog_activity_postpones_expiry),
 		cmocka_unit_test(

@@ -27,6 +27,9 @@ struct capture	*capture_open_offline(const char *path, char *err,
 		    size_t errlen);
 struct capture	*capture_open_live(const char *iface, char *err,
 		    size_t errlen);
+/* Does filter compile (for Ethernet)? -1 and err if not. */
+int		 capture_check_filter(const char *filter, char *err,
+		    size_t errlen);
 /* Set the kernel BPF filter ("" or NULL: none); -1 and err on failure. */
 int		 capture_set_filter(struct capture *cap, const char *filter,
 		    char *err, size_t errlen);
