@@ -556,7 +556,9 @@ main(int argc, char **argv)
 			    (unsigned int)pd.uid, (unsigned int)pd.gid);
 		else if (err[0] != '\0')
 			log_warn("daemon.user: %s", err);
-	}
+	} else if (file == NULL && geteuid() == 0)
+		log_warn("capturing as root: set daemon.user to drop privileges "
+		    "once the capture is open");
 	install_signals();
 	if (file == NULL && !foreground) {
 		if (daemon(0, 0) == -1)
