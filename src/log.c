@@ -1,6 +1,8 @@
 /* log.c: leveled, rate-limited logging to stderr or syslog. */
 #include "config.h"
 
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -50,13 +52,30 @@ log_monotonic_us(void)
 	return ((int64_t)ts.tv_sec * 1000000LL + ts.tv_nsec / 1000);
 }
 
+/*
+ * Whether stderr is the journal: systemd puts its device and inode in
+ * JOURNAL_STREAM (systemd.exec(5)); a child with another stderr is not.
+ */
+static int
+log_stderr_is_journal(void)
+{
+	const char		*v = getenv("JOURNAL_STREAM");
+	unsigned long long	 dev, ino;
+	struct stat		 st;
+
+	if (v == NULL || sscanf(v, "%llu:%llu", &dev, &ino) != 2 ||
+	    fstat(2, &st) == -1)
+		return (0);
+	return ((unsigned long long)st.st_dev == dev &&
+	    (unsigned long long)st.st_ino == ino);
+}
+
 void
 log_open(const char *progname, enum log_level level)
 {
 	log_progname = progname;
 	log_level = level;
-	/* systemd sets JOURNAL_STREAM when stderr goes to the journal. */
-	log_journal = getenv("JOURNAL_STREAM") != NULL;
+	log_journal = log_stderr_is_journal();
 }
 
 void
