@@ -442,6 +442,15 @@ contact_finish_if_done(struct contact_table *ct, struct contact *c)
 	contact_free_one(c);
 }
 
+/* A leg that expired, was evicted or flushed: its real end is unknown. */
+static bool
+leg_end_unseen(const struct leg *l)
+{
+	return (l->end_reason == LEG_END_EXPIRED ||
+	    l->end_reason == LEG_END_EVICTED ||
+	    l->end_reason == LEG_END_FLUSHED);
+}
+
 /* The outcome of an unanswered contact when its inbound leg ends. */
 static enum contact_outcome
 contact_unanswered_outcome(const struct contact_table *ct,
@@ -474,9 +483,7 @@ contact_on_inbound_end(struct contact_table *ct, struct contact *c,
 	c->inbound_end = l->end_reason;
 	c->inbound = NULL;
 	/* Its end was never seen: the record is incomplete. */
-	if (l->end_reason == LEG_END_EXPIRED ||
-	    l->end_reason == LEG_END_EVICTED ||
-	    l->end_reason == LEG_END_FLUSHED)
+	if (leg_end_unseen(l))
 		c->partial = true;
 	contact_unindex(ct, c, l);
 	if (c->answered_us == 0) {
@@ -503,9 +510,14 @@ contact_on_agent_end(struct contact_table *ct, struct contact *c,
 	a->holds = l->holds;
 	a->ended_by_agent = l->end_reason == LEG_END_BYE_UAS;
 	c->open_legs--;
+	/* As for the inbound leg: an end never seen leaves the record
+	   incomplete (a shutdown cuts a talking agent's segment short). */
+	if (leg_end_unseen(l))
+		c->partial = true;
 	if (a->answer_us != 0) {
 		contact_emit(ct, CONTACT_EV_SEGMENT_END, a->end_us, c, a, NULL);
-	} else if ((c->answered_us == 0 || a->end_us < c->answered_us) &&
+	} else if (l->end_reason != LEG_END_FLUSHED &&
+	    (c->answered_us == 0 || a->end_us < c->answered_us) &&
 	    (c->inbound_end_us == 0 || a->end_us < c->inbound_end_us)) {
 		/* Not "completed elsewhere", not after the caller left. */
 		a->rona = true;

@@ -7,7 +7,8 @@
 # rank NAME: the pipeline position of a header; 0 for shared utilities.
 rank() {
 	case "$1" in
-	addr|config|log|xmalloc|strmap|erlang|csvrec) echo 0 ;;
+	addr|config|log|xmalloc|strmap|erlang|csvrec|sha256|privacy|privdrop|\
+	notify|notify-none) echo 0 ;;
 	capture) echo 1 ;;
 	payload) echo 2 ;;
 	ipfrag|tcpstream|hep|heplisten) echo 3 ;;
@@ -16,7 +17,7 @@ rank() {
 	leg) echo 6 ;;
 	contact) echo 7 ;;
 	interval) echo 8 ;;
-	publish) echo 9 ;;
+	publish|zap) echo 9 ;;
 	record) echo 10 ;;
 	*) echo unknown ;;
 	esac
@@ -28,6 +29,7 @@ for f in "$top_srcdir"/include/ccmetrics/*.h "$top_srcdir"/src/*.c; do
 	[ "$name" = main ] && continue		# main.c wires every stage
 	# A source file ranks as its own header (sipmsg.c owns sip.h).
 	[ "$name" = sipmsg ] && name=sip
+	[ "$name" = notify-none ] && name=notify
 	own=$(rank "$name")
 	[ "$own" = unknown ] && { echo "no rank for $f"; bad=1; continue; }
 	for inc in $(sed -n 's/^#include "ccmetrics\/\([a-z]*\)\.h".*/\1/p' "$f"); do

@@ -1073,6 +1073,124 @@ config_load_reads_a_file_and_reports_a_missing_one(void **state)
 	free(msgs);
 }
 
+/* Two CURVE key pairs made by zmq_curve_keypair(). */
+#define PUB_A	"di@4p8D%.@SadAZ.Ps%Z%0?T*-<+0?.5#d9sNY-/"
+#define SEC_A	"4nS)^Uhu?+Ms1:]UAVI:c5@-lN<q:[0^qoq=LpJf"
+#define PUB_B	"epqWTzy^K30FLPpZjr>l4>wR<&c:L0d7.w4dWo3$"
+
+static void
+daemon_log_privacy_and_curve_default_to_off(void **state)
+{
+	struct config	*cfg;
+
+	(void)state;
+	cfg = load_ok(MINIMAL);
+	assert_null(cfg->daemon_user);
+	assert_null(cfg->daemon_group);
+	assert_int_equal(cfg->log_level, 2);	/* info */
+	assert_int_equal(cfg->privacy_caller, PRIVACY_CLEAR);
+	assert_null(cfg->privacy_secret);
+	assert_int_equal(cfg->privacy_mask_digits, 4);
+	assert_null(cfg->zmq_curve_secret_key);
+	assert_null(cfg->zmq_curve_public_key);
+	assert_int_equal(cfg->nzmq_curve_allowed, 0);
+	config_free(cfg);
+}
+
+static void
+daemon_log_privacy_and_curve_keys_are_read(void **state)
+{
+	struct config	*cfg;
+
+	(void)state;
+	cfg = load_ok(MINIMAL
+	    "daemon: { user: nobody, group: nogroup }\n"
+	    "log: { level: debug }\n"
+	    "privacy: { caller: hash, secret: 0123456789abcdef, "
+	    "mask_digits: 2 }\n"
+	    "publish:\n"
+	    "  zmq:\n"
+	    "    curve_secret_key: \"" SEC_A "\"\n"
+	    "    curve_public_key: \"" PUB_A "\"\n"
+	    "    curve_allowed_clients: [\"" PUB_A "\", \"" PUB_B "\"]\n");
+	assert_string_equal(cfg->daemon_user, "nobody");
+	assert_string_equal(cfg->daemon_group, "nogroup");
+	assert_int_equal(cfg->log_level, 3);
+	assert_int_equal(cfg->privacy_caller, PRIVACY_HASH);
+	assert_string_equal(cfg->privacy_secret, "0123456789abcdef");
+	assert_int_equal(cfg->privacy_mask_digits, 2);
+	assert_string_equal(cfg->zmq_curve_secret_key, SEC_A);
+	assert_string_equal(cfg->zmq_curve_public_key, PUB_A);
+	assert_int_equal(cfg->nzmq_curve_allowed, 2);
+	assert_string_equal(cfg->zmq_curve_allowed[1], PUB_B);
+	config_free(cfg);
+
+	cfg = load_ok(MINIMAL "privacy: { caller: mask }\n"
+	    "log: { level: error }\n");
+	assert_int_equal(cfg->privacy_caller, PRIVACY_MASK);
+	assert_int_equal(cfg->log_level, 0);
+	config_free(cfg);
+}
+
+static void
+words_outside_a_choice_are_errors_listing_the_choices(void **state)
+{
+	(void)state;
+	expect_errors(MINIMAL "log: { level: loud }\n"
+	    "privacy: { caller: scramble }\n",
+	    NAME ":5:15: log.level: must be one of error, warning, info, "
+	    "debug\n"
+	    NAME ":6:20: privacy.caller: must be one of clear, hash, mask\n");
+}
+
+static void
+hash_needs_a_secret_of_sixteen_characters(void **state)
+{
+	(void)state;
+	expect_errors(MINIMAL "privacy: { caller: hash }\n",
+	    NAME ":5:20: privacy.caller: hash needs privacy.secret of at "
+	    "least 16 characters\n");
+	expect_errors(MINIMAL "privacy: { caller: hash, secret: short }\n",
+	    NAME ":5:34: privacy.secret: hash needs privacy.secret of at "
+	    "least 16 characters\n");
+	expect_errors(MINIMAL "privacy: { mask_digits: 33 }\n",
+	    NAME ":5:25: privacy.mask_digits: must be between 0 and 32\n");
+}
+
+static void
+group_without_user_is_an_error(void **state)
+{
+	(void)state;
+	expect_errors(MINIMAL "daemon: { group: nogroup }\n",
+	    NAME ":5:18: daemon.group: needs daemon.user\n");
+}
+
+static void
+curve_keys_must_be_z85_and_a_matching_pair(void **state)
+{
+	(void)state;
+	expect_errors(MINIMAL "publish:\n  zmq:\n"
+	    "    curve_secret_key: tooshort\n"
+	    "    curve_allowed_clients: [\"" PUB_A "\", \"" PUB_A "\", x]\n",
+	    NAME ":7:23: publish.zmq.curve_secret_key: must be a CURVE key: "
+	    "40 characters of Z85 (ccmetrics-sub --keygen makes one)\n"
+	    NAME ":8:28: publish.zmq.curve_allowed_clients: needs "
+	    "publish.zmq.curve_secret_key\n"
+	    NAME ":8:73: publish.zmq.curve_allowed_clients[1]: key is listed "
+	    "twice\n"
+	    NAME ":8:117: publish.zmq.curve_allowed_clients[2]: must be a "
+	    "CURVE public key: 40 characters of Z85\n");
+	expect_errors(MINIMAL "publish:\n  zmq:\n"
+	    "    curve_secret_key: \"" SEC_A "\"\n"
+	    "    curve_public_key: \"" PUB_B "\"\n",
+	    NAME ":8:23: publish.zmq.curve_public_key: is not the public key "
+	    "of curve_secret_key (that is " PUB_A ")\n");
+	expect_errors(MINIMAL "publish:\n  zmq:\n"
+	    "    curve_public_key: \"" PUB_B "\"\n",
+	    NAME ":7:23: publish.zmq.curve_public_key: needs "
+	    "publish.zmq.curve_secret_key\n");
+}
+
 /*
  * Whether a line of text, past indentation, "#" and "- ", starts with
  * "leaf:" (commented-out keys document too).
@@ -1196,6 +1314,13 @@ main(void)
 		cmocka_unit_test(valid_config_prints_nothing_and_null_errs_is_stderr),
 		cmocka_unit_test(example_config_loads_with_the_design_values),
 		cmocka_unit_test(config_load_reads_a_file_and_reports_a_missing_one),
+		cmocka_unit_test(daemon_log_privacy_and_curve_default_to_off),
+		cmocka_unit_test(daemon_log_privacy_and_curve_keys_are_read),
+		cmocka_unit_test(
+		    words_outside_a_choice_are_errors_listing_the_choices),
+		cmocka_unit_test(hash_needs_a_secret_of_sixteen_characters),
+		cmocka_unit_test(group_without_user_is_an_error),
+		cmocka_unit_test(curve_keys_must_be_z85_and_a_matching_pair),
 		cmocka_unit_test(every_key_is_in_the_man_page_and_the_example),
 	};
 

@@ -1,6 +1,7 @@
 /* ccmetrics-sub.c: subscribe to ccmetricsd daemons; print JSON lines, record CSV. */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
@@ -34,6 +35,7 @@
 #define SUB_RECONNECT_MAX_MS	5000
 #define SUB_HEARTBEAT_IVL_MS	5000
 #define SUB_HEARTBEAT_TTL_MS	15000
+#define SUB_KEY_LEN		40	/* a CURVE key in Z85 */
 
 struct sub {
 	const char	*topics[SUB_MAX_TOPICS];
@@ -45,6 +47,13 @@ struct sub {
 	uint64_t	 bad;		/* input that is no topic + object */
 };
 
+/* -k, -K, -P: the keys of a CURVE client, in Z85. */
+struct sub_curve {
+	char	server[SUB_KEY_LEN + 1];
+	char	public[SUB_KEY_LEN + 1];
+	char	secret[SUB_KEY_LEN + 1];
+};
+
 static volatile sig_atomic_t	quit_flag;
 
 static void __attribute__((noreturn))
@@ -53,18 +62,27 @@ usage(int status)
 	fprintf(status == 0 ? stdout : stderr,
 	    "usage: ccmetrics-sub [-q] [-c DIR] [-e ENDPOINT]... [-t PREFIX]..."
 	    " [-n COUNT] [-w SECONDS]\n"
+	    "                     [-k SERVER_KEY [-K CLIENT_SECRET"
+	    " [-P CLIENT_PUBLIC]]]\n"
 	    "       ccmetrics-sub [-q] [-c DIR] [-t PREFIX]... [-n COUNT]"
 	    " -r FILE\n"
+	    "       ccmetrics-sub --keygen\n"
 	    "  -c DIR       append interval records to CSV files in DIR\n"
 	    "  -e ENDPOINT  daemon to connect to (default "
 	    SUB_DEFAULT_ENDPOINT ")\n"
+	    "  -k KEY|FILE  CURVE: the daemon's public key (Z85)\n"
+	    "  -K KEY|FILE  CURVE: this client's secret key (default: a new"
+	    " pair)\n"
 	    "  -n COUNT     exit after COUNT messages\n"
+	    "  -P KEY|FILE  CURVE: this client's public key (default: from"
+	    " -K)\n"
 	    "  -q           print no JSON lines (with -c: record only)\n"
 	    "  -r FILE      read JSON lines from FILE (- for stdin), not"
 	    " ZeroMQ\n"
 	    "  -t PREFIX    topic prefix to subscribe to (default: all; with"
 	    " -c: " SUB_CSV_DEFAULT_TOPIC ")\n"
-	    "  -w SECONDS   exit after SECONDS without a message\n");
+	    "  -w SECONDS   exit after SECONDS without a message\n"
+	    "  --keygen     print a new CURVE key pair and exit\n");
 	exit(status);
 }
 
@@ -89,6 +107,88 @@ flush_stdout(void)
 {
 	if (fflush(stdout) == EOF || ferror(stdout))
 		fatal("standard output");
+}
+
+/*
+ * A Z85 CURVE key given as itself or as a file holding it (which keeps a
+ * secret out of the process list); exits on anything else.
+ */
+static void
+read_key(const char *what, const char *arg, char key[SUB_KEY_LEN + 1])
+{
+	uint8_t	 bin[32];
+	char	 buf[256];
+	size_t	 n;
+	FILE	*f;
+
+	if (strlen(arg) == SUB_KEY_LEN && zmq_z85_decode(bin, arg) != NULL) {
+		memcpy(key, arg, SUB_KEY_LEN + 1);
+		return;
+	}
+	if ((f = fopen(arg, "r")) == NULL)
+		fatalx("%s: neither a key (40 characters of Z85) nor a "
+		    "readable file", what);
+	n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	while (n > 0 && isspace((unsigned char)buf[n - 1]))
+		buf[--n] = '\0';
+	if (n != SUB_KEY_LEN || zmq_z85_decode(bin, buf) == NULL)
+		fatalx("%s: %s does not hold a key (40 characters of Z85)",
+		    what, arg);
+	memcpy(key, buf, SUB_KEY_LEN + 1);
+	memset(buf, 0, sizeof buf);
+}
+
+static int
+keygen(void)
+{
+	char	public[SUB_KEY_LEN + 1], secret[SUB_KEY_LEN + 1];
+
+	if (zmq_curve_keypair(public, secret) != 0)
+		fatalx("zmq_curve_keypair: %s", zmq_strerror(zmq_errno()));
+	printf("public: %s\nsecret: %s\n", public, secret);
+	flush_stdout();
+	memset(secret, 0, sizeof secret);
+	return (0);
+}
+
+/*
+ * The keys of -k, -K and -P, read before anything is opened so that a bad
+ * one stops the run at once; without -K, a new client pair for the run.
+ */
+static void
+curve_load(struct sub_curve *c, const char *server, const char *secret_arg,
+    const char *public_arg)
+{
+	if (!zmq_has("curve"))
+		fatalx("-k: this libzmq was built without CURVE");
+	read_key("-k", server, c->server);
+	if (secret_arg == NULL) {
+		if (zmq_curve_keypair(c->public, c->secret) != 0)
+			fatalx("zmq_curve_keypair: %s",
+			    zmq_strerror(zmq_errno()));
+	} else {
+		read_key("-K", secret_arg, c->secret);
+		if (public_arg != NULL)
+			read_key("-P", public_arg, c->public);
+		else if (zmq_curve_public(c->public, c->secret) != 0)
+			fatalx("-K: %s", zmq_strerror(zmq_errno()));
+	}
+}
+
+/* Make sock a CURVE client of the daemon; the secret is wiped after. */
+static void
+curve_apply(void *sock, struct sub_curve *c)
+{
+	if (zmq_setsockopt(sock, ZMQ_CURVE_SERVERKEY, c->server,
+	    sizeof c->server) != 0 ||
+	    zmq_setsockopt(sock, ZMQ_CURVE_PUBLICKEY, c->public,
+	    sizeof c->public) != 0 ||
+	    zmq_setsockopt(sock, ZMQ_CURVE_SECRETKEY, c->secret,
+	    sizeof c->secret) != 0)
+		fatalx("CURVE keys: %s", zmq_strerror(zmq_errno()));
+	memset(c->secret, 0, sizeof c->secret);
 }
 
 /* One message as {"topic": ..., ...the object}: the daemon's JSON lines. */
@@ -285,7 +385,7 @@ set_int_option(void *sock, int option, int value, const char *name)
 
 static void
 run_zmq(struct sub *s, const char *const *endpoints, size_t nendpoints,
-    int wait_s)
+    int wait_s, struct sub_curve *curve)
 {
 	zmq_pollitem_t	 item;
 	void		*ctx, *sock;
@@ -306,6 +406,8 @@ run_zmq(struct sub *s, const char *const *endpoints, size_t nendpoints,
 	set_int_option(sock, ZMQ_HEARTBEAT_TIMEOUT, SUB_HEARTBEAT_TTL_MS,
 	    "ZMQ_HEARTBEAT_TIMEOUT");
 #endif
+	if (curve != NULL)
+		curve_apply(sock, curve);
 	for (i = 0; i < s->ntopics; i++)
 		if (zmq_setsockopt(sock, ZMQ_SUBSCRIBE, s->topics[i],
 		    strlen(s->topics[i])) != 0)
@@ -337,10 +439,18 @@ run_zmq(struct sub *s, const char *const *endpoints, size_t nendpoints,
 int
 main(int argc, char **argv)
 {
+	static const struct option longopts[] = {
+		{ "keygen", no_argument, NULL, 'G' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
 	const char		*endpoints[SUB_MAX_ENDPOINTS];
 	const char		*csv_dir = NULL, *file = NULL;
+	const char		*server_key = NULL, *client_secret = NULL;
+	const char		*client_public = NULL;
 	const struct csvrec_stats *cst;
 	struct sub		 s;
+	struct sub_curve	 curve;
 	struct sigaction	 sa;
 	size_t			 nendpoints = 0;
 	int			 ch, wait_s = -1, rc = 0;
@@ -349,7 +459,8 @@ main(int argc, char **argv)
 	log_open("ccmetrics-sub", LOG_LEVEL_INFO);
 	memset(&s, 0, sizeof s);
 	s.count = -1;
-	while ((ch = getopt(argc, argv, "c:e:hn:qr:t:w:")) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:e:hk:K:n:P:qr:t:w:", longopts,
+	    NULL)) != -1) {
 		switch (ch) {
 		case 'c': csv_dir = optarg; break;
 		case 'e':
@@ -357,8 +468,12 @@ main(int argc, char **argv)
 				fatalx("too many endpoints");
 			endpoints[nendpoints++] = optarg;
 			break;
+		case 'G': return (keygen());
 		case 'h': usage(0);
+		case 'k': server_key = optarg; break;
+		case 'K': client_secret = optarg; break;
 		case 'n': s.count = atol(optarg); break;
+		case 'P': client_public = optarg; break;
 		case 'q': s.quiet = true; break;
 		case 'r': file = optarg; break;
 		case 't':
@@ -370,14 +485,22 @@ main(int argc, char **argv)
 		default: usage(2);
 		}
 	}
-	if (optind != argc || (file != NULL && (nendpoints > 0 ||
-	    wait_s >= 0)) || (s.quiet && csv_dir == NULL))
+	if (optind != argc || (s.quiet && csv_dir == NULL))
+		usage(2);
+	/* -r reads a file: no daemon to connect to, wait for or trust. */
+	if (file != NULL && (nendpoints > 0 || wait_s >= 0 ||
+	    server_key != NULL))
+		usage(2);
+	if ((client_secret != NULL && server_key == NULL) ||
+	    (client_public != NULL && client_secret == NULL))
 		usage(2);
 	if (nendpoints == 0)
 		endpoints[nendpoints++] = SUB_DEFAULT_ENDPOINT;
 	if (s.ntopics == 0)
 		s.topics[s.ntopics++] = csv_dir != NULL ?
 		    SUB_CSV_DEFAULT_TOPIC : "";
+	if (server_key != NULL)
+		curve_load(&curve, server_key, client_secret, client_public);
 	if (csv_dir != NULL &&
 	    (s.csv = csvrec_open(csv_dir, err, sizeof err)) == NULL)
 		fatalx("%s", err);
@@ -390,7 +513,8 @@ main(int argc, char **argv)
 	if (file != NULL)
 		run_file(&s, file);
 	else
-		run_zmq(&s, endpoints, nendpoints, wait_s);
+		run_zmq(&s, endpoints, nendpoints, wait_s,
+		    server_key != NULL ? &curve : NULL);
 
 	if (s.bad > 0)
 		log_warn("%llu messages skipped: no topic and JSON object",
