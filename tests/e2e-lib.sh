@@ -82,3 +82,11 @@ stop_daemon() {
 	wait_for "$DAEMON_PID" 10 ccmetricsd || _rc=$?
 	expect_eq "ccmetricsd exit status after SIGTERM" 0 "$_rc"
 }
+
+# e2e_net LOW: a 127.N prefix (N in LOW..LOW+39) for this run, so that two
+# runs of the suite on one machine (two work trees) neither bind the same
+# addresses nor capture each other's calls.
+e2e_net() {
+	_r=$(od -An -N1 -tu1 /dev/urandom | tr -d ' ')
+	echo "127.$(($1 + _r % 40))"
+}
