@@ -205,11 +205,13 @@ acd_call() {
 	wait_for $ACD_PID 15 acd-emu || { cat "$TMP/acd.err" >&2; fail "acd-emu"; }
 }
 
-# acd_check: the daemon's records against the emulator's truth.
+# acd_check: the daemon's records against the emulator's truth; times and
+# durations within ACD_TOLERANCE seconds (default 0.005).
 acd_check() {
 	expect_eq "calls in the truth" $ACD_CALLS \
 	    "$(wc -l <"$TMP/truth.jsonl" | tr -d ' ')"
-	$COMPARE "$TMP/truth.jsonl" "$TMP/out.jsonl" --tolerance 0.005 ||
+	$COMPARE "$TMP/truth.jsonl" "$TMP/out.jsonl" \
+	    --tolerance "${ACD_TOLERANCE:-0.005}" ||
 	    fail "call.end records differ from the emulator's truth"
 	$PYTHON3 "$top_srcdir/tests/queue-counts.py" "$TMP/truth.jsonl" \
 	    "$TMP/out.jsonl" --expect "$ACD_EXPECT" ||
@@ -234,9 +236,10 @@ kamailio_start() {
 	    fail "kamailio did not start: $(tail -n 5 "$TMP/kamailio.log")"
 }
 
-# kamailio_proxy_cfg FILE LISTEN_IP PBX_IP [LOADMODULES [PARAMS [IN_ROUTE]]]:
-# a stateful proxy that record-routes every dialog and relays every
-# initial request to the PBX.
+# kamailio_proxy_cfg FILE LISTEN_IP PBX_IP [MODULES [FIRST [ROUTES]]]: a
+# stateful proxy that record-routes every dialog and relays every initial
+# request to the PBX. MODULES (loadmodule and modparam lines) go after the
+# standard ones, FIRST at the top of request_route, ROUTES after it.
 kamailio_proxy_cfg() {
 	cat >"$1" <<EOT
 #!KAMAILIO
@@ -255,9 +258,8 @@ loadmodule "textops.so"
 loadmodule "siputils.so"
 loadmodule "pv.so"
 ${4:-}
-${5:-}
 request_route {
-	${6:-}
+	${5:-}
 	if (!mf_process_maxfwd_header("10")) {
 		sl_send_reply("483", "Too Many Hops");
 		exit;
@@ -281,6 +283,7 @@ request_route {
 	\$du = "sip:$3:5060";
 	t_relay();
 }
+${6:-}
 EOT
 	_mp=$(dpkg -L kamailio 2>/dev/null | grep '/modules/tm\.so$' | head -n 1)
 	[ -z "$_mp" ] || sed -i "s#^mpath=.*#mpath=\"${_mp%/tm.so}/\"#" "$1"

@@ -1,0 +1,58 @@
+#!/bin/sh
+# e2e-kamailio-hep.sh: the scenario of e2e-sipp.sh (see e2e-lib.sh) behind
+# Kamailio as in e2e-kamailio-proxy.sh, but the trunk side reaches the
+# daemon only as HEPv3: Kamailio's siptrace mirrors what it exchanges with
+# the PBX (the hop a PBX-side capture would see) to the daemon's
+# capture.hep_listen, while the agent side (PBX <-> phones) is captured
+# live on lo as usual. Records must match the emulator's truth; times
+# within 10 ms (HEP carries Kamailio's time of tracing).
+#
+# What Kamailio mirrors: requests from the PBX and replies from the PBX
+# (request_route, onreply_route), requests it sends to the PBX
+# (onsend_route), and CANCELs as it receives them (tm builds the CANCEL to
+# the PBX itself, past onsend_route). Not mirrored, not needed: its own
+# ACKs to the PBX's non-2xx answers, and its replies to the PBX's BYEs.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/e2e-lib.sh"
+
+grep -q hep_listen "$top_srcdir/src/main.c" ||
+    skip "the HEP listener (capture.hep_listen) is not wired into ccmetricsd yet"
+[ "$(id -u)" -eq 0 ] || skip "live capture needs root (CAP_NET_RAW)"
+command -v sipp >/dev/null 2>&1 || skip "sipp not installed (Debian sip-tester)"
+command -v kamailio >/dev/null 2>&1 || skip "kamailio not installed"
+[ -n "$(dpkg -L kamailio 2>/dev/null | grep '/siptrace\.so$')" ] ||
+    skip "kamailio has no siptrace module"
+ip link show lo >/dev/null 2>&1 || skip "no loopback interface"
+
+NET=$(e2e_net 180)
+PROXY=$NET.0.20
+PBX=$NET.0.10
+HEP=$NET.0.1:9060
+kamailio_proxy_cfg "$TMP/kamailio.cfg" "$PROXY" "$PBX" "
+loadmodule \"siptrace.so\"
+modparam(\"siptrace\", \"duplicate_uri\", \"sip:$HEP\")
+modparam(\"siptrace\", \"hep_mode_on\", 1)
+modparam(\"siptrace\", \"hep_version\", 3)
+modparam(\"siptrace\", \"trace_on\", 1)
+modparam(\"siptrace\", \"trace_to_database\", 0)" "
+	if (\$si == \"$PBX\" || is_method(\"CANCEL\"))
+		sip_trace();" "
+onreply_route {
+	if (\$si == \"$PBX\")
+		sip_trace();
+}
+onsend_route {
+	if (\$sndto(ip) == \"$PBX\")
+		sip_trace();
+}"
+acd_config "udp and host $PBX and net $NET.1.0/24" "$PROXY" \
+    "  hep_listen: \"$HEP\""
+start=$(date +%s)
+start_daemon "$TMP/ccmetricsd.yaml"
+kamailio_start "$TMP/kamailio.cfg"
+acd_start
+acd_call "$PROXY:5060"
+stop_daemon
+echo "traffic and capture took $(($(date +%s) - start)) s"
+ACD_TOLERANCE=0.01 acd_check
+echo "ok: the trunk side as HEPv3 from Kamailio's siptrace, the agent side live"
