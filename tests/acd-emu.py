@@ -575,6 +575,8 @@ class Emulator:
             leg.state = "ended"
             self.end_agent_leg(leg, ns, by_agent=False)
             self.free_agent(leg, rona=False)
+            self.transfer_failed(leg, "SIP/2.0 %d %s" % (
+                msg.status, (msg.start.split(" ", 2) + [""])[2]))
             self.maybe_done(call)
             return
         # 2xx: ACK always (a retransmission too).
@@ -688,10 +690,19 @@ class Emulator:
         ns = self.cancel_agent_leg(leg)
         self.end_agent_leg(leg, ns, by_agent=False)
         self.free_agent(leg, rona=True)
-        if leg.referrer is not None and leg.referrer.state != "ended":
-            self.notify(leg.referrer, "SIP/2.0 487 Request Terminated",
-                        "terminated;reason=noresource")
+        self.transfer_failed(leg, "SIP/2.0 487 Request Terminated")
         self.maybe_done(call)
+
+    def transfer_failed(self, leg, frag):
+        """A transfer target did not answer: tell the transferor, and put
+        the caller back in the queue if nobody is talking to it."""
+        call = leg.call
+        if leg.referrer is None:
+            return
+        if leg.referrer.state != "ended":
+            self.notify(leg.referrer, frag, "terminated;reason=noresource")
+        if call.bridged is None and call.inbound.state != "ended":
+            call.waiting = True
 
     def release_agents(self, call):
         """The caller has gone: cancel ringing agents, hang up talking ones."""
