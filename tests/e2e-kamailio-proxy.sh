@@ -5,6 +5,12 @@
 # -> SIPp agents (127.N.1.x). ccmetricsd captures on lo what the PBX sends
 # and receives (as on the PBX host or its switch port), with trunks =
 # Kamailio; its records must match the emulator's truth.
+#
+# E2E_PROXY_CAPTURE=both captures both hops (caller -> Kamailio too), as
+# on a host running the proxy and the PBX: today every call is then lost,
+# since the caller's INVITE to the proxy is taken as the leg (neither
+# trunk nor PBX) and the proxy's copy to the PBX as the same INVITE seen
+# at another hop.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/e2e-lib.sh"
 
@@ -16,7 +22,11 @@ ip link show lo >/dev/null 2>&1 || skip "no loopback interface"
 NET=$(e2e_net 140)
 PROXY=$NET.0.20
 kamailio_proxy_cfg "$TMP/kamailio.cfg" "$PROXY" "$NET.0.10"
-acd_config "udp and host $NET.0.10" "$PROXY"
+if [ "${E2E_PROXY_CAPTURE:-pbx}" = both ]; then
+	acd_config "udp and net $NET.0.0/16" "$PROXY"
+else
+	acd_config "udp and host $NET.0.10" "$PROXY"
+fi
 start=$(date +%s)
 kamailio_start "$TMP/kamailio.cfg"
 start_daemon "$TMP/ccmetricsd.yaml"
