@@ -23,7 +23,7 @@ command -v kamailio >/dev/null 2>&1 || skip "kamailio not installed"
     skip "kamailio has no siptrace module"
 ip link show lo >/dev/null 2>&1 || skip "no loopback interface"
 
-NET=$(e2e_net 180)
+NET=$(e2e_net 181 37)
 PROXY=$NET.0.20
 PBX=$NET.0.10
 HEP=$NET.0.1:9060

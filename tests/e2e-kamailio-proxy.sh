@@ -19,7 +19,7 @@ command -v sipp >/dev/null 2>&1 || skip "sipp not installed (Debian sip-tester)"
 command -v kamailio >/dev/null 2>&1 || skip "kamailio not installed"
 ip link show lo >/dev/null 2>&1 || skip "no loopback interface"
 
-NET=$(e2e_net 140)
+NET=$(e2e_net 101 40)
 PROXY=$NET.0.20
 kamailio_proxy_cfg "$TMP/kamailio.cfg" "$PROXY" "$NET.0.10"
 if [ "${E2E_PROXY_CAPTURE:-pbx}" = both ]; then

@@ -82,17 +82,19 @@ stop_daemon() {
 	expect_eq "ccmetricsd exit status after SIGTERM" 0 "$_rc"
 }
 
-# e2e_net LOW: a 127.N prefix (N in LOW..LOW+39) for this run, so that two
-# runs of the suite on one machine (two work trees) neither bind the same
-# addresses nor capture each other's calls.
+# e2e_net LOW COUNT: a 127.N prefix for this run, N one of the COUNT odd
+# numbers from LOW (odd) on, so that tests running at once (make -j, or
+# two work trees on one machine) neither bind the same addresses nor
+# capture each other's calls. Each e2e test has a range of its own;
+# live-lo.sh takes even numbers.
 e2e_net() {
-	_r=$(od -An -N1 -tu1 /dev/urandom | tr -d ' ')
-	echo "127.$(($1 + _r % 40))"
+	_r=$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')
+	echo "127.$(($1 + 2 * (_r % $2)))"
 }
 
 # ---- The contact-center scenario shared by the e2e tests ----------------
-# NET (127.N) must be set. The PBX (acd-emu.py) is $NET.0.10, agents
-# $NET.1.x, callers $NET.2.x. 13 calls in about 20 s:
+# NET (127.N, from e2e_net) must be set. The PBX (acd-emu.py) is
+# $NET.0.10, agents $NET.1.x, callers $NET.2.x. 13 calls in about 20 s:
 #   sales   5100 ringing, agents 1001 (answers) and 1002 (never: RONA);
 #           3 callers talk 4 s and hang up.
 #   support 5200 answer-first, agents 1003 (holds 2 s, hangs up) and 1004

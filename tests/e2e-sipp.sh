@@ -13,7 +13,7 @@
 command -v sipp >/dev/null 2>&1 || skip "sipp not installed (Debian sip-tester)"
 ip link show lo >/dev/null 2>&1 || skip "no loopback interface"
 
-NET=$(e2e_net 100)
+NET=$(e2e_net 21 40)
 acd_config "udp and net $NET.0.0/16" "$NET.2.0/24"
 start=$(date +%s)
 start_daemon "$TMP/ccmetricsd.yaml"
