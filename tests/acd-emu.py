@@ -5,7 +5,8 @@ It listens on one UDP address (the "PBX"). An INVITE from a caller (directly
 or through a proxy) whose Request-URI user is a queue's DNIS is answered at
 once (mode "answer"), rung (mode "ring": 180, then 200 when an agent
 answers), or rejected (mode "reject", before any 18x: a blocked call). The
-call waits in its queue, first in first out; free member agents are rung in
+call waits in its queue (at least queue_delay_s), first in first out; free
+member agents are rung in
 the order the queue lists them with a new Call-ID, `X-CC-Inbound: <inbound
 Call-ID>` and the caller's number in From. An agent that does not answer in
 ring_timeout_s is cancelled (RONA) and paused for rona_pause_s. On the
@@ -231,6 +232,7 @@ class Call:
         self.bridged = None         # the agent leg talking to the caller
         self.transfers = 0
         self.waiting = False
+        self.queued_at = time.monotonic()
         self.timeout_timer = None
         self.repeat = False
         self.done = False
@@ -264,6 +266,7 @@ class Emulator:
         self.ring_timeout = cfg.get("ring_timeout_s", 3)
         self.rona_pause = cfg.get("rona_pause_s", 4)
         self.wrap = cfg.get("wrap_s", 0.5)
+        self.queue_delay = cfg.get("queue_delay_s", 0.0)
         self.seen_callers = {}
         self.finished = 0
         self.stop_at = None
@@ -629,7 +632,8 @@ class Emulator:
         now = time.monotonic()
         for call in self.calls:
             if not call.waiting or any(a.state == "early"
-                                       for a in call.attempts):
+                                       for a in call.attempts) or \
+                    now < call.queued_at + self.queue_delay:
                 continue
             q = self.queue_of(call)
             for agent in q.get("members", []):
@@ -849,7 +853,8 @@ def main():
                     help="JSON: listen, agents {id: ip:port}, queues "
                     "[{name, dnis, mode ring|answer|reject, members, "
                     "timeout_s, reject}], ring_timeout_s, rona_pause_s, "
-                    "wrap_s, short_abandon_s")
+                    "wrap_s, queue_delay_s (before a new call is "
+                    "offered to agents), short_abandon_s")
     ap.add_argument("--truth", required=True, help="call.end truth, JSON lines")
     ap.add_argument("--log", help="every message sent and received, timed")
     ap.add_argument("--calls", type=int, default=0,

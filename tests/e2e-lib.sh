@@ -112,7 +112,8 @@ ACD_EXPECT="$ACD_EXPECT,billing:timeouts=1,info:abandoned=2,info:timeouts=1"
 ACD_EXPECT="$ACD_EXPECT,closed:blocked=1"
 
 # acd_config FILTER TRUNKS [CAPTURE_LINE]: the emulator's configuration and
-# the daemon's ($TMP/ccmetricsd.yaml) for the scenario.
+# the daemon's ($TMP/ccmetricsd.yaml) for the scenario. ACD_QUEUE_DELAY_S:
+# how long a new call waits before an agent is rung (default 0).
 acd_config() {
 	PBX=$NET.0.10
 	cat >"$TMP/acd.json" <<EOT
@@ -126,7 +127,8 @@ acd_config() {
   {"name": "billing", "dnis": ["5300"], "mode": "ring", "members": [], "timeout_s": 5},
   {"name": "info", "dnis": ["5400"], "mode": "answer", "members": [], "timeout_s": 8},
   {"name": "closed", "dnis": ["5500"], "mode": "reject", "reject": 503}],
- "ring_timeout_s": 3, "rona_pause_s": 4, "wrap_s": 0.5, "short_abandon_s": 5}
+ "ring_timeout_s": 3, "rona_pause_s": 4, "wrap_s": 0.5, "short_abandon_s": 5,
+ "queue_delay_s": ${ACD_QUEUE_DELAY_S:-0}}
 EOT
 	cat >"$TMP/ccmetricsd.yaml" <<EOT
 capture:
