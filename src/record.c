@@ -324,7 +324,7 @@ record_stats(struct publisher *pub, int64_t ts_us,
 	    "missing_fields", (json_int_t)s->missing_fields,
 	    "ignored_methods", (json_int_t)s->ignored_methods));
 	json_object_set_new(o, "legs", json_pack("{s:I, s:I, s:I, s:I, s:I,"
-	    " s:I, s:I, s:I, s:I, s:I}",
+	    " s:I, s:I, s:I, s:I, s:I, s:I}",
 	    "open", (json_int_t)l->open,
 	    "created", (json_int_t)l->created,
 	    "retransmissions", (json_int_t)l->retransmissions,
@@ -332,6 +332,7 @@ record_stats(struct publisher *pub, int64_t ts_us,
 	    "orphans_held", (json_int_t)l->orphans_held,
 	    "orphans_replayed", (json_int_t)l->orphans_replayed,
 	    "partial", (json_int_t)l->partial,
+	    "rehops", (json_int_t)l->rehops,
 	    "expired", (json_int_t)l->expired,
 	    "evicted", (json_int_t)l->evicted,
 	    "agent_user_mismatch", (json_int_t)l->agent_user_mismatch));

@@ -6,11 +6,11 @@
 # and receives (as on the PBX host or its switch port), with trunks =
 # Kamailio; its records must match the emulator's truth.
 #
-# E2E_PROXY_CAPTURE=both captures both hops (caller -> Kamailio too), as
-# on a host running the proxy and the PBX: today every call is then lost,
-# since the caller's INVITE to the proxy is taken as the leg (neither
-# trunk nor PBX) and the proxy's copy to the PBX as the same INVITE seen
-# at another hop.
+# By default both hops are captured (caller -> Kamailio too), as on a host
+# running the proxy and the PBX: the caller's INVITE to the proxy forms the
+# leg (neither trunk nor PBX) and the proxy's copy to the PBX then gives it
+# its role (leg.c leg_rehop). E2E_PROXY_CAPTURE=pbx captures only the PBX's
+# side, as on the PBX's switch port.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/e2e-lib.sh"
 
@@ -22,7 +22,7 @@ ip link show lo >/dev/null 2>&1 || skip "no loopback interface"
 NET=$(e2e_net 101 40)
 PROXY=$NET.0.20
 kamailio_proxy_cfg "$TMP/kamailio.cfg" "$PROXY" "$NET.0.10"
-if [ "${E2E_PROXY_CAPTURE:-pbx}" = both ]; then
+if [ "${E2E_PROXY_CAPTURE:-both}" = both ]; then
 	acd_config "udp and net $NET.0.0/16" "$PROXY"
 else
 	acd_config "udp and host $NET.0.10" "$PROXY"
