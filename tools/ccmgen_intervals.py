@@ -29,7 +29,10 @@ packet of the capture to the one holding the last; partial (cut) calls are left 
 (they form no contact here).
 
 Real time (rt.queue): a snapshot at packet time T shows the state just before the
-packet at T: every event at a time < T has happened, none at T. `waiting`: contacts
+packet at T: every event at a time < T has happened, none at T. (Packet time is the
+capture time of frames; with HEP, a message's own time is HEP's, its frame is captured
+a fixed delay later: an event is before the snapshot when its frame is, and
+longest_wait_s runs from the arrival's own time to T.) `waiting`: contacts
 arrived, neither answered nor with their inbound leg ended; `longest_wait_s`: T less
 the oldest arrival among them; `talking` / `on_hold`: segments answered and not ended,
 by whether a hold is in force. A hold (and its resume) takes effect in real time when
@@ -349,15 +352,17 @@ def snapshot_times(packet_times, realtime_s):
     return out
 
 
-def rt_rows(gen, models, queues, packet_times, start_ms, realtime_s):
-    """rt.queue truth at every snapshot time, every configured queue."""
+def rt_rows(gen, models, queues, packet_times, start_ms, realtime_s, delay=0):
+    """rt.queue truth at every snapshot time, every configured queue; packet_times
+    are capture times (model times + delay)."""
     epoch = [start_ms + t for t in packet_times]
-    times = [t - start_ms for t in snapshot_times(epoch, realtime_s)]
+    snaps = [t - start_ms for t in snapshot_times(epoch, realtime_s)]
     segs = []               # (queue, answered, end, hold changes)
     for m in models:
         for f in m.segments:
             segs.append((m.queue, f.answered, f.end, m.hold_changes(f)))
-    for t in times:
+    for snap in snaps:
+        t = snap - delay        # events of model time < t were captured before snap
         state = {q: {"waiting": [], "talking": 0, "on_hold": 0} for q in queues}
         for m in models:
             gone = m.inbound_end if m.answered_at is None else m.answered_at
@@ -372,8 +377,9 @@ def rt_rows(gen, models, queues, packet_times, start_ms, realtime_s):
                 state[queue]["on_hold" if held else "talking"] += 1
         for q in queues:
             s = state[q]
-            yield {"queue": q, "ts": gen.rfc3339(start_ms + t), "waiting": len(s["waiting"]),
-                   "longest_wait_s": gen.seconds(t - min(s["waiting"])) if s["waiting"]
+            yield {"queue": q, "ts": gen.rfc3339(start_ms + snap),
+                   "waiting": len(s["waiting"]),
+                   "longest_wait_s": gen.seconds(snap - min(s["waiting"])) if s["waiting"]
                    else 0.0,
                    "talking": s["talking"], "on_hold": s["on_hold"]}
 
@@ -400,10 +406,11 @@ def leg_events(calls):
 
 
 def write(gen, p, topo, calls, pairs, packet_times, queue_path=None, agent_path=None,
-          rt_path=None, realtime_s=60):
+          rt_path=None, realtime_s=60, delay=0):
     """Write the requested truth files. calls: every simulated call; pairs: (Contact,
     call.end record) of every complete contact; packet_times: model times of every
-    packet in the capture. The Erlang C test vectors are checked first: a wrong
+    packet in the capture; delay: the encapsulation's capture delay (ms, HEP's), by
+    which the daemon's packet time trails the messages' own. The Erlang C test vectors are checked first: a wrong
     formula never writes truth."""
     check_vectors()
     if not packet_times:
@@ -413,6 +420,7 @@ def write(gen, p, topo, calls, pairs, packet_times, queue_path=None, agent_path=
         return
     events = leg_events(calls)
     models = [Model(gen, c, r, events) for c, r in pairs]
+    packet_times = [t + delay for t in packet_times]
     queues = [q.name for q in topo.queues]
     truth = IntervalTruth(gen, queues, p.start_ms, gen.INTERVAL_S,
                           min(packet_times), max(packet_times))
@@ -424,4 +432,4 @@ def write(gen, p, topo, calls, pairs, packet_times, queue_path=None, agent_path=
         write_jsonl(agent_path, truth.agent_rows())
     if rt_path:
         write_jsonl(rt_path, rt_rows(gen, models, queues, sorted(packet_times),
-                                     p.start_ms, realtime_s))
+                                     p.start_ms, realtime_s, delay))
