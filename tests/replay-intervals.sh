@@ -6,6 +6,8 @@
 # done when this holds for a plain day; the full day adds ringall, blind and
 # attended transfers, every kind of hold, redials and a capture that starts
 # late (partial calls, left out of intervals), with header correlation.
+# Two more days hold regressions found this way: an answer within an
+# interval's grace, and a late capture with a redial beside a partial leg.
 . "$(dirname "$0")/lib.sh"
 
 CMPI="$PYTHON3 $top_srcdir/tests/compare-intervals.py"
@@ -88,5 +90,28 @@ for line in open(sys.argv[1]):
     if t - start < datetime.timedelta(seconds=2) and (o["agent"], prev) not in have:
         print("ok: fast: %s answers at %s, idle before" % (o["agent"], o["ts"]))
         sys.exit(0)
+sys.exit(1)
+PYEOF
+
+# A capture starting late under overload, with redials: an agent leg first
+# seen at its BYE (its INVITE before the capture) while a redial of the same
+# caller is up. It belongs to no complete call: neither an attempt nor a
+# segment of the redial, in call.end or in any interval.
+run_day late --mode overload --seed 312 --ring-min-s 1 --ring-max-s 1 \
+    --rona-prob 0.3
+$COMPARE "$TMP/late.truth" "$TMP/late.out" >"$TMP/late.cmp" ||
+    { cat "$TMP/late.cmp"; fail "late: call.end records differ"; }
+$PYTHON3 - "$TMP/late.out" <<'PYEOF' || fail "late: no partial agent leg beside a redial"
+import json, sys
+objs = [json.loads(line) for line in open(sys.argv[1])]
+calls = [o for o in objs if o["topic"].startswith("call.end.") and not o["partial"]]
+for leg in objs:
+    if leg["topic"] != "leg.end" or leg["role"] != "agent" or not leg["partial"]:
+        continue
+    for c in calls:
+        if c["caller"] == leg["caller"] and c["arrival"] < leg["invite"] < c["ended_at"]:
+            print("ok: late: partial agent leg %s left out of %s" % (leg["call_id"],
+                                                                   c["contact_id"]))
+            sys.exit(0)
 sys.exit(1)
 PYEOF
