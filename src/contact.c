@@ -318,7 +318,10 @@ contact_by_replaces(struct contact_table *ct, const struct leg *l)
  * Rule 3: the open contact of the same caller that arrived at most
  * caller_window_s before; unanswered ones first, then the oldest. Two
  * candidates of the same rank arriving in the same millisecond cannot be
- * told apart: counted as ambiguous, never guessed.
+ * told apart: counted as ambiguous, never guessed. An agent leg first seen
+ * mid-dialog (its INVITE, ring and answer unseen) only joins a contact
+ * first seen mid-dialog too: in a complete one it would be an attempt that
+ * never rang and a segment that never talked.
  */
 static struct contact *
 contact_by_caller(struct contact_table *ct, const struct leg *l,
@@ -335,6 +338,8 @@ contact_by_caller(struct contact_table *ct, const struct leg *l,
 	for (; c != NULL; c = c->cprev) {
 		if (ts_us - c->arrival_us > window)
 			break;		/* older ones are older still */
+		if (l->partial && !c->mid_dialog)
+			continue;
 		if (best == NULL || (c->answered_us == 0) >
 		    (best->answered_us == 0) ||
 		    ((c->answered_us == 0) == (best->answered_us == 0) &&

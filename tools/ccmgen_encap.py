@@ -233,6 +233,9 @@ class Encoder:
     v6 = False
     default_mtu = LINK_MTU
     spread = True
+    # Capture time of a message's frames less the message's own time, in ms: the
+    # packet time the daemon's clock (intervals, rt.queue snapshots) runs on.
+    capture_delay_ms = 0
 
     def __init__(self, p=None):
         """p: the generator's options (seed, mtu); None: defaults."""
@@ -365,6 +368,8 @@ class RawUdp4Encoder(UdpEncoder):
 
 class Hep3Encoder(Encoder):
     """HEPv3 from the PBX to a collector, inside Ethernet / IPv4 / UDP."""
+
+    capture_delay_ms = HEP_DELAY_US // US_PER_MS
 
     def config(self, text):
         """The capture carries HEP on port 9060."""
