@@ -329,30 +329,68 @@ leg_alloc(struct leg_table *lt, const struct sip_msg *m)
 	return (l);
 }
 
+/* What a leg takes from the INVITE that forms it (or reaches the PBX). */
+static void
+leg_fill(struct leg_table *lt, struct leg *l, const struct sip_msg *m)
+{
+	size_t	i;
+
+	l->uac = m->src;
+	l->uas = m->dst;
+	free(l->dialed);
+	free(l->caller);
+	free(l->replaces);
+	free(l->invite_branch);
+	l->dialed = xstrdup(*m->ruri_user != '\0' ? m->ruri_user : m->to_user);
+	l->caller = xstrdup(*m->pai_user != '\0' ? m->pai_user : m->from_user);
+	for (i = 0; i < SIP_MAX_CORR; i++) {
+		free(l->corr[i]);
+		l->corr[i] = m->corr[i][0] != '\0' ? xstrdup(m->corr[i]) : NULL;
+	}
+	l->replaces = m->replaces_call_id[0] != '\0' ?
+	    xstrdup(m->replaces_call_id) : NULL;
+	l->invite_cseq = m->cseq;
+	l->invite_branch = xstrdup(m->branch);
+	l->role = leg_classify(lt, &m->src.ip, &m->dst.ip);
+}
+
 /* A leg from its initial INVITE. */
 static struct leg *
 leg_new(struct leg_table *lt, const struct sip_msg *m)
 {
 	struct leg	*l;
-	size_t		 i;
 
 	l = leg_alloc(lt, m);
 	l->from_tag = xstrdup(m->from_tag);
-	l->uac = m->src;
-	l->uas = m->dst;
-	l->dialed = xstrdup(*m->ruri_user != '\0' ? m->ruri_user : m->to_user);
-	l->caller = xstrdup(*m->pai_user != '\0' ? m->pai_user : m->from_user);
-	for (i = 0; i < SIP_MAX_CORR; i++)
-		if (m->corr[i][0] != '\0')
-			l->corr[i] = xstrdup(m->corr[i]);
-	if (m->replaces_call_id[0] != '\0')
-		l->replaces = xstrdup(m->replaces_call_id);
-	l->invite_cseq = m->cseq;
-	l->invite_branch = xstrdup(m->branch);
 	l->state = LEG_STATE_CALLING;
-	l->role = leg_classify(lt, &m->src.ip, &m->dst.ip);
+	leg_fill(lt, l, m);
 	leg_insert(lt, l);
 	return (l);
+}
+
+/*
+ * The same INVITE forwarded by a proxy in front of the PBX: when the first
+ * hop seen gave the leg no role (caller to proxy) and this hop does
+ * (proxy to PBX), the leg becomes this hop's, at this hop's time.
+ */
+static bool
+leg_rehop(struct leg_table *lt, struct leg *l, const struct sip_msg *m)
+{
+	if (l->role != LEG_ROLE_OTHER || l->owner != NULL ||
+	    (l->state != LEG_STATE_CALLING && l->state != LEG_STATE_EARLY) ||
+	    leg_classify(lt, &m->src.ip, &m->dst.ip) == LEG_ROLE_OTHER)
+		return (false);
+	leg_fill(lt, l, m);
+	if (l->role == LEG_ROLE_AGENT && !leg_user_allowed(lt, l)) {
+		lt->st.agent_user_mismatch++;
+		l->role = LEG_ROLE_OTHER;
+	}
+	l->invite_us = m->ts_us;
+	l->ring_us = 0;
+	l->state = LEG_STATE_CALLING;
+	leg_touch(lt, l, m->ts_us);
+	lt->st.rehops++;
+	return (true);
 }
 
 /*
@@ -439,6 +477,9 @@ leg_on_invite(struct leg_table *lt, const struct sip_msg *m)
 			free(l->invite_branch);
 			l->invite_branch = xstrdup(m->branch);
 			leg_touch(lt, l, m->ts_us);
+		} else if (strcmp(m->branch, l->invite_branch) != 0 &&
+		    leg_rehop(lt, l, m)) {
+			leg_emit(lt, LEG_EV_START, m->ts_us, l);
 		} else {
 			/* A late copy, or the same INVITE seen at another hop. */
 			lt->st.retransmissions++;

@@ -1127,6 +1127,38 @@ same_invite_with_another_branch_while_the_leg_is_open_is_no_new_leg(
 }
 
 static void
+a_proxy_hop_to_the_pbx_gives_a_roleless_leg_its_role(void **state)
+{
+	struct fixture	 fx;
+	struct sip_msg	 m;
+	const struct ev	*e;
+
+	(void)state;
+	fx_open(&fx, YAML_BASE);
+	/* The caller's INVITE to a proxy (not a trunk): no role. */
+	m = msg(SIP_INVITE, 0, "p1", "tp", "", 3, ELSEWHERE, TRUNK, AT(0));
+	feed(&fx, m);
+	assert_int_equal(ev_at(&fx, 0, LEG_EV_START)->role, LEG_ROLE_OTHER);
+	/* The proxy (in the trunk range) forwards it to the PBX. */
+	m = msg(SIP_INVITE, 0, "p1", "tp", "", 3, TRUNK, PBX, AT(4));
+	snprintf(m.branch, sizeof m.branch, "z9hG4bK-proxy-hop");
+	feed(&fx, m);
+	assert_int_equal(fx.nev, 2);
+	e = ev_at(&fx, 1, LEG_EV_START);
+	assert_int_equal(e->role, LEG_ROLE_INBOUND);
+	assert_int_equal(e->invite_us, AT(4));
+	assert_int_equal(stats(&fx)->rehops, 1);
+	assert_int_equal(stats(&fx)->created, 1);
+	/* A further copy at another hop changes nothing now. */
+	snprintf(m.branch, sizeof m.branch, "z9hG4bK-third-hop");
+	m.src = m.dst;
+	feed(&fx, m);
+	assert_int_equal(fx.nev, 2);
+	assert_int_equal(stats(&fx)->retransmissions, 1);
+	fx_close(&fx);
+}
+
+static void
 a_response_before_its_invite_is_held_and_replayed(void **state)
 {
 	struct fixture	 fx;
@@ -1224,6 +1256,8 @@ main(void)
 		    an_in_dialog_bye_with_no_leg_makes_a_partial_leg_that_it_ends),
 		cmocka_unit_test(
 		    same_invite_with_another_branch_while_the_leg_is_open_is_no_new_leg),
+		cmocka_unit_test(
+		    a_proxy_hop_to_the_pbx_gives_a_roleless_leg_its_role),
 		cmocka_unit_test(
 		    a_response_before_its_invite_is_held_and_replayed),
 		cmocka_unit_test(out_of_dialog_requests_with_no_leg_are_orphans),

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """udp-replay.py: send the UDP payloads of a pcap onto loopback, in time.
 
-Each IPv4 address of the capture is mapped into 127.0.0.0/8 (10.0.0.10 ->
-127.0.0.10, 192.0.2.1 -> 127.0.2.1, 10.1.0.7 -> 127.1.0.7: the last three
-bytes are kept), and each payload is sent from a socket bound to the mapped
+Each IPv4 address a.b.c.d of the capture is mapped to 127.(N+b).c.d, N
+from --net (default 0: 10.0.0.10 -> 127.0.0.10, 192.0.2.1 -> 127.0.2.1,
+10.1.0.7 -> 127.1.0.7), so tests running at once can use disjoint ranges,
+and each payload is sent from a socket bound to the mapped
 source address and port to the mapped destination, keeping the capture's
 inter-packet gaps (divided by --speed). Bounded: at most --max-packets.
 """
@@ -40,15 +41,16 @@ def packets(path):
                    udp[8:ulen])
 
 
-def loopback(addr):
-    """The 127/8 address keeping the last three bytes of addr."""
-    return "127.%d.%d.%d" % (addr[1], addr[2], addr[3])
+def loopback(addr, net):
+    """The 127/8 address of addr: 127.(net + b).c.d."""
+    return "127.%d.%d.%d" % (net + addr[1], addr[2], addr[3])
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("pcap")
     ap.add_argument("--speed", type=float, default=1.0)
+    ap.add_argument("--net", type=int, default=0)
     ap.add_argument("--max-packets", type=int, default=200000)
     args = ap.parse_args()
     socks = {}
@@ -62,13 +64,13 @@ def main():
         delay = start + (ts - first) / args.speed - time.monotonic()
         if delay > 0:
             time.sleep(delay)
-        key = (loopback(src), sport)
+        key = (loopback(src, args.net), sport)
         if key not in socks:
             s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
             s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             s.bind(key)
             socks[key] = s
-        socks[key].sendto(payload, (loopback(dst), dport))
+        socks[key].sendto(payload, (loopback(dst, args.net), dport))
         sent += 1
     print("udp-replay: %d packets sent" % sent, file=sys.stderr)
 

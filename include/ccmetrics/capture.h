@@ -33,6 +33,9 @@ int		 capture_check_filter(const char *filter, char *err,
 /* Set the kernel BPF filter ("" or NULL: none); -1 and err on failure. */
 int		 capture_set_filter(struct capture *cap, const char *filter,
 		    char *err, size_t errlen);
+/* The same, and on Ethernet also inside 802.1Q/QinQ tags. */
+int		 capture_set_filter_tagged(struct capture *cap,
+		    const char *filter, char *err, size_t errlen);
 /* The descriptor to poll in live mode, -1 offline. */
 int		 capture_fd(const struct capture *cap);
 int		 capture_linktype(const struct capture *cap);
