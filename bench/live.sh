@@ -72,9 +72,13 @@ cpu_ticks() {
 	awk '{ print $14 + $15 }' "/proc/$1/stat"
 }
 
-# field NAME JSON: the first number after "NAME": in a JSON line.
+# field PATH JSON: a number of a JSON object by its dotted path.
 field() {
-	echo "$2" | sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p"
+	echo "$2" | $PYTHON3 -c 'import json, sys
+v = json.load(sys.stdin)
+for k in sys.argv[1].split("."):
+    v = v[k]
+print(v)' "$1"
 }
 
 echo "machine: $(nproc) CPU, load $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -101,7 +105,7 @@ for rate in $rates; do
 	stats=$(grep '"topic":"stats"' "$out" | tail -n 1)
 	packets=$(field packets "$stats")
 	drops=$(field pcap_drops "$stats")
-	msgs=$(field messages "$stats")
+	msgs=$(field sip.messages "$stats")
 	sent_rate=$(echo "$blast" | sed -n 's/.*rate=\([0-9]*\).*/\1/p')
 	cpu=$(echo "$ticks0 $ticks1 $t0 $t1 $(getconf CLK_TCK)" |
 	    awk '{ printf "%.0f", ($2 - $1) / $5 / ($4 - $3) * 100 }')
