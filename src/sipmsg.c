@@ -13,6 +13,8 @@
 #include "ccmetrics/xmalloc.h"
 
 #define SIP_HEADER_NAME_MAX	64
+#define SIP_STATUS_MIN		100	/* RFC 3261 21: classes 1xx to 6xx */
+#define SIP_STATUS_MAX		699
 
 struct sip_parser {
 	char		 corr[SIP_MAX_CORR][SIP_HEADER_NAME_MAX];
@@ -397,7 +399,14 @@ sipmsg_input(struct sip_parser *sp, const struct payload *pl)
 	}
 	if (osip_message_init(&m) != 0)
 		return;
-	if (osip_message_parse(m, (const char *)p, len) != 0) {
+	/*
+	 * libosip2 reads the status code with atoi(): "2x9" is 2, "999"
+	 * passes. RFC 3261 7.2 and 21 allow 1xx-6xx only; any other code
+	 * would pass for a final response and end a leg.
+	 */
+	if (osip_message_parse(m, (const char *)p, len) != 0 ||
+	    (!MSG_IS_REQUEST(m) && (m->status_code < SIP_STATUS_MIN ||
+	    m->status_code > SIP_STATUS_MAX))) {
 		sp->st.parse_errors++;
 		osip_message_free(m);
 		return;
