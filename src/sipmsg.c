@@ -397,6 +397,15 @@ sipmsg_input(struct sip_parser *sp, const struct payload *pl)
 		sp->st.ignored_methods++;
 		return;
 	}
+	/*
+	 * RFC 3261 7: the headers end with an empty line. libosip2 takes
+	 * a message cut after any header line for a whole one (and one cut
+	 * before Content-Length for one without a body).
+	 */
+	if (memmem(p, len, "\r\n\r\n", 4) == NULL) {
+		sp->st.parse_errors++;
+		return;
+	}
 	if (osip_message_init(&m) != 0)
 		return;
 	/*

@@ -797,7 +797,15 @@ truncated_message_is_counted_as_a_parse_error(void **state)
 	    "Content-Length: 120\r\n"
 	    "\r\n"
 	    "v=0\r\no=- 1");
-	assert_int_equal(st->parse_errors, 2);
+	/* Cut after a whole header line, before the empty line. */
+	feed(fx,
+	    "BYE sip:1001@10.1.0.5 SIP/2.0\r\n"
+	    "Via: SIP/2.0/UDP 10.0.0.10:5060;branch=z9hG4bK-t2\r\n"
+	    "From: <sip:5100@10.0.0.10>;tag=pbx1\r\n"
+	    "To: <sip:1001@10.1.0.5>;tag=ph1\r\n"
+	    "Call-ID: trunc-2@10.0.0.10\r\n"
+	    "CSeq: 3 BYE\r\n");
+	assert_int_equal(st->parse_errors, 3);
 	assert_int_equal(st->messages, 0);
 	assert_int_equal(fx->sink.n, 0);
 }
