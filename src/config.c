@@ -533,12 +533,112 @@ cfg_set_hostport(struct cfg_load *cl, const struct cfg_row *row,
 	(void)row;
 }
 
+/*
+ * glibc's regcomp() copies a sub-expression once for each repetition it
+ * unrolls ("x{4}": 4 copies, "x+": 2, "x*" and "x?": 1), so nested or
+ * stacked repetitions grow its memory geometrically: "[0-9]+++++++++{4}"
+ * (stacked operators are undefined in POSIX ERE anyway) takes gigabytes.
+ * The number of copies a pattern asks for, estimated on its text, is
+ * bounded; so is its nesting.
+ */
+#define CFG_REGEX_COPIES_MAX	4096
+#define CFG_REGEX_DEPTH_MAX	32
+
+static double
+cfg_regex_repeat(const char **pp)
+{
+	const char	*p = *pp;
+	double		 factor = 1;
+	unsigned long	 lo, hi;
+	char		*end;
+
+	for (;;) {
+		if (*p == '*' || *p == '?') {
+			p++;
+		} else if (*p == '+') {
+			factor *= 2;
+			p++;
+		} else if (*p == '{' && p[1] >= '0' && p[1] <= '9') {
+			lo = hi = strtoul(p + 1, &end, 10);
+			if (*end == ',' && end[1] == '}') {
+				hi = lo + 1;	/* "x{n,}": n copies and x* */
+				end++;
+			} else if (*end == ',')
+				hi = strtoul(end + 1, &end, 10);
+			if (*end != '}')
+				break;		/* regcomp() reports it */
+			if (hi < lo)
+				hi = lo;
+			factor *= hi > 0 ? (double)hi : 1;
+			p = end + 1;
+		} else
+			break;
+		if (factor > CFG_REGEX_COPIES_MAX)
+			break;
+	}
+	*pp = p;
+	return (factor);
+}
+
+/* Copies of the alternatives from *pp up to ')' or the end. */
+static double
+cfg_regex_copies(const char **pp, int depth)
+{
+	const char	*p = *pp, *q;
+	double		 total = 0, atom;
+
+	if (depth > CFG_REGEX_DEPTH_MAX)
+		return (CFG_REGEX_COPIES_MAX + 1);
+	/* An unmatched ')' is an ordinary character (glibc, POSIX ERE). */
+	while (*p != '\0' && (*p != ')' || depth == 0) &&
+	    total <= CFG_REGEX_COPIES_MAX) {
+		if (*p == '|') {
+			p++;
+			continue;
+		}
+		atom = 1;
+		if (*p == '(') {
+			p++;
+			atom = cfg_regex_copies(&p, depth + 1);
+			if (*p == ')')
+				p++;
+		} else if (*p == '[') {
+			/* A bracket expression; "]" first is a member. */
+			p++;
+			if (*p == '^')
+				p++;
+			if (*p == ']')
+				p++;
+			while (*p != '\0' && *p != ']') {
+				/* "[:alpha:]", "[.-.]", "[=a=]" hold a ']'. */
+				if (*p == '[' && (p[1] == ':' || p[1] == '.' ||
+				    p[1] == '=') &&
+				    (q = strchr(p + 2, p[1])) != NULL) {
+					p = q + 1;
+					if (*p == ']')
+						p++;
+					continue;
+				}
+				p++;
+			}
+			if (*p == ']')
+				p++;
+		} else if (*p == '\\' && p[1] != '\0') {
+			p += 2;
+		} else
+			p++;
+		total += atom * cfg_regex_repeat(&p);
+	}
+	*pp = p;
+	return (total);
+}
+
 static void
 cfg_set_regex(struct cfg_load *cl, const struct cfg_row *row,
     const char *key, yaml_node_t *n, void *base)
 {
 	struct config	*cfg = base;
-	const char	*v;
+	const char	*v, *p;
 	regex_t		 re;
 	char		 msg[CFG_MSG_MAX];
 	int		 rc;
@@ -552,6 +652,14 @@ cfg_set_regex(struct cfg_load *cl, const struct cfg_row *row,
 		return;
 	if ((v = cfg_text(cl, key, n, 0)) == NULL)
 		return;
+	p = v;
+	if (cfg_regex_copies(&p, 0) > CFG_REGEX_COPIES_MAX) {
+		cfg_error(cl, &n->start_mark, key, "regular expression too "
+		    "complex: groups nest deeper than %d, or repetitions "
+		    "unroll to more than %d copies", CFG_REGEX_DEPTH_MAX,
+		    CFG_REGEX_COPIES_MAX);
+		return;
+	}
 	if ((rc = regcomp(&re, v, REG_EXTENDED|REG_NOSUB)) != 0) {
 		regerror(rc, &re, msg, sizeof msg);
 		cfg_error(cl, &n->start_mark, key,
