@@ -44,7 +44,7 @@ static const struct {
 	{ 'o', "198.51.100.7" },	/* anything else */
 };
 
-/* A: header correlation, trunks, unmapped calls ignored, a 16-leg table. */
+/* A: header correlation, trunks, unmapped calls ignored, 16 legs, 3 callers. */
 static const char config_a[] =
     "pbx: { addresses: [10.0.0.10] }\n"
     "trunks: { addresses: [192.0.2.0/24] }\n"
@@ -55,7 +55,7 @@ static const char config_a[] =
     "correlation: { headers: [X-CC-Inbound], caller_window_s: 600 }\n"
     "metrics: { interval_s: 900, realtime_s: 5, short_abandon_s: 5,"
     " repeat_window_s: 3600 }\n"
-    "limits: { max_legs: 16, unanswered_leg_timeout_s: 60,"
+    "limits: { max_legs: 16, max_callers: 3, unanswered_leg_timeout_s: 60,"
     " answered_leg_timeout_s: 600 }\n";
 /* B: caller-number correlation, no trunks, a default queue, 2 legs. */
 static const char config_b[] =

@@ -130,6 +130,9 @@ static const struct cfg_row cfg_rows[] = {
 	{ "limits", CFG_SECTION, 0, 0, 0, NULL, 0, "memory and time bounds" },
 	{ "limits.max_legs", CFG_UINT64, C(max_legs), 1, LLONG_MAX, "1000000",
 	  0, "most legs tracked at once; the oldest is evicted" },
+	{ "limits.max_callers", CFG_UINT64, C(max_callers), 1, LLONG_MAX,
+	  "1000000", 0, "most callers remembered for repeat detection; the "
+	  "least recent is forgotten" },
 	{ "limits.unanswered_leg_timeout_s", CFG_INT,
 	  C(unanswered_leg_timeout_s), 1, INT_MAX, "300", 0,
 	  "expiry of a leg never answered, seconds" },

@@ -237,6 +237,7 @@ minimal_config_gets_every_default(void **state)
 	assert_int_equal(cfg->short_abandon_s, 5);
 	assert_int_equal(cfg->repeat_window_s, 86400);
 	assert_true(cfg->max_legs == 1000000);
+	assert_true(cfg->max_callers == 1000000);
 	assert_int_equal(cfg->unanswered_leg_timeout_s, 300);
 	assert_int_equal(cfg->answered_leg_timeout_s, 14400);
 	assert_string_equal(cfg->zmq_endpoint, "tcp://*:5556");
