@@ -1,0 +1,32 @@
+#!/bin/sh
+# fuzz-regress.sh: inputs that once broke a fuzz target (fuzz/regress/),
+# fed to the daemon the way it meets them. Configurations (cut at the first
+# NUL, as config-fuzzer reads them) through --check-config, with 512 MB of
+# address space and 20 s: exit 0 or 2, no crash, no hang, and never the
+# C library running out of memory.
+. "$(dirname "$0")/lib.sh"
+
+# A sanitizer's shadow memory needs more address space than the limit.
+limit=524288
+grep -q "AddressSanitizer" "$CCMETRICSD" && limit=unlimited
+
+n=0
+for f in "$top_srcdir"/fuzz/regress/config/*; do
+	[ -f "$f" ] || continue
+	name=config/$(basename "$f")
+	$PYTHON3 -c 'import sys; sys.stdout.buffer.write(
+	    open(sys.argv[1], "rb").read().split(b"\0")[0])' "$f" \
+	    >"$TMP/in.yaml"
+	rc=0
+	(ulimit -v "$limit" && exec timeout 20 "$CCMETRICSD" \
+	    -c "$TMP/in.yaml" --check-config) >"$TMP/out" 2>&1 || rc=$?
+	case $rc in
+	0|2) ;;
+	*) fail "$name: exit $rc: $(tail -n 5 "$TMP/out")" ;;
+	esac
+	grep -qi "memory exhausted\|out of memory" "$TMP/out" &&
+	    fail "$name: $(cat "$TMP/out")"
+	echo "ok: $name: exit $rc: $(head -c 200 "$TMP/out")"
+	n=$((n + 1))
+done
+[ "$n" -gt 0 ] || skip "no regression inputs"
