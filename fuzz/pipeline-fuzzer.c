@@ -18,8 +18,8 @@
 
 /*
  * Input: messages, each after a line "@DELTA_MS SD" (DELTA_MS: packet
- * time since the previous message, S and D: the sending and receiving
- * endpoint, letters below) up to the next line starting with '@'. A line
+ * time since the previous message in ms, past a day 8 days; S and D: the
+ * sending and receiving endpoint, letters below) up to the next line starting with '@'. A line
  * "@R" reloads the configuration, switching to the other one. Input that
  * starts with '!' runs with configuration B, else A. Without any '@'
  * line the whole input is one message from trunk to PBX. Set
@@ -30,7 +30,13 @@ int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 #define US_PER_S	1000000LL
 #define START_US	1795424400000000LL	/* 2026-11-23T09:00:00Z */
-#define DELTA_MS_MAX	691200000LL		/* 8 days: past the 7-day gap */
+/*
+ * A step past a day becomes 8 days: past the 7-day gap that restarts the
+ * intervals, without closing (and publishing) thousands of empty ones
+ * in between, which would only slow the fuzzing down.
+ */
+#define DELTA_MS_DAY	86400000LL
+#define DELTA_MS_GAP	(8 * DELTA_MS_DAY)
 
 static const struct {
 	char		 letter;
@@ -270,8 +276,8 @@ run(struct pipeline *p, const uint8_t *data, size_t size)
 		delta_ms = 0;
 		for (i++; i < eol && data[i] >= '0' && data[i] <= '9'; i++)
 			if ((delta_ms = delta_ms * 10 + (data[i] - '0')) >
-			    DELTA_MS_MAX)
-				delta_ms = DELTA_MS_MAX;
+			    DELTA_MS_DAY)
+				delta_ms = DELTA_MS_GAP;
 		if (i < eol && data[i] == ' ')
 			i++;
 		src = i < eol ? (char)data[i] : 't';

@@ -70,7 +70,7 @@ max_len() {
 	case $1 in
 	decode) echo 9000 ;;
 	sipmsg) echo 16384 ;;
-	pipeline) echo 32768 ;;
+	pipeline) echo 16384 ;;
 	config) echo 8192 ;;
 	*) echo 65536 ;;
 	esac
