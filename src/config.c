@@ -538,30 +538,38 @@ cfg_set_hostport(struct cfg_load *cl, const struct cfg_row *row,
 
 /*
  * glibc's regcomp() copies a sub-expression once for each repetition it
- * unrolls ("x{4}": 4 copies, "x+": 2, "x*" and "x?": 1), so nested or
- * stacked repetitions grow its memory geometrically: "[0-9]+++++++++{4}"
- * (stacked operators are undefined in POSIX ERE anyway) takes gigabytes.
- * The number of copies a pattern asks for, estimated on its text, is
- * bounded; so is its nesting.
+ * unrolls ("x{4}": 4 copies, "x+": 2, "x*" and "x?": 1), so nested
+ * repetitions grow its memory geometrically ("((a{20}){20}){20}"), and
+ * repetition operators in a row, undefined in POSIX ERE anyway, take it
+ * gigabytes ("[0-9]++++++++{4}") or minutes ("[0-9]+++*+++{4}"). Such
+ * patterns are refused from their text, before regcomp() sees them.
  */
 #define CFG_REGEX_COPIES_MAX	4096
 #define CFG_REGEX_DEPTH_MAX	32
 
+struct cfg_regex_scan {
+	int	stacked;	/* repetition operators in a row */
+	int	deep;		/* groups nested past the limit */
+};
+
+/* The copies the repetition operators at *pp make of their atom. */
 static double
-cfg_regex_repeat(const char **pp)
+cfg_regex_repeat(const char **pp, struct cfg_regex_scan *rs)
 {
 	const char	*p = *pp;
 	double		 factor = 1;
 	unsigned long	 lo, hi;
 	char		*end;
+	int		 ops = 0;
 
-	for (;;) {
+	for (;; ops++) {
 		if (*p == '*' || *p == '?') {
 			p++;
 		} else if (*p == '+') {
 			factor *= 2;
 			p++;
-		} else if (*p == '{' && p[1] >= '0' && p[1] <= '9') {
+		} else if (*p == '{' && ((p[1] >= '0' && p[1] <= '9') ||
+		    p[1] == ',')) {		/* glibc: "x{,m}" is x{0,m} */
 			lo = hi = strtoul(p + 1, &end, 10);
 			if (*end == ',' && end[1] == '}') {
 				hi = lo + 1;	/* "x{n,}": n copies and x* */
@@ -576,24 +584,26 @@ cfg_regex_repeat(const char **pp)
 			p = end + 1;
 		} else
 			break;
-		if (factor > CFG_REGEX_COPIES_MAX)
-			break;
 	}
+	if (ops > 1)
+		rs->stacked = 1;
 	*pp = p;
 	return (factor);
 }
 
 /* Copies of the alternatives from *pp up to ')' or the end. */
 static double
-cfg_regex_copies(const char **pp, int depth)
+cfg_regex_copies(const char **pp, int depth, struct cfg_regex_scan *rs)
 {
 	const char	*p = *pp, *q;
 	double		 total = 0, atom;
 
-	if (depth > CFG_REGEX_DEPTH_MAX)
-		return (CFG_REGEX_COPIES_MAX + 1);
+	if (depth > CFG_REGEX_DEPTH_MAX) {
+		rs->deep = 1;
+		return (0);
+	}
 	/* An unmatched ')' is an ordinary character (glibc, POSIX ERE). */
-	while (*p != '\0' && (*p != ')' || depth == 0) &&
+	while (*p != '\0' && (*p != ')' || depth == 0) && !rs->deep &&
 	    total <= CFG_REGEX_COPIES_MAX) {
 		if (*p == '|') {
 			p++;
@@ -602,7 +612,7 @@ cfg_regex_copies(const char **pp, int depth)
 		atom = 1;
 		if (*p == '(') {
 			p++;
-			atom = cfg_regex_copies(&p, depth + 1);
+			atom = cfg_regex_copies(&p, depth + 1, rs);
 			if (*p == ')')
 				p++;
 		} else if (*p == '[') {
@@ -630,10 +640,29 @@ cfg_regex_copies(const char **pp, int depth)
 			p += 2;
 		} else
 			p++;
-		total += atom * cfg_regex_repeat(&p);
+		total += atom * cfg_regex_repeat(&p, rs);
 	}
 	*pp = p;
 	return (total);
+}
+
+/* Why regcomp() must not see pattern v, or NULL. */
+static const char *
+cfg_regex_refused(const char *v)
+{
+	struct cfg_regex_scan	 rs = { 0, 0 };
+	const char		*p = v;
+	double			 copies;
+
+	copies = cfg_regex_copies(&p, 0, &rs);
+	if (rs.deep)
+		return ("groups nest deeper than 32");
+	if (rs.stacked)
+		return ("repetition operators in a row (undefined in POSIX "
+		    "ERE)");
+	if (copies > CFG_REGEX_COPIES_MAX)
+		return ("repetitions unroll to more than 4096 copies");
+	return (NULL);
 }
 
 static void
@@ -641,7 +670,7 @@ cfg_set_regex(struct cfg_load *cl, const struct cfg_row *row,
     const char *key, yaml_node_t *n, void *base)
 {
 	struct config	*cfg = base;
-	const char	*v, *p;
+	const char	*v, *why;
 	regex_t		 re;
 	char		 msg[CFG_MSG_MAX];
 	int		 rc;
@@ -655,12 +684,9 @@ cfg_set_regex(struct cfg_load *cl, const struct cfg_row *row,
 		return;
 	if ((v = cfg_text(cl, key, n, 0)) == NULL)
 		return;
-	p = v;
-	if (cfg_regex_copies(&p, 0) > CFG_REGEX_COPIES_MAX) {
+	if ((why = cfg_regex_refused(v)) != NULL) {
 		cfg_error(cl, &n->start_mark, key, "regular expression too "
-		    "complex: groups nest deeper than %d, or repetitions "
-		    "unroll to more than %d copies", CFG_REGEX_DEPTH_MAX,
-		    CFG_REGEX_COPIES_MAX);
+		    "complex: %s", why);
 		return;
 	}
 	if ((rc = regcomp(&re, v, REG_EXTENDED|REG_NOSUB)) != 0) {
