@@ -232,9 +232,13 @@ def pipeline_seeds(outdir, packets, records):
             raise SystemExit("mkcorpus: the generated day has no %s call" % name)
         pkts = sorted((p for cid in rec["legs"] for p in by_call[cid]), key=lambda p: p[0])
         write(outdir, "pipeline", "gen-" + name, pipeline_text(pkts))
-    # Two calls overlapping in time, and the same with configuration B and a reload.
-    two = sorted((p for rec in records[:2] for cid in rec["legs"] for p in by_call[cid]),
-                 key=lambda p: p[0])
+    # Two consecutive calls, small enough for -max_len (run.sh), and the
+    # same with configuration B and a reload.
+    for i in range(len(records) - 1):
+        two = sorted((p for rec in records[i:i + 2] for cid in rec["legs"]
+                      for p in by_call[cid]), key=lambda p: p[0])
+        if len(pipeline_text(two)) < 8192:
+            break
     write(outdir, "pipeline", "gen-two-calls", pipeline_text(two))
     write(outdir, "pipeline", "gen-two-calls-config-b", b"!" + pipeline_text(two))
     text = pipeline_text(two)
