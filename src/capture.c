@@ -58,10 +58,58 @@ capture_new(pcap_t *p, int live)
 }
 
 int
+capture_check_filter(const char *filter, char *err, size_t errlen)
+{
+	struct bpf_program	 prog;
+	pcap_t			*p;
+	int			 rc = 0;
+
+	if (filter == NULL || *filter == '\0')
+		return (0);
+	if ((p = pcap_open_dead(DLT_EN10MB, CAPTURE_SNAPLEN)) == NULL) {
+		snprintf(err, errlen, "pcap_open_dead failed");
+		return (-1);
+	}
+	if (pcap_compile(p, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) == -1) {
+		snprintf(err, errlen, "bad capture filter \"%s\": %s", filter,
+		    pcap_geterr(p));
+		rc = -1;
+	} else
+		pcap_freecode(&prog);
+	pcap_close(p);
+	return (rc);
+}
+
+int
 capture_set_filter(struct capture *cap, const char *filter, char *err,
     size_t errlen)
 {
 	return (capture_compile(cap->pcap, filter, err, errlen));
+}
+
+/*
+ * On Ethernet, the filter also inside one or two VLAN tags: each "vlan"
+ * moves the offsets of what follows on by 4 bytes (pcap-filter(7)), and
+ * matches 0x8100, 0x88a8 and 0x9100. Other link types have no tags.
+ */
+int
+capture_set_filter_tagged(struct capture *cap, const char *filter, char *err,
+    size_t errlen)
+{
+	char	*tagged;
+	size_t	 len;
+	int	 rc;
+
+	if (filter == NULL || *filter == '\0' ||
+	    pcap_datalink(cap->pcap) != DLT_EN10MB)
+		return (capture_set_filter(cap, filter, err, errlen));
+	len = 3 * strlen(filter) + 64;
+	tagged = xmalloc(len);
+	snprintf(tagged, len, "(%s) or (vlan and ((%s) or (vlan and (%s))))",
+	    filter, filter, filter);
+	rc = capture_compile(cap->pcap, tagged, err, errlen);
+	free(tagged);
+	return (rc);
 }
 
 struct capture *

@@ -17,6 +17,7 @@
 #include <strings.h>
 
 #include <yaml.h>
+#include <zmq.h>
 
 #include "ccmetrics/config.h"
 #include "ccmetrics/xmalloc.h"
@@ -36,19 +37,22 @@ enum cfg_type {
 	CFG_ENDPOINT,		/* a ZeroMQ endpoint, TRANSPORT://ADDRESS */
 	CFG_HOSTPORT,		/* ADDRESS:PORT, sets hep_addr and hep_port */
 	CFG_REGEX,		/* POSIX ERE, compiled into agent_user_re */
-	CFG_PORTS,		/* sequence of ports into sip_ports */
+	CFG_PORTS,		/* sequence of ports: sip_ports, hep_ports */
 	CFG_ADDRS,		/* sequence of addresses or CIDR prefixes */
 	CFG_HEADERS,		/* sequence of SIP header names */
 	CFG_QUEUES,		/* sequence of maps of "queues[]." rows */
 	CFG_NAME,		/* a queue name, [A-Za-z0-9_-]+ */
-	CFG_DNIS		/* sequence of dialled numbers of one queue */
+	CFG_DNIS,		/* sequence of dialled numbers of one queue */
+	CFG_CHOICE,		/* one word of cfg_choices, its index an int */
+	CFG_CURVEKEY,		/* a CURVE key, 40 characters of Z85 */
+	CFG_CURVEKEYS		/* sequence of CURVE keys */
 };
 
 #define CFG_REQUIRED	0x01	/* no default: must be given, not empty */
 #define CFG_NULLABLE	0x02	/* ~ means "not set": NULL at off */
 #define CFG_OPTIONAL	0x04	/* section: present turns a feature on */
 #define CFG_DAYDIV	0x08	/* int: must divide 86400 */
-#define CFG_EMPTYOK	0x10	/* string: "" is a value */
+#define CFG_EMPTYOK	0x10	/* string: "" is a value; ports: [] is */
 
 /*
  * One row per key. Rows under "queues[]." apply to each struct
@@ -64,6 +68,15 @@ struct cfg_row {
 	const char	*def;
 	int		 flags;
 	const char	*help;
+};
+
+/* The words a CFG_CHOICE row accepts, in the order of their values. */
+static const struct cfg_choice {
+	const char	*key;
+	const char	*words[5];
+} cfg_choices[] = {
+	{ "log.level", { "error", "warning", "info", "debug", NULL } },
+	{ "privacy.caller", { "clear", "hash", "mask", NULL } },
 };
 
 #define C(f)	offsetof(struct config, f)
@@ -83,6 +96,8 @@ static const struct cfg_row cfg_rows[] = {
 	  "UDP and TCP ports that carry SIP" },
 	{ "capture.hep_listen", CFG_HOSTPORT, C(hep_listen), 0, 0, NULL,
 	  CFG_NULLABLE, "ADDRESS:PORT of a HEPv3 UDP listener" },
+	{ "capture.hep_ports", CFG_PORTS, C(hep_ports), 1, 65535, NULL,
+	  CFG_EMPTYOK, "UDP ports carrying HEPv3 inside the capture" },
 
 	{ "pbx", CFG_SECTION, 0, 0, 0, NULL, 0, "the PBX/ACD" },
 	{ "pbx.addresses", CFG_ADDRS, C(pbx), 0, 0, NULL, CFG_REQUIRED,
@@ -154,6 +169,34 @@ static const struct cfg_row cfg_rows[] = {
 	  CFG_NULLABLE|CFG_OPTIONAL, "JSON-lines sink; absent or ~: none" },
 	{ "publish.jsonl.path", CFG_STRING, C(jsonl_path), 0, 0, NULL,
 	  CFG_REQUIRED, "file to append to; \"-\": stdout" },
+	{ "publish.zmq.curve_secret_key", CFG_CURVEKEY,
+	  C(zmq_curve_secret_key), 0, 0, NULL, CFG_NULLABLE,
+	  "CURVE secret key (Z85); set: subscribers need the public key" },
+	{ "publish.zmq.curve_public_key", CFG_CURVEKEY,
+	  C(zmq_curve_public_key), 0, 0, NULL, CFG_NULLABLE,
+	  "CURVE public key (Z85), checked against the secret key" },
+	{ "publish.zmq.curve_allowed_clients", CFG_CURVEKEYS,
+	  C(zmq_curve_allowed), 0, 0, NULL, 0,
+	  "client public keys served; none: any client with the key" },
+
+	{ "daemon", CFG_SECTION, 0, 0, 0, NULL, 0, "the process" },
+	{ "daemon.user", CFG_STRING, C(daemon_user), 0, 0, NULL, CFG_NULLABLE,
+	  "started as root: drop to this user once the capture is open" },
+	{ "daemon.group", CFG_STRING, C(daemon_group), 0, 0, NULL,
+	  CFG_NULLABLE, "... and this group; ~: the user's own group" },
+
+	{ "log", CFG_SECTION, 0, 0, 0, NULL, 0, "messages of the daemon" },
+	{ "log.level", CFG_CHOICE, C(log_level), 0, 0, "info", 0,
+	  "error, warning, info or debug (-q and -v override)" },
+
+	{ "privacy", CFG_SECTION, 0, 0, 0, NULL, 0,
+	  "caller numbers in what is published" },
+	{ "privacy.caller", CFG_CHOICE, C(privacy_caller), 0, 0, "clear", 0,
+	  "clear, hash (keyed HMAC-SHA256) or mask (last digits kept)" },
+	{ "privacy.secret", CFG_STRING, C(privacy_secret), 0, 0, NULL,
+	  CFG_NULLABLE, "key of the hash, at least 16 characters" },
+	{ "privacy.mask_digits", CFG_INT, C(privacy_mask_digits), 0, 32, "4",
+	  0, "digits left clear at the end of a masked number" },
 };
 
 #define CFG_QUEUE_PREFIX	"queues[]"
@@ -729,22 +772,35 @@ cfg_node(struct cfg_load *cl, int id)
 	return (yaml_document_get_node(cl->doc, id));
 }
 
+/* The list a CFG_PORTS row fills, and its count. */
+static uint16_t *
+cfg_port_list(struct config *cfg, const struct cfg_row *row, size_t **np)
+{
+	if (row->off == C(hep_ports)) {
+		*np = &cfg->nhep_ports;
+		return (cfg->hep_ports);
+	}
+	*np = &cfg->nsip_ports;
+	return (cfg->sip_ports);
+}
+
 static void
 cfg_set_ports(struct cfg_load *cl, const struct cfg_row *row,
     const char *key, yaml_node_t *n, void *base)
 {
-	struct config		*cfg = base;
 	yaml_node_item_t	*items;
 	yaml_node_t		*item;
 	char			 ikey[CFG_KEY_MAX];
-	size_t			 count, i, j;
+	uint16_t		*ports;
+	size_t			 count, i, j, *np;
 	long long		 v = 0;
 	int			 rc;
 
 	if (cfg_items(cl, key, n, &items, &count) != 0)
 		return;
-	cfg->nsip_ports = 0;
-	if (count == 0) {
+	ports = cfg_port_list(base, row, &np);
+	*np = 0;
+	if (count == 0 && !(row->flags & CFG_EMPTYOK)) {
 		cfg_error(cl, &n->start_mark, key,
 		    "must list at least one port");
 		return;
@@ -759,21 +815,21 @@ cfg_set_ports(struct cfg_load *cl, const struct cfg_row *row,
 		}
 		if (cfg_range(cl, row, ikey, item, rc, v) != 0)
 			continue;
-		for (j = 0; j < cfg->nsip_ports; j++) {
-			if (cfg->sip_ports[j] == v)
+		for (j = 0; j < *np; j++) {
+			if (ports[j] == v)
 				break;
 		}
-		if (j < cfg->nsip_ports) {
+		if (j < *np) {
 			cfg_error(cl, &item->start_mark, ikey,
 			    "port %lld is listed twice", v);
 			continue;
 		}
-		if (cfg->nsip_ports == CONFIG_MAX_SIP_PORTS) {
+		if (*np == CONFIG_MAX_SIP_PORTS) {
 			cfg_error(cl, &item->start_mark, ikey,
 			    "at most %d ports", CONFIG_MAX_SIP_PORTS);
 			break;
 		}
-		cfg->sip_ports[cfg->nsip_ports++] = (uint16_t)v;
+		ports[(*np)++] = (uint16_t)v;
 	}
 }
 
@@ -956,6 +1012,130 @@ cfg_set_dnis(struct cfg_load *cl, const struct cfg_row *row,
 	(void)row;
 }
 
+static const struct cfg_choice *
+cfg_choice_of(const struct cfg_row *row)
+{
+	size_t	i;
+
+	for (i = 0; i < nitems(cfg_choices); i++) {
+		if (strcmp(cfg_choices[i].key, row->key) == 0)
+			return (&cfg_choices[i]);
+	}
+	return (NULL);
+}
+
+/* The index of word among the row's choices, or -1. */
+static int
+cfg_choice_index(const struct cfg_row *row, const char *word)
+{
+	const struct cfg_choice	*ch = cfg_choice_of(row);
+	int			 i;
+
+	for (i = 0; ch != NULL && ch->words[i] != NULL; i++) {
+		if (strcmp(ch->words[i], word) == 0)
+			return (i);
+	}
+	return (-1);
+}
+
+static void
+cfg_set_choice(struct cfg_load *cl, const struct cfg_row *row,
+    const char *key, yaml_node_t *n, void *base)
+{
+	const struct cfg_choice	*ch = cfg_choice_of(row);
+	char			 list[CFG_MSG_MAX];
+	const char		*v;
+	size_t			 len = 0;
+	int			 i;
+
+	if ((v = cfg_text(cl, key, n, 0)) == NULL)
+		return;
+	if ((i = cfg_choice_index(row, v)) == -1) {
+		list[0] = '\0';
+		for (i = 0; ch != NULL && ch->words[i] != NULL; i++)
+			len += (size_t)snprintf(list + len, sizeof list - len,
+			    "%s%s", i == 0 ? "" : ", ", ch->words[i]);
+		cfg_error(cl, &n->start_mark, key, "must be one of %s", list);
+		return;
+	}
+	*(int *)((char *)base + row->off) = i;
+}
+
+/* ZeroMQ's Z85 (RFC 32): a 32-byte CURVE key is 40 of these characters. */
+static int
+cfg_is_curve_key(const char *v)
+{
+	static const char z85[] = "0123456789abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#";
+
+	return (strlen(v) == CONFIG_CURVE_KEY_LEN &&
+	    strspn(v, z85) == CONFIG_CURVE_KEY_LEN);
+}
+
+static void
+cfg_set_curve_key(struct cfg_load *cl, const struct cfg_row *row,
+    const char *key, yaml_node_t *n, void *base)
+{
+	char		**field = (char **)((char *)base + row->off);
+	const char	 *v;
+
+	if (cfg_is_null(n)) {
+		free(*field);
+		*field = NULL;
+		return;
+	}
+	if ((v = cfg_text(cl, key, n, 0)) == NULL)
+		return;
+	if (!cfg_is_curve_key(v)) {
+		cfg_error(cl, &n->start_mark, key, "must be a CURVE key: %d "
+		    "characters of Z85 (ccmetrics-sub --keygen makes one)",
+		    CONFIG_CURVE_KEY_LEN);
+		return;
+	}
+	free(*field);
+	*field = xstrdup(v);
+}
+
+static void
+cfg_set_curve_keys(struct cfg_load *cl, const struct cfg_row *row,
+    const char *key, yaml_node_t *n, void *base)
+{
+	struct config		*cfg = base;
+	yaml_node_item_t	*items;
+	yaml_node_t		*item;
+	char			 ikey[CFG_KEY_MAX];
+	const char		*v;
+	size_t			 count, i, j;
+
+	if (cfg_items(cl, key, n, &items, &count) != 0)
+		return;
+	for (i = 0; i < count; i++) {
+		item = cfg_node(cl, items[i]);
+		cfg_index(ikey, sizeof ikey, key, i);
+		if ((v = cfg_text(cl, ikey, item, 0)) == NULL)
+			continue;
+		if (!cfg_is_curve_key(v)) {
+			cfg_error(cl, &item->start_mark, ikey, "must be a "
+			    "CURVE public key: %d characters of Z85",
+			    CONFIG_CURVE_KEY_LEN);
+			continue;
+		}
+		for (j = 0; j < cfg->nzmq_curve_allowed; j++) {
+			if (strcmp(cfg->zmq_curve_allowed[j], v) == 0)
+				break;
+		}
+		if (j < cfg->nzmq_curve_allowed) {
+			cfg_error(cl, &item->start_mark, ikey,
+			    "key is listed twice");
+			continue;
+		}
+		cfg->zmq_curve_allowed = xreallocarray(cfg->zmq_curve_allowed,
+		    cfg->nzmq_curve_allowed + 1, sizeof *cfg->zmq_curve_allowed);
+		cfg->zmq_curve_allowed[cfg->nzmq_curve_allowed++] = xstrdup(v);
+	}
+	(void)row;
+}
+
 /* Set the defaults of the rows of one scope: struct config or a queue. */
 static void
 cfg_defaults(int queue, void *base)
@@ -979,6 +1159,9 @@ cfg_defaults(int queue, void *base)
 			break;
 		case CFG_FRACTION:
 			*(double *)(p + row->off) = strtod(row->def, NULL);
+			break;
+		case CFG_CHOICE:
+			*(int *)(p + row->off) = cfg_choice_index(row, row->def);
 			break;
 		case CFG_STRING:
 		case CFG_ENDPOINT:
@@ -1107,6 +1290,15 @@ cfg_apply(struct cfg_load *cl, const struct cfg_row *row, const char *key,
 	case CFG_DNIS:
 		cfg_set_dnis(cl, row, key, n, base);
 		break;
+	case CFG_CHOICE:
+		cfg_set_choice(cl, row, key, n, base);
+		break;
+	case CFG_CURVEKEY:
+		cfg_set_curve_key(cl, row, key, n, base);
+		break;
+	case CFG_CURVEKEYS:
+		cfg_set_curve_keys(cl, row, key, n, base);
+		break;
 	}
 }
 
@@ -1175,14 +1367,15 @@ cfg_row_by_key(const char *key)
 }
 
 /*
- * The default filter: SIP ports over UDP and TCP, and every IP fragment,
- * since a port filter drops all but the first fragment of a large INVITE.
+ * The default filter: SIP ports over UDP and TCP, HEP ports over UDP, and
+ * every IP fragment, since a port filter drops all but the first fragment
+ * of a large INVITE. On Ethernet, capture.c adds the same inside VLAN tags.
  * IPv6 fragments are recognised when the fragment header comes first.
  */
 static char *
 cfg_default_filter(const struct config *cfg)
 {
-	char	buf[CONFIG_MAX_SIP_PORTS * 48 + 128];
+	char	buf[CONFIG_MAX_SIP_PORTS * (48 + 24) + 256];
 	size_t	i, len = 0;
 
 	for (i = 0; i < cfg->nsip_ports; i++) {
@@ -1190,9 +1383,68 @@ cfg_default_filter(const struct config *cfg)
 		    "udp port %u or tcp port %u or ", cfg->sip_ports[i],
 		    cfg->sip_ports[i]);
 	}
+	for (i = 0; i < cfg->nhep_ports; i++) {
+		len += (size_t)snprintf(buf + len, sizeof buf - len,
+		    "udp port %u or ", cfg->hep_ports[i]);
+	}
+	/* IP-in-IP (4) and IPv6-in-IP (41) tunnels are decoded too. */
 	snprintf(buf + len, sizeof buf - len,
-	    "(ip[6:2] & 0x3fff != 0) or (ip6 and ip6[6] = 44)");
+	    "(ip[6:2] & 0x3fff != 0) or (ip6 and ip6[6] = 44) or "
+	    "ip proto 4 or ip proto 41 or ip6 proto 4 or ip6 proto 41");
 	return (xstrdup(buf));
+}
+
+/* An error about key found after the walk, at the place it was set. */
+static void __attribute__((format(printf, 3, 4)))
+cfg_error_at(struct cfg_load *cl, const char *key, const char *fmt, ...)
+{
+	const struct cfg_row	*row = cfg_row_by_key(key);
+	size_t			 i = (size_t)(row - cfg_rows);
+	char			 msg[CFG_MSG_MAX];
+	va_list			 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	cfg_error(cl, cl->marked[i] ? &cl->marks[i] : NULL, key, "%s", msg);
+}
+
+/* Keys of the daemon, CURVE and privacy that only make sense together. */
+static void
+cfg_finish_security(struct cfg_load *cl)
+{
+	struct config	*cfg = cl->cfg;
+	char		 derived[CONFIG_CURVE_KEY_LEN + 1];
+
+	if (cfg->daemon_group != NULL && cfg->daemon_user == NULL)
+		cfg_error_at(cl, "daemon.group", "needs daemon.user");
+	if (cfg->privacy_caller == PRIVACY_HASH &&
+	    (cfg->privacy_secret == NULL ||
+	    strlen(cfg->privacy_secret) < CONFIG_SECRET_MIN))
+		cfg_error_at(cl, cfg->privacy_secret == NULL ?
+		    "privacy.caller" : "privacy.secret",
+		    "hash needs privacy.secret of at least %d characters",
+		    CONFIG_SECRET_MIN);
+	if (cfg->zmq_curve_secret_key == NULL) {
+		if (cfg->zmq_curve_public_key != NULL)
+			cfg_error_at(cl, "publish.zmq.curve_public_key",
+			    "needs publish.zmq.curve_secret_key");
+		if (cfg->nzmq_curve_allowed > 0)
+			cfg_error_at(cl, "publish.zmq.curve_allowed_clients",
+			    "needs publish.zmq.curve_secret_key");
+		return;
+	}
+	if (cfg->zmq_endpoint == NULL)
+		cfg_error_at(cl, "publish.zmq.curve_secret_key",
+		    "needs ZeroMQ (publish.zmq is ~)");
+	if (zmq_curve_public(derived, cfg->zmq_curve_secret_key) != 0)
+		cfg_error_at(cl, "publish.zmq.curve_secret_key",
+		    "not a valid key: %s", zmq_strerror(zmq_errno()));
+	else if (cfg->zmq_curve_public_key != NULL &&
+	    strcmp(derived, cfg->zmq_curve_public_key) != 0)
+		cfg_error_at(cl, "publish.zmq.curve_public_key",
+		    "is not the public key of curve_secret_key (that is %s)",
+		    derived);
 }
 
 /* Checks across keys, once the whole document is walked. */
@@ -1211,8 +1463,11 @@ cfg_finish(struct cfg_load *cl)
 		    "default_queue", "no queue is named \"%s\"",
 		    cfg->default_queue);
 	}
-	if (cfg->filter == NULL)
+	if (cfg->filter == NULL) {
 		cfg->filter = cfg_default_filter(cfg);
+		cfg->filter_default = 1;
+	}
+	cfg_finish_security(cl);
 }
 
 /* Line and column of a byte offset, for errors libyaml gives no mark. */
@@ -1394,6 +1649,14 @@ config_free(struct config *cfg)
 		free(cfg->corr_headers[i]);
 	free(cfg->zmq_endpoint);
 	free(cfg->jsonl_path);
+	free(cfg->zmq_curve_secret_key);
+	free(cfg->zmq_curve_public_key);
+	for (i = 0; i < cfg->nzmq_curve_allowed; i++)
+		free(cfg->zmq_curve_allowed[i]);
+	free(cfg->zmq_curve_allowed);
+	free(cfg->daemon_user);
+	free(cfg->daemon_group);
+	free(cfg->privacy_secret);
 	free(cfg);
 }
 

@@ -9,6 +9,8 @@
 #include "ccmetrics/xmalloc.h"
 
 #define US_PER_S	1000000LL
+/* How much earlier than its inbound leg an agent leg may be seen. */
+#define CONTACT_LATE_INBOUND_US	(2 * US_PER_S)
 
 /* A caller's last arrival, for repeat detection (DESIGN.md 3.3). */
 struct caller_seen {
@@ -27,11 +29,16 @@ struct contact_table {
 						   with its inbound leg up */
 	struct strmap		*by_agent_leg;	/* agent legs of contacts */
 	struct strmap		*unmatched;	/* agent legs of none */
+	struct strmap		*unmatched_corr; /* their header values */
 	struct contact		*head;		/* every live contact */
 	struct strmap		*callers;
 	struct caller_seen	*seen_head, *seen_tail;	/* by last_us */
 	struct contact_stats	 st;
 };
+
+static void	unmatched_keep(struct contact_table *, struct leg *);
+static void	contact_adopt_early_agent(struct contact_table *,
+		    struct contact *);
 
 int64_t
 contact_ms(int64_t us)
@@ -70,6 +77,7 @@ contact_create(const struct config *cfg, contact_sink sink, void *arg)
 	ct->by_caller = strmap_create();
 	ct->by_agent_leg = strmap_create();
 	ct->unmatched = strmap_create();
+	ct->unmatched_corr = strmap_create();
 	ct->callers = strmap_create();
 	return (ct);
 }
@@ -280,6 +288,7 @@ contact_on_inbound_start(struct contact_table *ct, struct leg *l,
 	ct->st.open++;
 	ct->st.created++;
 	contact_emit(ct, CONTACT_EV_ARRIVE, ts_us, c, NULL, NULL);
+	contact_adopt_early_agent(ct, c);
 }
 
 /* DESIGN.md 3.2 rule 1: a configured header naming an open inbound leg. */
@@ -299,6 +308,23 @@ contact_by_header(struct contact_table *ct, const struct leg *l)
 	return (NULL);
 }
 
+/*
+ * Does the leg carry a configured correlation header? Then it names its
+ * call, and rule 3 never overrides that with a guess by number: a value
+ * naming no open call leaves the leg unmatched (its call may show up
+ * late, contact_adopt_early_agent()).
+ */
+static bool
+leg_has_corr(const struct leg *l)
+{
+	size_t	i;
+
+	for (i = 0; i < SIP_MAX_CORR; i++)
+		if (l->corr[i] != NULL)
+			return (true);
+	return (false);
+}
+
 /* Rule 2: Replaces naming a leg already in a contact (RFC 3891). */
 static struct contact *
 contact_by_replaces(struct contact_table *ct, const struct leg *l)
@@ -316,7 +342,10 @@ contact_by_replaces(struct contact_table *ct, const struct leg *l)
  * Rule 3: the open contact of the same caller that arrived at most
  * caller_window_s before; unanswered ones first, then the oldest. Two
  * candidates of the same rank arriving in the same millisecond cannot be
- * told apart: counted as ambiguous, never guessed.
+ * told apart: counted as ambiguous, never guessed. An agent leg first seen
+ * mid-dialog (its INVITE, ring and answer unseen) only joins a contact
+ * first seen mid-dialog too: in a complete one it would be an attempt that
+ * never rang and a segment that never talked.
  */
 static struct contact *
 contact_by_caller(struct contact_table *ct, const struct leg *l,
@@ -333,6 +362,8 @@ contact_by_caller(struct contact_table *ct, const struct leg *l,
 	for (; c != NULL; c = c->cprev) {
 		if (ts_us - c->arrival_us > window)
 			break;		/* older ones are older still */
+		if (l->partial && !c->mid_dialog)
+			continue;
 		if (best == NULL || (c->answered_us == 0) >
 		    (best->answered_us == 0) ||
 		    ((c->answered_us == 0) == (best->answered_us == 0) &&
@@ -383,11 +414,11 @@ contact_on_agent_start(struct contact_table *ct, struct leg *l,
 		ct->st.agent_by_header++;
 	else if ((c = contact_by_replaces(ct, l)) != NULL)
 		ct->st.agent_by_replaces++;
-	else if ((c = contact_by_caller(ct, l, ts_us)) != NULL)
+	else if (!leg_has_corr(l) &&
+	    (c = contact_by_caller(ct, l, ts_us)) != NULL)
 		ct->st.agent_by_caller++;
 	else {
-		ct->st.agent_unmatched++;
-		strmap_put(ct->unmatched, l->call_id, l);
+		unmatched_keep(ct, l);
 		return;
 	}
 	a = contact_add_attempt(ct, c, l);
@@ -466,12 +497,21 @@ contact_finish_if_done(struct contact_table *ct, struct contact *c)
 	contact_free_one(c);
 }
 
+/* A leg that expired, was evicted or flushed: its real end is unknown. */
+static bool
+leg_end_unseen(const struct leg *l)
+{
+	return (l->end_reason == LEG_END_EXPIRED ||
+	    l->end_reason == LEG_END_EVICTED ||
+	    l->end_reason == LEG_END_FLUSHED);
+}
+
 /* The outcome of an unanswered contact when its inbound leg ends. */
 static enum contact_outcome
 contact_unanswered_outcome(const struct contact_table *ct,
     const struct contact *c, const struct leg *l)
 {
-	int64_t	wait_us = l->end_us - c->arrival_us;
+	int64_t	wait_ms = contact_ms(l->end_us) - contact_ms(c->arrival_us);
 
 	switch (l->end_reason) {
 	case LEG_END_REJECTED:
@@ -482,7 +522,7 @@ contact_unanswered_outcome(const struct contact_table *ct,
 		return (OUTCOME_TIMEOUT);
 	case LEG_END_CANCEL:
 	case LEG_END_BYE_UAC:
-		if (wait_us < (int64_t)ct->cfg->short_abandon_s * US_PER_S)
+		if (wait_ms < (int64_t)ct->cfg->short_abandon_s * 1000)
 			return (OUTCOME_SHORT_ABANDONED);
 		return (OUTCOME_ABANDONED);
 	default:
@@ -498,9 +538,7 @@ contact_on_inbound_end(struct contact_table *ct, struct contact *c,
 	c->inbound_end = l->end_reason;
 	c->inbound = NULL;
 	/* Its end was never seen: the record is incomplete. */
-	if (l->end_reason == LEG_END_EXPIRED ||
-	    l->end_reason == LEG_END_EVICTED ||
-	    l->end_reason == LEG_END_FLUSHED)
+	if (leg_end_unseen(l))
 		c->partial = true;
 	contact_unindex(ct, c, l);
 	if (c->answered_us == 0) {
@@ -527,9 +565,14 @@ contact_on_agent_end(struct contact_table *ct, struct contact *c,
 	a->holds = l->holds;
 	a->ended_by_agent = l->end_reason == LEG_END_BYE_UAS;
 	c->open_legs--;
+	/* As for the inbound leg: an end never seen leaves the record
+	   incomplete (a shutdown cuts a talking agent's segment short). */
+	if (leg_end_unseen(l))
+		c->partial = true;
 	if (a->answer_us != 0) {
 		contact_emit(ct, CONTACT_EV_SEGMENT_END, a->end_us, c, a, NULL);
-	} else if ((c->answered_us == 0 || a->end_us < c->answered_us) &&
+	} else if (l->end_reason != LEG_END_FLUSHED &&
+	    (c->answered_us == 0 || a->end_us < c->answered_us) &&
 	    (c->inbound_end_us == 0 || a->end_us < c->inbound_end_us)) {
 		/* Not "completed elsewhere", not after the caller left. */
 		a->rona = true;
@@ -542,8 +585,11 @@ static void
 contact_on_answer(struct contact_table *ct, struct contact *c,
     struct contact_attempt *a, int64_t ts_us)
 {
+	/* The caller is gone: no conversation, no segment (DESIGN.md 3.3). */
+	if (c->inbound_end_us != 0)
+		return;
 	a->answer_us = ts_us;
-	if (c->answered_us == 0 && c->inbound_end_us == 0) {
+	if (c->answered_us == 0) {
 		c->answered_us = ts_us;
 		c->answered_attempt = (int)(a - c->attempts);
 		c->outcome = OUTCOME_ANSWERED;
@@ -553,25 +599,76 @@ contact_on_answer(struct contact_table *ct, struct contact *c,
 }
 
 /*
- * Rule 2 by REFER: an accepted Refer-To whose Replaces names an agent leg
- * that matched no contact makes it an attempt of this one, with what the
- * leg has already seen.
+ * An agent leg that matched no contact is kept aside until it ends: an
+ * accepted REFER may name it (rule 2), or its inbound leg may show up
+ * late (HEP and capture are not merged in time order).
  */
 static void
-contact_adopt(struct contact_table *ct, struct contact *c,
-    const char *call_id)
+unmatched_keep(struct contact_table *ct, struct leg *l)
+{
+	size_t	i;
+
+	ct->st.agent_unmatched++;
+	strmap_put(ct->unmatched, l->call_id, l);
+	for (i = 0; i < SIP_MAX_CORR; i++)
+		if (l->corr[i] != NULL)
+			strmap_put(ct->unmatched_corr, l->corr[i], l);
+}
+
+static void
+unmatched_forget(struct contact_table *ct, struct leg *l)
+{
+	size_t	i;
+
+	if (strmap_get(ct->unmatched, l->call_id) == l)
+		strmap_del(ct->unmatched, l->call_id);
+	for (i = 0; i < SIP_MAX_CORR; i++)
+		if (l->corr[i] != NULL &&
+		    strmap_get(ct->unmatched_corr, l->corr[i]) == l)
+			strmap_del(ct->unmatched_corr, l->corr[i]);
+}
+
+/* Make a kept-aside agent leg an attempt of c, with what it has seen. */
+static void
+contact_adopt(struct contact_table *ct, struct contact *c, struct leg *l)
 {
 	struct contact_attempt	*a;
-	struct leg		*l;
 
-	if ((l = strmap_del(ct->unmatched, call_id)) == NULL)
-		return;
+	unmatched_forget(ct, l);
 	ct->st.agent_unmatched--;
-	ct->st.agent_by_replaces++;
 	a = contact_add_attempt(ct, c, l);
 	contact_emit(ct, CONTACT_EV_RING, l->invite_us, c, a, NULL);
 	if (l->answer_us != 0)
 		contact_on_answer(ct, c, a, l->answer_us);
+}
+
+/* Rule 2 by REFER: the accepted Refer-To's Replaces names such a leg. */
+static void
+contact_adopt_replaced(struct contact_table *ct, struct contact *c,
+    const char *call_id)
+{
+	struct leg	*l;
+
+	if ((l = strmap_get(ct->unmatched, call_id)) == NULL)
+		return;
+	ct->st.agent_by_replaces++;
+	contact_adopt(ct, c, l);
+}
+
+/*
+ * Rule 1, late: an agent leg seen up to CONTACT_LATE_INBOUND_US before
+ * its inbound leg, whose correlation header names it.
+ */
+static void
+contact_adopt_early_agent(struct contact_table *ct, struct contact *c)
+{
+	struct leg	*l;
+
+	if ((l = strmap_get(ct->unmatched_corr, c->id)) == NULL ||
+	    c->arrival_us - l->invite_us > CONTACT_LATE_INBOUND_US)
+		return;
+	ct->st.agent_by_header++;
+	contact_adopt(ct, c, l);
 }
 
 /* An event on a leg that belongs to contact c. */
@@ -611,7 +708,7 @@ contact_on_leg(struct contact_table *ct, struct contact *c,
 			a->transfers++;
 		contact_emit(ct, CONTACT_EV_TRANSFER, ev->ts_us, c, a, l);
 		if (l->refer_replaces != NULL)
-			contact_adopt(ct, c, l->refer_replaces);
+			contact_adopt_replaced(ct, c, l->refer_replaces);
 		break;
 	case LEG_EV_END:
 		/* The leg lingers for retransmissions; the contact may not. */
@@ -641,8 +738,7 @@ contact_input(struct contact_table *ct, const struct leg_event *ev)
 	if (l->owner != NULL)
 		contact_on_leg(ct, l->owner, ev);
 	else if (ev->type == LEG_EV_END) {
-		if (strmap_get(ct->unmatched, l->call_id) == l)
-			strmap_del(ct->unmatched, l->call_id);
+		unmatched_forget(ct, l);
 		contact_emit(ct, CONTACT_EV_LEG_END, ev->ts_us, NULL, NULL, l);
 	}
 }
@@ -660,7 +756,9 @@ contact_totals(const struct contact *c, struct contact_totals *t)
 			t->rona++;
 		if (a->answer_us == 0 || a->end_us == 0)
 			continue;
-		t->handle_us += a->end_us - a->answer_us;
+		/* Whole milliseconds, as the published times show them. */
+		t->handle_us += (contact_ms(a->end_us) -
+		    contact_ms(a->answer_us)) * 1000;
 		t->hold_us += a->hold_us;
 		t->holds += a->holds;
 	}
@@ -695,6 +793,7 @@ contact_free(struct contact_table *ct)
 	strmap_free(ct->by_caller);
 	strmap_free(ct->by_agent_leg);
 	strmap_free(ct->unmatched);
+	strmap_free(ct->unmatched_corr);
 	strmap_free(ct->callers);
 	free(ct);
 }

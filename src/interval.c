@@ -50,6 +50,7 @@ struct agent_acc {
 	struct interval_agent	 slot[2];
 	struct segment		*segs;
 	size_t			 nsegs;
+	bool			 up_at_end;	/* of the interval closing */
 	struct agent_acc	*next;
 };
 
@@ -447,7 +448,7 @@ interval_input(struct interval_stage *is, const struct contact_event *ev)
 static bool
 agent_active(const struct agent_acc *aa, const struct interval_agent *ag)
 {
-	return (aa->nsegs > 0 || ag->attempts > 0 || ag->answered > 0 ||
+	return (aa->up_at_end || ag->attempts > 0 || ag->answered > 0 ||
 	    ag->handled > 0 || ag->rona > 0 || ag->transfers > 0 ||
 	    ag->busy_ms > 0);
 }
@@ -471,11 +472,16 @@ interval_close_oldest(struct interval_stage *is)
 	int64_t			 end = is->cur_start_us + is->len_us;
 	int			 k = slot_of(is, is->cur_start_us);
 
-	/* Agents still talking are busy up to the end. */
+	/*
+	 * Agents still talking are busy up to the end. A segment answered
+	 * after the end (within the grace) is no call up at it.
+	 */
 	for (aa = is->ahead; aa != NULL; aa = aa->next) {
+		aa->up_at_end = false;
 		for (i = 0; i < aa->nsegs; i++) {
 			if (aa->segs[i].from_us >= end)
 				continue;
+			aa->up_at_end = true;
 			segment_busy(is, aa, aa->segs[i].from_us, end);
 			aa->segs[i].from_us = end;
 		}

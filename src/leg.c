@@ -102,14 +102,31 @@ leg_touch(struct leg_table *lt, struct leg *l, int64_t ts_us)
 
 	if (ts_us > l->last_us)
 		l->last_us = ts_us;
+	/*
+	 * A caller waiting in a ringing queue hears ringback for as long as
+	 * the queue lasts, with nothing on the wire: an inbound leg that
+	 * formed a contact (owner set) lives as long as an answered one.
+	 */
 	if (l->state == LEG_STATE_ENDED)
 		list = LIST_ENDED;
-	else if (l->state == LEG_STATE_CONFIRMED)
+	else if (l->state == LEG_STATE_CONFIRMED ||
+	    (l->role == LEG_ROLE_INBOUND && l->owner != NULL &&
+	    l->state == LEG_STATE_EARLY))
 		list = LIST_ANSWERED;
 	else
 		list = LIST_UNANSWERED;
 	list_remove(lt, l);
 	list_append(lt, l, list);
+}
+
+/*
+ * Held time between two packet times, in whole milliseconds as every
+ * published duration is (a difference of truncated times).
+ */
+static int64_t
+leg_held_us(int64_t from_us, int64_t to_us)
+{
+	return ((to_us / 1000 - from_us / 1000) * 1000);
 }
 
 static void
@@ -131,7 +148,7 @@ leg_end(struct leg_table *lt, struct leg *l, int64_t ts_us,
 	if (l->state == LEG_STATE_ENDED)
 		return;
 	if (l->held) {
-		l->hold_us += ts_us - l->hold_start_us;
+		l->hold_us += leg_held_us(l->hold_start_us, ts_us);
 		l->held = false;
 	}
 	l->state = LEG_STATE_ENDED;
@@ -312,30 +329,68 @@ leg_alloc(struct leg_table *lt, const struct sip_msg *m)
 	return (l);
 }
 
+/* What a leg takes from the INVITE that forms it (or reaches the PBX). */
+static void
+leg_fill(struct leg_table *lt, struct leg *l, const struct sip_msg *m)
+{
+	size_t	i;
+
+	l->uac = m->src;
+	l->uas = m->dst;
+	free(l->dialed);
+	free(l->caller);
+	free(l->replaces);
+	free(l->invite_branch);
+	l->dialed = xstrdup(*m->ruri_user != '\0' ? m->ruri_user : m->to_user);
+	l->caller = xstrdup(*m->pai_user != '\0' ? m->pai_user : m->from_user);
+	for (i = 0; i < SIP_MAX_CORR; i++) {
+		free(l->corr[i]);
+		l->corr[i] = m->corr[i][0] != '\0' ? xstrdup(m->corr[i]) : NULL;
+	}
+	l->replaces = m->replaces_call_id[0] != '\0' ?
+	    xstrdup(m->replaces_call_id) : NULL;
+	l->invite_cseq = m->cseq;
+	l->invite_branch = xstrdup(m->branch);
+	l->role = leg_classify(lt, &m->src.ip, &m->dst.ip);
+}
+
 /* A leg from its initial INVITE. */
 static struct leg *
 leg_new(struct leg_table *lt, const struct sip_msg *m)
 {
 	struct leg	*l;
-	size_t		 i;
 
 	l = leg_alloc(lt, m);
 	l->from_tag = xstrdup(m->from_tag);
-	l->uac = m->src;
-	l->uas = m->dst;
-	l->dialed = xstrdup(*m->ruri_user != '\0' ? m->ruri_user : m->to_user);
-	l->caller = xstrdup(*m->pai_user != '\0' ? m->pai_user : m->from_user);
-	for (i = 0; i < SIP_MAX_CORR; i++)
-		if (m->corr[i][0] != '\0')
-			l->corr[i] = xstrdup(m->corr[i]);
-	if (m->replaces_call_id[0] != '\0')
-		l->replaces = xstrdup(m->replaces_call_id);
-	l->invite_cseq = m->cseq;
-	l->invite_branch = xstrdup(m->branch);
 	l->state = LEG_STATE_CALLING;
-	l->role = leg_classify(lt, &m->src.ip, &m->dst.ip);
+	leg_fill(lt, l, m);
 	leg_insert(lt, l);
 	return (l);
+}
+
+/*
+ * The same INVITE forwarded by a proxy in front of the PBX: when the first
+ * hop seen gave the leg no role (caller to proxy) and this hop does
+ * (proxy to PBX), the leg becomes this hop's, at this hop's time.
+ */
+static bool
+leg_rehop(struct leg_table *lt, struct leg *l, const struct sip_msg *m)
+{
+	if (l->role != LEG_ROLE_OTHER || l->owner != NULL ||
+	    (l->state != LEG_STATE_CALLING && l->state != LEG_STATE_EARLY) ||
+	    leg_classify(lt, &m->src.ip, &m->dst.ip) == LEG_ROLE_OTHER)
+		return (false);
+	leg_fill(lt, l, m);
+	if (l->role == LEG_ROLE_AGENT && !leg_user_allowed(lt, l)) {
+		lt->st.agent_user_mismatch++;
+		l->role = LEG_ROLE_OTHER;
+	}
+	l->invite_us = m->ts_us;
+	l->ring_us = 0;
+	l->state = LEG_STATE_CALLING;
+	leg_touch(lt, l, m->ts_us);
+	lt->st.rehops++;
+	return (true);
 }
 
 /*
@@ -422,6 +477,9 @@ leg_on_invite(struct leg_table *lt, const struct sip_msg *m)
 			free(l->invite_branch);
 			l->invite_branch = xstrdup(m->branch);
 			leg_touch(lt, l, m->ts_us);
+		} else if (strcmp(m->branch, l->invite_branch) != 0 &&
+		    leg_rehop(lt, l, m)) {
+			leg_emit(lt, LEG_EV_START, m->ts_us, l);
 		} else {
 			/* A late copy, or the same INVITE seen at another hop. */
 			lt->st.retransmissions++;
@@ -466,7 +524,7 @@ leg_on_offer_answer(struct leg_table *lt, struct leg *l,
 		leg_emit(lt, LEG_EV_HOLD, l->offer_us, l);
 	} else if (m->status < 300 && l->offer == 2 && l->held) {
 		l->held = false;
-		l->hold_us += l->offer_us - l->hold_start_us;
+		l->hold_us += leg_held_us(l->hold_start_us, l->offer_us);
 		leg_emit(lt, LEG_EV_RESUME, l->offer_us, l);
 	}
 	l->offer = 0;
@@ -481,6 +539,7 @@ leg_on_invite_response(struct leg_table *lt, struct leg *l,
 		    l->state == LEG_STATE_CALLING) {
 			l->ring_us = m->ts_us;
 			l->state = LEG_STATE_EARLY;
+			leg_touch(lt, l, m->ts_us);	/* its list may change */
 			leg_emit(lt, LEG_EV_RING, m->ts_us, l);
 		}
 	} else if (m->status < 300) {

@@ -1,4 +1,7 @@
-/* publish.c: ZeroMQ XPUB and the JSON-lines sink; owns sequence numbers. */
+/*
+ * publish.c: ZeroMQ XPUB (with CURVE security) and the JSON-lines sink;
+ * owns sequence numbers and the privacy of published numbers.
+ */
 #include "config.h"
 
 #include <errno.h>
@@ -9,8 +12,10 @@
 #include <zmq.h>
 
 #include "ccmetrics/log.h"
+#include "ccmetrics/privacy.h"
 #include "ccmetrics/publish.h"
 #include "ccmetrics/xmalloc.h"
+#include "ccmetrics/zap.h"
 
 #define PUBLISH_LINGER_MS	3000
 #define PUBLISH_JSON_FLAGS	(JSON_COMPACT | JSON_REAL_PRECISION(15))
@@ -18,6 +23,8 @@
 struct publisher {
 	void			*zctx;
 	void			*zsock;
+	struct zap		*zap;		/* curve_allowed_clients */
+	struct privacy		*privacy;
 	FILE			*jsonl;
 	int			 jsonl_owned;
 	int			 line_buffered;
@@ -41,6 +48,46 @@ publish_format_time(int64_t ts_us, char *buf, size_t len)
 	    tm.tm_min, tm.tm_sec, (int)(ms - (int64_t)secs * 1000));
 }
 
+/*
+ * CURVE (ZeroMQ RFC 26): the socket is a server holding the secret key;
+ * a subscriber must know its public key. With allowed clients, the ZAP
+ * handler, bound first, also checks the subscriber's own key.
+ */
+static int
+publish_curve(struct publisher *pub, const struct config *cfg, char *err,
+    size_t errlen)
+{
+	static const char	domain[] = "ccmetrics";
+	char			public[CONFIG_CURVE_KEY_LEN + 1];
+	int			one = 1;
+
+	if (cfg->zmq_curve_secret_key == NULL)
+		return (0);
+	if (!zmq_has("curve")) {
+		snprintf(err, errlen, "publish.zmq.curve_secret_key: this "
+		    "libzmq was built without CURVE");
+		return (-1);
+	}
+	if (cfg->nzmq_curve_allowed > 0 && (pub->zap = zap_create(pub->zctx,
+	    cfg->zmq_curve_allowed, cfg->nzmq_curve_allowed, err,
+	    errlen)) == NULL)
+		return (-1);
+	if (zmq_setsockopt(pub->zsock, ZMQ_CURVE_SERVER, &one,
+	    sizeof one) != 0 ||
+	    zmq_setsockopt(pub->zsock, ZMQ_CURVE_SECRETKEY,
+	    cfg->zmq_curve_secret_key, CONFIG_CURVE_KEY_LEN + 1) != 0 ||
+	    zmq_setsockopt(pub->zsock, ZMQ_ZAP_DOMAIN, domain,
+	    sizeof domain - 1) != 0) {
+		snprintf(err, errlen, "zmq CURVE: %s",
+		    zmq_strerror(zmq_errno()));
+		return (-1);
+	}
+	if (zmq_curve_public(public, cfg->zmq_curve_secret_key) == 0)
+		log_info("zmq: CURVE on, server public key %s%s", public,
+		    pub->zap != NULL ? ", listed client keys only" : "");
+	return (0);
+}
+
 static int
 publish_open_zmq(struct publisher *pub, const struct config *cfg, char *err,
     size_t errlen)
@@ -50,6 +97,8 @@ publish_open_zmq(struct publisher *pub, const struct config *cfg, char *err,
 	pub->zctx = zmq_ctx_new();
 	/* XPUB: we see subscriptions, and NODROP makes HWM drops countable. */
 	pub->zsock = zmq_socket(pub->zctx, ZMQ_XPUB);
+	if (pub->zsock != NULL && publish_curve(pub, cfg, err, errlen) != 0)
+		return (-1);
 	if (pub->zsock == NULL ||
 	    zmq_setsockopt(pub->zsock, ZMQ_SNDHWM, &hwm, sizeof hwm) != 0 ||
 	    zmq_setsockopt(pub->zsock, ZMQ_XPUB_NODROP, &one, sizeof one) != 0 ||
@@ -70,6 +119,7 @@ publish_create(const struct config *cfg, int line_buffered, char *err,
 
 	pub = xcalloc(1, sizeof *pub);
 	pub->line_buffered = line_buffered;
+	pub->privacy = privacy_create(cfg);
 	if (cfg->zmq_endpoint != NULL &&
 	    publish_open_zmq(pub, cfg, err, errlen) == -1) {
 		publish_free(pub);
@@ -148,10 +198,34 @@ publish_send(struct publisher *pub, const char *topic, const char *type,
 }
 
 void
+publish_set_config(struct publisher *pub, const struct config *cfg)
+{
+	/* Endpoints and keys stay as bound; privacy follows the file. */
+	privacy_free(pub->privacy);
+	pub->privacy = privacy_create(cfg);
+}
+
+const char *
+publish_number(const struct publisher *pub, const char *number, char *buf,
+    size_t len)
+{
+	return (privacy_number(pub->privacy, number, buf, len));
+}
+
+const char *
+publish_uri(const struct publisher *pub, const char *uri, char *buf,
+    size_t len)
+{
+	return (privacy_uri(pub->privacy, uri, buf, len));
+}
+
+void
 publish_drain(struct publisher *pub)
 {
 	zmq_msg_t	msg;
 
+	if (pub->zap != NULL)
+		pub->st.zmq_refused += (uint64_t)zap_serve(pub->zap);
 	if (pub->zsock == NULL)
 		return;
 	zmq_msg_init(&msg);
@@ -167,16 +241,22 @@ publish_drain(struct publisher *pub)
 int
 publish_await_subscribers(struct publisher *pub, int n, int timeout_ms)
 {
-	zmq_pollitem_t	item;
-	int		waited = 0, step = 50;
+	zmq_pollitem_t	item[2];
+	int		waited = 0, step = 50, nitems = 1;
 
 	if (pub->zsock == NULL || n <= 0)
 		return (0);
-	item.socket = pub->zsock;
-	item.fd = 0;
-	item.events = ZMQ_POLLIN;
+	memset(item, 0, sizeof item);
+	item[0].socket = pub->zsock;
+	item[0].events = ZMQ_POLLIN;
+	if (pub->zap != NULL) {
+		/* Subscribers' handshakes wait for the ZAP handler. */
+		item[1].socket = zap_socket(pub->zap);
+		item[1].events = ZMQ_POLLIN;
+		nitems = 2;
+	}
 	while (pub->subscriptions < n && waited < timeout_ms) {
-		if (zmq_poll(&item, 1, step) > 0)
+		if (zmq_poll(item, nitems, step) > 0)
 			publish_drain(pub);
 		waited += step;
 	}
@@ -201,6 +281,8 @@ publish_free(struct publisher *pub)
 	}
 	if (pub->zsock != NULL)
 		zmq_close(pub->zsock);
+	zap_free(pub->zap);
+	privacy_free(pub->privacy);
 	if (pub->zctx != NULL)
 		zmq_ctx_term(pub->zctx);
 	free(pub);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ccmetrics/erlang.h"
+#include "ccmetrics/privacy.h"
 #include "ccmetrics/record.h"
 
 #define TOPIC_MAX	192
@@ -94,10 +95,11 @@ record_legs(const struct contact *c)
 }
 
 static json_t *
-record_call_end(const struct contact *c)
+record_call_end(const struct publisher *pub, const struct contact *c)
 {
 	struct contact_totals	 t;
 	const char		*agent = NULL;
+	char			 caller[PRIVACY_MAX];
 
 	contact_totals(c, &t);
 	if (c->answered_attempt >= 0)
@@ -107,7 +109,7 @@ record_call_end(const struct contact *c)
 	    " s:b}",
 	    "contact_id", c->id,
 	    "queue", c->queue,
-	    "caller", c->caller,
+	    "caller", publish_number(pub, c->caller, caller, sizeof caller),
 	    "dnis", c->dnis,
 	    "arrival", json_time(c->arrival_us),
 	    "answered_at", json_time(c->answered_us),
@@ -129,17 +131,24 @@ record_call_end(const struct contact *c)
 	    "partial", c->partial));
 }
 
+/*
+ * A leg outside any contact. Its caller may be a customer (unmapped or
+ * unmatched legs); so may the number dialled by an outbound or internal
+ * leg. An inbound leg dials a DNIS, an agent leg an agent: both stay.
+ */
 static json_t *
-record_leg_end(const struct leg *l)
+record_leg_end(const struct publisher *pub, const struct leg *l)
 {
 	char	src[ADDR_STRLEN], dst[ADDR_STRLEN];
+	char	caller[PRIVACY_MAX], dialed[PRIVACY_MAX];
 
 	return (json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:i, s:o,"
 	    " s:o, s:o, s:s, s:i, s:b}",
 	    "call_id", l->call_id,
 	    "role", leg_role_names[l->role],
-	    "caller", l->caller,
-	    "dialed", l->dialed,
+	    "caller", publish_number(pub, l->caller, caller, sizeof caller),
+	    "dialed", l->role == LEG_ROLE_OTHER ?
+	    publish_number(pub, l->dialed, dialed, sizeof dialed) : l->dialed,
 	    "src", addr_format(&l->uac.ip, src, sizeof src),
 	    "src_port", l->uac.port,
 	    "dst", addr_format(&l->uas.ip, dst, sizeof dst),
@@ -165,11 +174,14 @@ record_contact_event(struct publisher *pub, const struct contact_event *ev)
 	const struct contact		*c = ev->contact;
 	const struct contact_attempt	*a = ev->attempt;
 	json_t				*o;
+	char				 num[PRIVACY_MAX];
+	char				 uri[PRIVACY_MAX + 256];
 
 	switch (ev->type) {
 	case CONTACT_EV_ARRIVE:
 		o = json_pack("{s:s, s:s, s:s, s:s, s:o, s:b}",
-		    "contact_id", c->id, "queue", c->queue, "caller", c->caller,
+		    "contact_id", c->id, "queue", c->queue,
+		    "caller", publish_number(pub, c->caller, num, sizeof num),
 		    "dnis", c->dnis, "arrival", json_time(c->arrival_us),
 		    "repeat", c->repeat);
 		record_publish(pub, "call.arrive", c->queue, ev->ts_us, o);
@@ -199,24 +211,26 @@ record_contact_event(struct publisher *pub, const struct contact_event *ev)
 		    "contact_id", c->id, "queue", c->queue,
 		    "agent", json_str_or_null(a != NULL ? a->agent : NULL),
 		    "kind", ev->leg->refer_attended ? "attended" : "blind",
-		    "refer_to", ev->leg->refer_to != NULL ?
-		    ev->leg->refer_to : "", "leg", ev->leg->call_id);
+		    "refer_to", ev->leg->refer_to != NULL ? publish_uri(pub,
+		    ev->leg->refer_to, uri, sizeof uri) : "",
+		    "leg", ev->leg->call_id);
 		record_publish(pub, "call.transfer", c->queue, ev->ts_us, o);
 		break;
 	case CONTACT_EV_ABANDON:
 		o = json_pack("{s:s, s:s, s:s, s:f, s:s}",
-		    "contact_id", c->id, "queue", c->queue, "caller", c->caller,
+		    "contact_id", c->id, "queue", c->queue,
+		    "caller", publish_number(pub, c->caller, num, sizeof num),
 		    "wait_s", record_seconds(c->arrival_us, c->inbound_end_us),
 		    "outcome", contact_outcome_name(c->outcome));
 		record_publish(pub, "call.abandon", c->queue, ev->ts_us, o);
 		break;
 	case CONTACT_EV_END:
 		record_publish(pub, "call.end", c->queue, ev->ts_us,
-		    record_call_end(c));
+		    record_call_end(pub, c));
 		break;
 	case CONTACT_EV_LEG_END:
 		publish_send(pub, "leg.end", "leg.end", ev->ts_us,
-		    record_leg_end(ev->leg));
+		    record_leg_end(pub, ev->leg));
 		break;
 	case CONTACT_EV_INBOUND_END:
 	case CONTACT_EV_SEGMENT_START:
@@ -224,6 +238,57 @@ record_contact_event(struct publisher *pub, const struct contact_event *ev)
 	case CONTACT_EV_RONA:
 		break;
 	}
+}
+
+static json_t *
+json_ipfrag(const struct ipfrag_stats *f)
+{
+	return (json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+	    "fragments", (json_int_t)f->fragments,
+	    "reassembled", (json_int_t)f->reassembled,
+	    "duplicates", (json_int_t)f->duplicates,
+	    "overlaps", (json_int_t)f->overlaps,
+	    "bad", (json_int_t)f->bad,
+	    "timeouts", (json_int_t)f->timeouts,
+	    "evicted", (json_int_t)f->evicted,
+	    "pending", (json_int_t)f->pending,
+	    "pending_bytes", (json_int_t)f->pending_bytes));
+}
+
+static json_t *
+json_tcp(const struct tcpstream_stats *t)
+{
+	return (json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I,"
+	    " s:I, s:I, s:I, s:I}",
+	    "segments", (json_int_t)t->segments,
+	    "messages", (json_int_t)t->messages,
+	    "keepalives", (json_int_t)t->keepalives,
+	    "retransmitted", (json_int_t)t->retransmitted,
+	    "overlaps", (json_int_t)t->overlaps,
+	    "out_of_order", (json_int_t)t->out_of_order,
+	    "gaps", (json_int_t)t->gaps,
+	    "out_of_window", (json_int_t)t->out_of_window,
+	    "oversize", (json_int_t)t->oversize,
+	    "discarded_bytes", (json_int_t)t->discarded_bytes,
+	    "evicted", (json_int_t)t->evicted,
+	    "expired", (json_int_t)t->expired,
+	    "streams", (json_int_t)t->streams,
+	    "buffered_bytes", (json_int_t)t->buffered_bytes));
+}
+
+/* HEP in the capture or from the listener; zeros without one. */
+static json_t *
+json_hep(const struct hep_stats *h)
+{
+	static const struct hep_stats	none;
+
+	if (h == NULL)
+		h = &none;
+	return (json_pack("{s:I, s:I, s:I, s:I}",
+	    "packets", (json_int_t)h->packets,
+	    "payloads", (json_int_t)h->payloads,
+	    "bad", (json_int_t)h->bad,
+	    "not_sip", (json_int_t)h->not_sip));
 }
 
 void
@@ -241,15 +306,17 @@ record_stats(struct publisher *pub, int64_t ts_us,
 	    "pcap_drops", (json_int_t)rc->capture.kernel_drops,
 	    "pcap_ifdrops", (json_int_t)rc->capture.iface_drops);
 	json_object_set_new(o, "decode", json_pack("{s:I, s:I, s:I, s:I, s:I,"
-	    " s:I, s:I, s:I}",
+	    " s:I, s:o, s:o, s:o}",
 	    "payloads", (json_int_t)d->payloads,
 	    "truncated", (json_int_t)d->truncated,
 	    "bad_link", (json_int_t)d->bad_link,
 	    "bad_ip", (json_int_t)d->bad_ip,
 	    "not_sip_port", (json_int_t)d->not_sip_port,
-	    "fragments", (json_int_t)d->fragments,
-	    "tcp", (json_int_t)d->tcp,
-	    "other_proto", (json_int_t)d->other_proto));
+	    "other_proto", (json_int_t)d->other_proto,
+	    "ipfrag", json_ipfrag(&d->ipfrag),
+	    "tcp", json_tcp(&d->tcp),
+	    "hep", json_hep(&d->hep)));
+	json_object_set_new(o, "hep_listen", json_hep(rc->hep_listen));
 	json_object_set_new(o, "sip", json_pack("{s:I, s:I, s:I, s:I, s:I}",
 	    "messages", (json_int_t)s->messages,
 	    "keepalives", (json_int_t)s->keepalives,
@@ -257,7 +324,7 @@ record_stats(struct publisher *pub, int64_t ts_us,
 	    "missing_fields", (json_int_t)s->missing_fields,
 	    "ignored_methods", (json_int_t)s->ignored_methods));
 	json_object_set_new(o, "legs", json_pack("{s:I, s:I, s:I, s:I, s:I,"
-	    " s:I, s:I, s:I, s:I, s:I}",
+	    " s:I, s:I, s:I, s:I, s:I, s:I}",
 	    "open", (json_int_t)l->open,
 	    "created", (json_int_t)l->created,
 	    "retransmissions", (json_int_t)l->retransmissions,
@@ -265,6 +332,7 @@ record_stats(struct publisher *pub, int64_t ts_us,
 	    "orphans_held", (json_int_t)l->orphans_held,
 	    "orphans_replayed", (json_int_t)l->orphans_replayed,
 	    "partial", (json_int_t)l->partial,
+	    "rehops", (json_int_t)l->rehops,
 	    "expired", (json_int_t)l->expired,
 	    "evicted", (json_int_t)l->evicted,
 	    "agent_user_mismatch", (json_int_t)l->agent_user_mismatch));
@@ -284,9 +352,10 @@ record_stats(struct publisher *pub, int64_t ts_us,
 	    "late_events", (json_int_t)rc->interval->late_events,
 	    "queues", (json_int_t)rc->interval->queues,
 	    "agents", (json_int_t)rc->interval->agents));
-	json_object_set_new(o, "publish", json_pack("{s:I, s:I}",
+	json_object_set_new(o, "publish", json_pack("{s:I, s:I, s:I}",
 	    "sent", (json_int_t)rc->publish->sent,
-	    "zmq_dropped", (json_int_t)rc->publish->zmq_dropped));
+	    "zmq_dropped", (json_int_t)rc->publish->zmq_dropped,
+	    "zmq_refused", (json_int_t)rc->publish->zmq_refused));
 	publish_send(pub, "stats", "stats", ts_us, o);
 }
 

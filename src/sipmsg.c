@@ -385,7 +385,9 @@ sipmsg_input(struct sip_parser *sp, const struct payload *pl)
 	const uint8_t	*p = pl->data;
 	size_t		 len = pl->len;
 
-	while (len > 0 && (*p == '\r' || *p == '\n')) {
+	/* RFC 5626 CRLF keep-alives; some phones send spaces or NULs. */
+	while (len > 0 && (*p == '\r' || *p == '\n' || *p == ' ' ||
+	    *p == '\t' || *p == '\0')) {
 		p++;
 		len--;
 	}

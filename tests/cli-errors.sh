@@ -33,6 +33,19 @@ EOT
 diff -u "$TMP/want" "$TMP/err" || fail "configuration errors differ"
 echo "ok: configuration errors"
 
+# A capture filter that does not compile is a configuration error too.
+cat >"$TMP/filter.yaml" <<EOT
+capture: { filter: "udp prot 5060" }
+pbx: { addresses: [10.0.0.10] }
+agents: { addresses: [10.1.0.0/16] }
+EOT
+rc=0
+"$CCMETRICSD" --check-config -c "$TMP/filter.yaml" 2>"$TMP/err" || rc=$?
+expect_eq "exit status of a bad filter" 2 "$rc"
+expect_eq "bad filter message" \
+    "$TMP/filter.yaml: capture.filter: bad capture filter \"udp prot 5060\": can't parse filter expression: syntax error" \
+    "$(cat "$TMP/err")"
+
 rc=0
 "$CCMETRICSD" -c "$TMP/missing.yaml" 2>"$TMP/err" || rc=$?
 expect_eq "exit status of a missing configuration" 2 "$rc"

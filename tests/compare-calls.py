@@ -1,11 +1,15 @@
 #!/usr/bin/env python3
 # compare-calls.py: compare ccmetricsd call.end records with a generator's truth, call by call.
 """Usage: compare-calls.py TRUTH.jsonl DAEMON_OUTPUT.jsonl [--min-match 1.0] [--fields a,b]
+       [--ignore a,b] [--tolerance SECONDS]
 
 TRUTH holds one call.end object per line (ccmetrics-gen --truth). DAEMON_OUTPUT is the
 daemon's JSON-lines sink; only lines whose topic starts with "call.end." are read.
 Records are matched by contact_id. Numbers are equal when they are equal rounded to 3
-decimals, null only equals null, booleans only equal booleans, lists compare in order.
+decimals (or within --tolerance, for live captures), and so are RFC 3339 times
+(within --tolerance seconds), null only equals null, booleans only equal booleans, lists compare in order.
+Daemon records with "partial": true that the truth does not list (calls first seen
+mid-dialog, e.g. in a capture that starts late) are counted, not compared.
 
 Exit status: 0 when the share of truth records matching in every compared field is at
 least --min-match and the daemon reported no call missing from the truth; 1 otherwise;
@@ -13,11 +17,14 @@ least --min-match and the daemon reported no call missing from the truth; 1 othe
 """
 
 import argparse
+import calendar
 import json
+import re
 import sys
 
 MAX_REPORTED = 50
 MISSING = object()           # a field absent from the daemon's record
+TOLERANCE = 0.0              # --tolerance: numbers this close are equal
 
 
 class InputError(Exception):
@@ -62,12 +69,29 @@ def by_contact(records, label, problems):
     return index
 
 
+RFC3339 = re.compile(r"^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(\.\d+)?Z$")
+
+
+def epoch(text):
+    """Seconds since the epoch of an RFC 3339 UTC time, or None."""
+    m = RFC3339.match(text)
+    if m is None:
+        return None
+    whole = calendar.timegm(tuple(int(x) for x in m.groups()[:6]))
+    return whole + float(m.group(7) or 0)
+
+
 def same(expected, got):
     """Equality by the rules in the module docstring."""
+    if TOLERANCE and isinstance(expected, str) and isinstance(got, str):
+        te, tg = epoch(expected), epoch(got)
+        if te is not None and tg is not None:
+            return abs(te - tg) <= TOLERANCE + 1e-9
     if isinstance(expected, bool) or isinstance(got, bool):
         return isinstance(expected, bool) and isinstance(got, bool) and expected == got
     if isinstance(expected, (int, float)) and isinstance(got, (int, float)):
-        return round(expected, 3) == round(got, 3)
+        return (round(expected, 3) == round(got, 3) or
+                abs(expected - got) <= TOLERANCE)
     if isinstance(expected, list) and isinstance(got, list):
         return len(expected) == len(got) and all(map(same, expected, got))
     if isinstance(expected, dict) and isinstance(got, dict):
@@ -80,9 +104,10 @@ def show(value):
     return "<missing>" if value is MISSING else json.dumps(value)
 
 
-def mismatches(truth, daemon, fields):
+def mismatches(truth, daemon, fields, ignore=()):
     """(field, expected, got) for every compared field that differs."""
     names = fields if fields is not None else list(truth)
+    names = [n for n in names if n not in ignore]
     out = []
     for name in names:
         expected, got = truth.get(name, MISSING), daemon.get(name, MISSING)
@@ -99,17 +124,20 @@ def report(lines, what):
         print("... and %d more %s" % (len(lines) - MAX_REPORTED, what))
 
 
-def compare(truth, daemon, fields):
+def compare(truth, daemon, fields, ignore=()):
     """Print the differences; return (records matching in every field, extra daemon ids)."""
     diffs, missing, matching = [], [], 0
     for cid, rec in truth.items():
         if cid not in daemon:
             missing.append("%s: missing from daemon output" % cid)
             continue
-        found = mismatches(rec, daemon[cid], fields)
+        found = mismatches(rec, daemon[cid], fields, ignore)
         diffs += ["%s %s: expected %s, got %s" % (cid, n, show(e), show(g)) for n, e, g in found]
         matching += not found
-    extra = [cid for cid in daemon if cid not in truth]
+    extra = [cid for cid in daemon if cid not in truth and daemon[cid].get("partial") is not True]
+    partial = sum(1 for cid in daemon if cid not in truth) - len(extra)
+    if partial:
+        print("%d partial daemon calls not in truth (not compared)" % partial)
     report(diffs, "mismatches")
     report(missing, "calls missing from the daemon output")
     report(["%s: in daemon output, not in truth" % cid for cid in extra], "extra daemon calls")
@@ -124,12 +152,17 @@ def parse_args(argv):
     ap.add_argument("--min-match", type=float, default=1.0,
                     help="share of truth calls that must match in every field (default 1.0)")
     ap.add_argument("--fields", help="compare only these comma-separated fields")
+    ap.add_argument("--ignore", default="", help="do not compare these comma-separated fields")
+    ap.add_argument("--tolerance", type=float, default=0.0,
+                    help="numbers and times differing by at most this much are equal (default 0)")
     return ap.parse_args(argv)
 
 
 def main(argv):
     """Load both sides, compare, summarise, set the exit status."""
+    global TOLERANCE
     args = parse_args(argv)
+    TOLERANCE = args.tolerance
     fields = [f for f in args.fields.split(",") if f] if args.fields else None
     problems = []
     try:
@@ -139,7 +172,8 @@ def main(argv):
         print("compare-calls: %s" % e, file=sys.stderr)
         return 2
     report(problems, "input problems")
-    matching, extra = compare(truth, daemon, fields)
+    matching, extra = compare(truth, daemon, fields,
+                              [f for f in args.ignore.split(",") if f])
     share = matching / len(truth) if truth else 1.0
     print("calls: %d truth, %d daemon, %d matching in every field (%.1f%%)"
           % (len(truth), len(daemon), matching, 100 * share))

@@ -36,3 +36,22 @@ expect_eq() {
 free_port() {
 	$PYTHON3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
 }
+
+# last_stat FILE KEY.PATH: a value of the last stats object of a JSON-lines
+# file, e.g. last_stat out.jsonl decode.tcp.messages.
+last_stat() {
+	$PYTHON3 - "$1" "$2" <<'PYEOF'
+import json, sys
+last = None
+with open(sys.argv[1]) as fh:
+    for line in fh:
+        if '"topic":"stats"' in line:
+            last = line
+if last is None:
+    sys.exit("no stats object in %s" % sys.argv[1])
+obj = json.loads(last)
+for key in sys.argv[2].split("."):
+    obj = obj[key]
+print(obj)
+PYEOF
+}

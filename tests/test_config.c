@@ -29,9 +29,12 @@
 	"agents:\n"						\
 	"  addresses: [10.1.0.0/16]\n"
 
+/* Fragments and IP-in-IP tunnels, after the ports. */
+#define FILTER_TAIL							\
+	"(ip[6:2] & 0x3fff != 0) or (ip6 and ip6[6] = 44) or "		\
+	"ip proto 4 or ip proto 41 or ip6 proto 4 or ip6 proto 41"
 #define DEFAULT_FILTER							\
-	"udp port 5060 or tcp port 5060 or (ip[6:2] & 0x3fff != 0) or "	\
-	"(ip6 and ip6[6] = 44)"
+	"udp port 5060 or tcp port 5060 or " FILTER_TAIL
 
 /* Load text; *msgs gets what was written to the error stream. */
 static struct config *
@@ -112,6 +115,7 @@ full_config_sets_every_key(void **state)
 	    "  filter: \"udp port 5060\"\n"
 	    "  sip_ports: [5060, 5080]\n"
 	    "  hep_listen: \"[::]:9060\"\n"
+	    "  hep_ports: [9060, 19060]\n"
 	    "pbx:\n"
 	    "  addresses: [10.0.0.10, \"2001:db8::10\"]\n"
 	    "trunks:\n"
@@ -150,12 +154,16 @@ full_config_sets_every_key(void **state)
 	assert_string_equal(cfg->interface, "eth1");
 	assert_string_equal(cfg->file, "calls.pcap");
 	assert_string_equal(cfg->filter, "udp port 5060");
+	assert_false(cfg->filter_default);
 	assert_int_equal(cfg->nsip_ports, 2);
 	assert_int_equal(cfg->sip_ports[0], 5060);
 	assert_int_equal(cfg->sip_ports[1], 5080);
 	assert_string_equal(cfg->hep_listen, "[::]:9060");
 	assert_int_equal(cfg->hep_addr.family, AF_INET6);
 	assert_int_equal(cfg->hep_port, 9060);
+	assert_int_equal(cfg->nhep_ports, 2);
+	assert_int_equal(cfg->hep_ports[0], 9060);
+	assert_int_equal(cfg->hep_ports[1], 19060);
 
 	assert_int_equal(cfg->pbx.n, 2);
 	assert_true(set_has(&cfg->pbx, "10.0.0.10"));
@@ -220,9 +228,11 @@ minimal_config_gets_every_default(void **state)
 	assert_null(cfg->interface);
 	assert_null(cfg->file);
 	assert_string_equal(cfg->filter, DEFAULT_FILTER);
+	assert_true(cfg->filter_default);
 	assert_int_equal(cfg->nsip_ports, 1);
 	assert_int_equal(cfg->sip_ports[0], 5060);
 	assert_null(cfg->hep_listen);
+	assert_int_equal(cfg->nhep_ports, 0);
 	assert_int_equal(cfg->pbx.n, 1);
 	assert_int_equal(cfg->trunks.n, 0);
 	assert_int_equal(cfg->agents.n, 1);
@@ -272,8 +282,14 @@ default_filter_covers_every_sip_port_and_ip_fragments(void **state)
 	cfg = load_ok(MINIMAL "capture:\n  sip_ports: [5060, 5080]\n");
 	assert_string_equal(cfg->filter,
 	    "udp port 5060 or tcp port 5060 or udp port 5080 or "
-	    "tcp port 5080 or (ip[6:2] & 0x3fff != 0) or "
-	    "(ip6 and ip6[6] = 44)");
+	    "tcp port 5080 or " FILTER_TAIL);
+	config_free(cfg);
+
+	/* HEP mirrored to a collector inside the capture: UDP only. */
+	cfg = load_ok(MINIMAL "capture:\n  hep_ports: [9060, 9061]\n");
+	assert_string_equal(cfg->filter,
+	    "udp port 5060 or tcp port 5060 or udp port 9060 or "
+	    "udp port 9061 or " FILTER_TAIL);
 	config_free(cfg);
 
 	cfg = load_ok(MINIMAL "capture:\n  filter: ~\n");
@@ -289,6 +305,7 @@ configured_filter_is_kept_as_written_even_empty(void **state)
 	(void)state;
 	cfg = load_ok(MINIMAL "capture:\n  filter: \"port 5060\"\n");
 	assert_string_equal(cfg->filter, "port 5060");
+	assert_false(cfg->filter_default);
 	config_free(cfg);
 	cfg = load_ok(MINIMAL "capture:\n  filter: \"\"\n");
 	assert_string_equal(cfg->filter, "");
@@ -647,6 +664,21 @@ sip_ports_must_be_a_nonempty_list_without_repeats(void **state)
 	    "9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, "
 	    "25, 26, 27, 28, 29, 30, 31, 32, 33, 34]\n",
 	    NAME ":6:134: capture.sip_ports[32]: at most 32 ports\n");
+}
+
+static void
+hep_ports_may_be_empty_but_not_repeat_or_leave_range(void **state)
+{
+	struct config	*cfg;
+
+	(void)state;
+	cfg = load_ok(MINIMAL "capture:\n  hep_ports: []\n");
+	assert_int_equal(cfg->nhep_ports, 0);
+	assert_string_equal(cfg->filter, DEFAULT_FILTER);
+	config_free(cfg);
+	expect_errors(MINIMAL "capture:\n  hep_ports: [9060, 9060, 0]\n",
+	    NAME ":6:21: capture.hep_ports[1]: port 9060 is listed twice\n"
+	    NAME ":6:27: capture.hep_ports[2]: must be between 1 and 65535\n");
 }
 
 static void
@@ -1027,8 +1059,7 @@ example_config_loads_with_the_design_values(void **state)
 	assert_int_equal(cfg->nsip_ports, 2);
 	assert_int_equal(cfg->sip_ports[1], 5080);
 	assert_string_equal(cfg->filter, "udp port 5060 or tcp port 5060 or "
-	    "udp port 5080 or tcp port 5080 or (ip[6:2] & 0x3fff != 0) or "
-	    "(ip6 and ip6[6] = 44)");
+	    "udp port 5080 or tcp port 5080 or " FILTER_TAIL);
 	assert_true(set_has(&cfg->pbx, "10.0.0.10"));
 	assert_true(set_has(&cfg->trunks, "192.0.2.1"));
 	assert_true(set_has(&cfg->agents, "10.1.2.3"));
@@ -1090,6 +1121,124 @@ config_load_reads_a_file_and_reports_a_missing_one(void **state)
 	assert_string_equal(msgs, "/dev/null:1:1: pbx.addresses: must be set\n"
 	    "/dev/null:1:1: agents.addresses: must be set\n");
 	free(msgs);
+}
+
+/* Two CURVE key pairs made by zmq_curve_keypair(). */
+#define PUB_A	"di@4p8D%.@SadAZ.Ps%Z%0?T*-<+0?.5#d9sNY-/"
+#define SEC_A	"4nS)^Uhu?+Ms1:]UAVI:c5@-lN<q:[0^qoq=LpJf"
+#define PUB_B	"epqWTzy^K30FLPpZjr>l4>wR<&c:L0d7.w4dWo3$"
+
+static void
+daemon_log_privacy_and_curve_default_to_off(void **state)
+{
+	struct config	*cfg;
+
+	(void)state;
+	cfg = load_ok(MINIMAL);
+	assert_null(cfg->daemon_user);
+	assert_null(cfg->daemon_group);
+	assert_int_equal(cfg->log_level, 2);	/* info */
+	assert_int_equal(cfg->privacy_caller, PRIVACY_CLEAR);
+	assert_null(cfg->privacy_secret);
+	assert_int_equal(cfg->privacy_mask_digits, 4);
+	assert_null(cfg->zmq_curve_secret_key);
+	assert_null(cfg->zmq_curve_public_key);
+	assert_int_equal(cfg->nzmq_curve_allowed, 0);
+	config_free(cfg);
+}
+
+static void
+daemon_log_privacy_and_curve_keys_are_read(void **state)
+{
+	struct config	*cfg;
+
+	(void)state;
+	cfg = load_ok(MINIMAL
+	    "daemon: { user: nobody, group: nogroup }\n"
+	    "log: { level: debug }\n"
+	    "privacy: { caller: hash, secret: 0123456789abcdef, "
+	    "mask_digits: 2 }\n"
+	    "publish:\n"
+	    "  zmq:\n"
+	    "    curve_secret_key: \"" SEC_A "\"\n"
+	    "    curve_public_key: \"" PUB_A "\"\n"
+	    "    curve_allowed_clients: [\"" PUB_A "\", \"" PUB_B "\"]\n");
+	assert_string_equal(cfg->daemon_user, "nobody");
+	assert_string_equal(cfg->daemon_group, "nogroup");
+	assert_int_equal(cfg->log_level, 3);
+	assert_int_equal(cfg->privacy_caller, PRIVACY_HASH);
+	assert_string_equal(cfg->privacy_secret, "0123456789abcdef");
+	assert_int_equal(cfg->privacy_mask_digits, 2);
+	assert_string_equal(cfg->zmq_curve_secret_key, SEC_A);
+	assert_string_equal(cfg->zmq_curve_public_key, PUB_A);
+	assert_int_equal(cfg->nzmq_curve_allowed, 2);
+	assert_string_equal(cfg->zmq_curve_allowed[1], PUB_B);
+	config_free(cfg);
+
+	cfg = load_ok(MINIMAL "privacy: { caller: mask }\n"
+	    "log: { level: error }\n");
+	assert_int_equal(cfg->privacy_caller, PRIVACY_MASK);
+	assert_int_equal(cfg->log_level, 0);
+	config_free(cfg);
+}
+
+static void
+words_outside_a_choice_are_errors_listing_the_choices(void **state)
+{
+	(void)state;
+	expect_errors(MINIMAL "log: { level: loud }\n"
+	    "privacy: { caller: scramble }\n",
+	    NAME ":5:15: log.level: must be one of error, warning, info, "
+	    "debug\n"
+	    NAME ":6:20: privacy.caller: must be one of clear, hash, mask\n");
+}
+
+static void
+hash_needs_a_secret_of_sixteen_characters(void **state)
+{
+	(void)state;
+	expect_errors(MINIMAL "privacy: { caller: hash }\n",
+	    NAME ":5:20: privacy.caller: hash needs privacy.secret of at "
+	    "least 16 characters\n");
+	expect_errors(MINIMAL "privacy: { caller: hash, secret: short }\n",
+	    NAME ":5:34: privacy.secret: hash needs privacy.secret of at "
+	    "least 16 characters\n");
+	expect_errors(MINIMAL "privacy: { mask_digits: 33 }\n",
+	    NAME ":5:25: privacy.mask_digits: must be between 0 and 32\n");
+}
+
+static void
+group_without_user_is_an_error(void **state)
+{
+	(void)state;
+	expect_errors(MINIMAL "daemon: { group: nogroup }\n",
+	    NAME ":5:18: daemon.group: needs daemon.user\n");
+}
+
+static void
+curve_keys_must_be_z85_and_a_matching_pair(void **state)
+{
+	(void)state;
+	expect_errors(MINIMAL "publish:\n  zmq:\n"
+	    "    curve_secret_key: tooshort\n"
+	    "    curve_allowed_clients: [\"" PUB_A "\", \"" PUB_A "\", x]\n",
+	    NAME ":7:23: publish.zmq.curve_secret_key: must be a CURVE key: "
+	    "40 characters of Z85 (ccmetrics-sub --keygen makes one)\n"
+	    NAME ":8:28: publish.zmq.curve_allowed_clients: needs "
+	    "publish.zmq.curve_secret_key\n"
+	    NAME ":8:73: publish.zmq.curve_allowed_clients[1]: key is listed "
+	    "twice\n"
+	    NAME ":8:117: publish.zmq.curve_allowed_clients[2]: must be a "
+	    "CURVE public key: 40 characters of Z85\n");
+	expect_errors(MINIMAL "publish:\n  zmq:\n"
+	    "    curve_secret_key: \"" SEC_A "\"\n"
+	    "    curve_public_key: \"" PUB_B "\"\n",
+	    NAME ":8:23: publish.zmq.curve_public_key: is not the public key "
+	    "of curve_secret_key (that is " PUB_A ")\n");
+	expect_errors(MINIMAL "publish:\n  zmq:\n"
+	    "    curve_public_key: \"" PUB_B "\"\n",
+	    NAME ":7:23: publish.zmq.curve_public_key: needs "
+	    "publish.zmq.curve_secret_key\n");
 }
 
 /*
@@ -1196,6 +1345,8 @@ main(void)
 		cmocka_unit_test(non_string_where_a_string_is_due_is_an_error),
 		cmocka_unit_test(ports_outside_1_to_65535_are_errors),
 		cmocka_unit_test(sip_ports_must_be_a_nonempty_list_without_repeats),
+		cmocka_unit_test(
+		    hep_ports_may_be_empty_but_not_repeat_or_leave_range),
 		cmocka_unit_test(interval_must_be_positive_and_divide_a_day),
 		cmocka_unit_test(time_values_out_of_range_are_errors),
 		cmocka_unit_test(sl_target_outside_0_to_1_is_an_error),
@@ -1214,6 +1365,13 @@ main(void)
 		cmocka_unit_test(valid_config_prints_nothing_and_null_errs_is_stderr),
 		cmocka_unit_test(example_config_loads_with_the_design_values),
 		cmocka_unit_test(config_load_reads_a_file_and_reports_a_missing_one),
+		cmocka_unit_test(daemon_log_privacy_and_curve_default_to_off),
+		cmocka_unit_test(daemon_log_privacy_and_curve_keys_are_read),
+		cmocka_unit_test(
+		    words_outside_a_choice_are_errors_listing_the_choices),
+		cmocka_unit_test(hash_needs_a_secret_of_sixteen_characters),
+		cmocka_unit_test(group_without_user_is_an_error),
+		cmocka_unit_test(curve_keys_must_be_z85_and_a_matching_pair),
 		cmocka_unit_test(every_key_is_in_the_man_page_and_the_example),
 	};
 

@@ -73,6 +73,7 @@ struct fixture {
 	struct leg_table	*lt;
 	size_t			 nev;
 	struct ev		 ev[EV_MAX];
+	bool			 own_inbound;	/* act as the contact stage */
 };
 
 /* One side of a dialog: who sent the INVITE to whom, with which tags. */
@@ -98,6 +99,9 @@ collect(const struct leg_event *e, void *arg)
 	const struct leg *l = e->leg;
 
 	assert_true(fx->nev < EV_MAX);
+	if (fx->own_inbound && e->type == LEG_EV_START &&
+	    l->role == LEG_ROLE_INBOUND)
+		e->leg->owner = fx;
 	v = &fx->ev[fx->nev++];
 	v->type = e->type;
 	v->ts_us = e->ts_us;
@@ -944,6 +948,24 @@ unanswered_leg_expires_after_unanswered_leg_timeout_s_of_packet_time_ended_at_it
 }
 
 static void
+a_ringing_inbound_leg_of_a_contact_waits_as_long_as_an_answered_one(
+    void **state)
+{
+	struct fixture	fx;
+
+	(void)state;
+	fx_open(&fx, YAML_LIMITS(1000));
+	fx.own_inbound = true;
+	feed(&fx, d_invite(&inbound, 1, AT(0)));
+	feed(&fx, d_resp(&inbound, SIP_RINGING, SIP_INVITE, 1, AT(2000)));
+	/* Ten minutes of ringback in a queue: still up. */
+	leg_expire(fx.lt, AT(2000) + S(600));
+	assert_int_equal(fx.nev, 2);
+	assert_int_equal(stats(&fx)->open, 1);
+	fx_close(&fx);
+}
+
+static void
 answered_legs_use_answered_leg_timeout_s(void **state)
 {
 	struct fixture	 fx;
@@ -1105,6 +1127,38 @@ same_invite_with_another_branch_while_the_leg_is_open_is_no_new_leg(
 }
 
 static void
+a_proxy_hop_to_the_pbx_gives_a_roleless_leg_its_role(void **state)
+{
+	struct fixture	 fx;
+	struct sip_msg	 m;
+	const struct ev	*e;
+
+	(void)state;
+	fx_open(&fx, YAML_BASE);
+	/* The caller's INVITE to a proxy (not a trunk): no role. */
+	m = msg(SIP_INVITE, 0, "p1", "tp", "", 3, ELSEWHERE, TRUNK, AT(0));
+	feed(&fx, m);
+	assert_int_equal(ev_at(&fx, 0, LEG_EV_START)->role, LEG_ROLE_OTHER);
+	/* The proxy (in the trunk range) forwards it to the PBX. */
+	m = msg(SIP_INVITE, 0, "p1", "tp", "", 3, TRUNK, PBX, AT(4));
+	snprintf(m.branch, sizeof m.branch, "z9hG4bK-proxy-hop");
+	feed(&fx, m);
+	assert_int_equal(fx.nev, 2);
+	e = ev_at(&fx, 1, LEG_EV_START);
+	assert_int_equal(e->role, LEG_ROLE_INBOUND);
+	assert_int_equal(e->invite_us, AT(4));
+	assert_int_equal(stats(&fx)->rehops, 1);
+	assert_int_equal(stats(&fx)->created, 1);
+	/* A further copy at another hop changes nothing now. */
+	snprintf(m.branch, sizeof m.branch, "z9hG4bK-third-hop");
+	m.src = m.dst;
+	feed(&fx, m);
+	assert_int_equal(fx.nev, 2);
+	assert_int_equal(stats(&fx)->retransmissions, 1);
+	fx_close(&fx);
+}
+
+static void
 a_response_before_its_invite_is_held_and_replayed(void **state)
 {
 	struct fixture	 fx;
@@ -1189,6 +1243,8 @@ main(void)
 		    refer_accepted_with_202_emits_a_refer_event_attended_when_replaces_is_present),
 		cmocka_unit_test(
 		    unanswered_leg_expires_after_unanswered_leg_timeout_s_of_packet_time_ended_at_its_last_message),
+		cmocka_unit_test(
+		    a_ringing_inbound_leg_of_a_contact_waits_as_long_as_an_answered_one),
 		cmocka_unit_test(answered_legs_use_answered_leg_timeout_s),
 		cmocka_unit_test(in_dialog_activity_postpones_expiry),
 		cmocka_unit_test(
@@ -1200,6 +1256,8 @@ main(void)
 		    an_in_dialog_bye_with_no_leg_makes_a_partial_leg_that_it_ends),
 		cmocka_unit_test(
 		    same_invite_with_another_branch_while_the_leg_is_open_is_no_new_leg),
+		cmocka_unit_test(
+		    a_proxy_hop_to_the_pbx_gives_a_roleless_leg_its_role),
 		cmocka_unit_test(
 		    a_response_before_its_invite_is_held_and_replayed),
 		cmocka_unit_test(out_of_dialog_requests_with_no_leg_are_orphans),

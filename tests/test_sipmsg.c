@@ -694,7 +694,8 @@ crlf_keepalives_are_counted_and_dropped(void **state)
 	feed(fx, "\r\n\r\n");		/* RFC 5626 4.4.1 ping */
 	feed(fx, "\r\n");		/* pong */
 	feed(fx, "\n");
-	assert_int_equal(st->keepalives, 3);
+	feed(fx, "     ");		/* some phones send spaces */
+	assert_int_equal(st->keepalives, 4);
 	assert_int_equal(st->messages, 0);
 	assert_int_equal(st->parse_errors, 0);
 	assert_int_equal(fx->sink.n, 0);
@@ -702,7 +703,7 @@ crlf_keepalives_are_counted_and_dropped(void **state)
 	/* Leading CRLFs before a message do not hide it. */
 	feed(fx, "\r\n\r\n" INVITE);
 	assert_int_equal(fx->sink.n, 1);
-	assert_int_equal(st->keepalives, 3);
+	assert_int_equal(st->keepalives, 4);
 }
 
 static void

@@ -11,6 +11,15 @@
 #define CONFIG_MAX_SIP_PORTS	32
 #define CONFIG_MAX_CORR_HEADERS	8
 #define CONFIG_NAME_MAX		64	/* queue names, incl. NUL */
+#define CONFIG_CURVE_KEY_LEN	40	/* a CURVE key in Z85 */
+#define CONFIG_SECRET_MIN	16	/* privacy.secret, characters */
+
+/* privacy.caller: what published caller numbers show. */
+enum config_privacy {
+	PRIVACY_CLEAR,		/* the number as seen */
+	PRIVACY_HASH,		/* HMAC-SHA256(privacy.secret, number), hex */
+	PRIVACY_MASK		/* all but the last mask_digits digits 'x' */
+};
 
 struct config_queue {
 	char		  name[CONFIG_NAME_MAX];
@@ -33,11 +42,15 @@ struct config {
 	char		 *file;
 	char		 *filter;		/* always set: default built from
 					   sip_ports, lets fragments through */
+	int		  filter_default;	/* filter is that default */
 	uint16_t	  sip_ports[CONFIG_MAX_SIP_PORTS];	/* default {5060} */
 	size_t		  nsip_ports;
 	char		 *hep_listen;
 	struct addr	  hep_addr;		/* hep_listen parsed, valid iff */
 	uint16_t	  hep_port;		/*   hep_listen is set */
+	uint16_t	  hep_ports[CONFIG_MAX_SIP_PORTS];	/* HEP inside the
+							   capture; none */
+	size_t		  nhep_ports;
 
 	struct addrset	  pbx;			/* required, non-empty */
 	struct addrset	  trunks;		/* empty: any non-PBX, non-agent */
@@ -68,6 +81,18 @@ struct config {
 	int		  zmq_await_subscribers;/* 0: offline replay waits for none */
 	int		  zmq_await_ms;		/* 3000 */
 	char		 *jsonl_path;		/* NULL: none, "-": stdout */
+	char		 *zmq_curve_secret_key;	/* Z85; NULL: no CURVE */
+	char		 *zmq_curve_public_key;	/* Z85; matches the secret */
+	char		**zmq_curve_allowed;	/* client public keys, Z85; */
+	size_t		  nzmq_curve_allowed;	/*   none: any client key */
+
+	char		 *daemon_user;		/* root drops to it; NULL: no */
+	char		 *daemon_group;		/* NULL: the user's group */
+	int		  log_level;		/* enum log_level, "info" */
+
+	int		  privacy_caller;	/* enum config_privacy */
+	char		 *privacy_secret;	/* key of PRIVACY_HASH */
+	int		  privacy_mask_digits;	/* 4 */
 };
 
 /*

@@ -110,6 +110,7 @@ struct leg_stats {
 	uint64_t	orphans_held;	/* responses held for their INVITE */
 	uint64_t	orphans_replayed;
 	uint64_t	partial;	/* legs first seen mid-dialog */
+	uint64_t	rehops;		/* INVITEs taken at a proxy's next hop */
 	uint64_t	expired;
 	uint64_t	evicted;
 	uint64_t	agent_user_mismatch;

@@ -1,4 +1,4 @@
-/* payload.h: one transport payload that may carry SIP, as decode hands it on. */
+/* payload.h: a transport payload that may carry SIP, from decode to sip. */
 #ifndef CCMETRICS_PAYLOAD_H
 #define CCMETRICS_PAYLOAD_H
 

@@ -14,6 +14,7 @@ struct publish_stats {
 	uint64_t	sent;		/* objects published */
 	uint64_t	zmq_dropped;	/* past the high-water mark */
 	uint64_t	jsonl_errors;
+	uint64_t	zmq_refused;	/* subscribers with a key not allowed */
 };
 
 struct publisher;
@@ -30,7 +31,19 @@ void		 publish_send(struct publisher *pub, const char *topic,
 /* Wait up to timeout_ms until n subscriptions arrived (offline replay). */
 int		 publish_await_subscribers(struct publisher *pub, int n,
 		    int timeout_ms);
-/* Read pending subscription messages so they never pile up. */
+/* Reload: the privacy settings; endpoints and keys need a restart. */
+void		 publish_set_config(struct publisher *pub,
+		    const struct config *cfg);
+/*
+ * A caller number, or the user part of a SIP URI, as it may leave the
+ * daemon under privacy.caller: the input itself or buf (PRIVACY_MAX).
+ */
+const char	*publish_number(const struct publisher *pub,
+		    const char *number, char *buf, size_t len);
+const char	*publish_uri(const struct publisher *pub, const char *uri,
+		    char *buf, size_t len);
+/* Read pending subscription messages so they never pile up; answer the
+   ZAP handler's requests. */
 void		 publish_drain(struct publisher *pub);
 const struct publish_stats *publish_get_stats(const struct publisher *pub);
 /* Flush and close; queued ZeroMQ messages get a short time to leave. */

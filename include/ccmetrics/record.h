@@ -17,6 +17,7 @@ void	record_interval(struct publisher *pub, const struct interval_record *r);
 struct record_counters {
 	struct capture_stats		 capture;
 	const struct decode_stats	*decode;
+	const struct hep_stats		*hep_listen;	/* NULL: none */
 	const struct sip_stats		*sip;
 	const struct leg_stats		*leg;
 	const struct contact_stats	*contact;

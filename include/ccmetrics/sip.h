@@ -80,7 +80,7 @@ struct sip_msg {
 
 struct sip_stats {
 	uint64_t	messages;	/* parsed and handed on */
-	uint64_t	keepalives;	/* CRLF-only payloads */
+	uint64_t	keepalives;	/* CRLF, space or NUL only payloads */
 	uint64_t	parse_errors;	/* libosip2 refused the message */
 	uint64_t	missing_fields;	/* no Call-ID, CSeq, From or To */
 	uint64_t	ignored_methods;

@@ -1,0 +1,26 @@
+/* heplisten.h: the HEPv3 UDP listener of capture.hep_listen. */
+#ifndef CCMETRICS_HEPLISTEN_H
+#define CCMETRICS_HEPLISTEN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ccmetrics/addr.h"
+#include "ccmetrics/hep.h"
+
+struct hep_listener;
+
+/* Bind a UDP socket; NULL and a message in err. */
+struct hep_listener *heplisten_open(const struct addr *addr, uint16_t port,
+		    char *err, size_t errlen);
+int		 heplisten_fd(const struct hep_listener *hl);
+/*
+ * Read up to max datagrams waiting, each SIP payload to sink. Returns
+ * how many were read, -1 on a socket error (logged).
+ */
+int		 heplisten_read(struct hep_listener *hl, int max,
+		    payload_sink sink, void *arg);
+const struct hep_stats *heplisten_get_stats(const struct hep_listener *hl);
+void		 heplisten_close(struct hep_listener *hl);
+
+#endif

@@ -1,0 +1,16 @@
+/* notify.h: tell the service manager (systemd) what the daemon is doing. */
+#ifndef CCMETRICS_NOTIFY_H
+#define CCMETRICS_NOTIFY_H
+
+/*
+ * Built with libsystemd these send sd_notify(3) messages (no-ops when not
+ * started by systemd); built without, they do nothing.
+ */
+void	notify_ready(void);		/* READY=1 */
+void	notify_reloading(void);		/* RELOADING=1 */
+void	notify_stopping(void);		/* STOPPING=1 */
+/* STATUS=, one line shown by systemctl status. */
+void	notify_status(const char *fmt, ...)
+	    __attribute__((format(printf, 1, 2)));
+
+#endif

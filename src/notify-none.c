@@ -1,0 +1,25 @@
+/* notify-none.c: the notify module when built without libsystemd. */
+#include "config.h"
+
+#include "ccmetrics/notify.h"
+
+void
+notify_ready(void)
+{
+}
+
+void
+notify_reloading(void)
+{
+}
+
+void
+notify_stopping(void)
+{
+}
+
+void
+notify_status(const char *fmt, ...)
+{
+	(void)fmt;
+}

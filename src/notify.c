@@ -1,0 +1,46 @@
+/* notify.c: sd_notify(3) readiness, reload and stop messages to systemd. */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <time.h>
+
+#include <systemd/sd-daemon.h>
+
+#include "ccmetrics/notify.h"
+
+void
+notify_ready(void)
+{
+	sd_notify(0, "READY=1");
+}
+
+void
+notify_reloading(void)
+{
+	struct timespec	ts;
+
+	/* systemd 253+ (Type=notify-reload) wants the time of the request. */
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%llu",
+	    (unsigned long long)ts.tv_sec * 1000000ULL +
+	    (unsigned long long)ts.tv_nsec / 1000ULL);
+}
+
+void
+notify_stopping(void)
+{
+	sd_notify(0, "STOPPING=1");
+}
+
+void
+notify_status(const char *fmt, ...)
+{
+	char	buf[256];
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	sd_notifyf(0, "STATUS=%s", buf);
+}
