@@ -55,6 +55,18 @@ def ipv6(src, dst, nxt, payload):
                        socket.inet_pton(socket.AF_INET6, dst)) + payload
 
 
+def hep3(src, dst, msg):
+    """A HEPv3 packet (decode-fuzzer's HEP port 9060) carrying msg over UDP."""
+    def chunk(ctype, data):
+        return struct.pack("!HHH", 0, ctype, 6 + len(data)) + data
+    body = (chunk(1, b"\x02") + chunk(2, b"\x11") + chunk(3, socket.inet_aton(src)) +
+            chunk(4, socket.inet_aton(dst)) + chunk(7, struct.pack("!H", 5060)) +
+            chunk(8, struct.pack("!H", 5060)) + chunk(9, struct.pack("!I", 1795424400)) +
+            chunk(10, struct.pack("!I", 0)) + chunk(11, b"\x01") +
+            chunk(12, struct.pack("!I", 2001)) + chunk(15, msg))
+    return b"HEP3" + struct.pack("!H", 6 + len(body)) + body
+
+
 def decode_seeds(outdir, msg):
     u = udp(5060, 5060, msg)
     v4 = ipv4(TRUNK, PBX, 17, u)
@@ -83,6 +95,8 @@ def decode_seeds(outdir, msg):
         "raw-ipv4-udp": ("raw", v4),
         "ipv4-udp": ("ipv4", v4),
         "ipv6-udp": ("ipv6", v6),
+        "eth-ipv4-udp-hep3": ("en10mb", eth + b"\x08\x00" + ipv4(
+            "192.0.2.50", PBX, 17, udp(40000, 9060, hep3(TRUNK, PBX, msg)))),
     }
     for name, (dlt, pkt) in seeds.items():
         write(outdir, "decode", name, bytes([DLT_INDEX[dlt]]) + pkt)

@@ -54,6 +54,8 @@ metrics: { interval_s: 300, realtime_s: 1, short_abandon_s: 0, repeat_window_s: 
 limits: { max_legs: 2, unanswered_leg_timeout_s: 5, answered_leg_timeout_s: 10 }
 """
 OUTPUT = 'publish: { zmq: ~, jsonl: { path: "-" } }\n'
+# decode-fuzzer.c's SIP and HEP ports.
+DECODE_CAPTURE = "capture: { sip_ports: [5060, 5080], hep_ports: [9060] }\n"
 
 
 def pipeline_messages(data):
@@ -92,6 +94,7 @@ def main(argv):
     target, data = argv[1], open(argv[2], "rb").read()
     config = CONFIG_A
     if target == "decode":
+        config = DECODE_CAPTURE + CONFIG_A
         if not data:
             return 3
         with open(argv[3], "wb") as fh:
