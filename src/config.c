@@ -145,6 +145,9 @@ static const struct cfg_row cfg_rows[] = {
 	{ "limits", CFG_SECTION, 0, 0, 0, NULL, 0, "memory and time bounds" },
 	{ "limits.max_legs", CFG_UINT64, C(max_legs), 1, LLONG_MAX, "1000000",
 	  0, "most legs tracked at once; the oldest is evicted" },
+	{ "limits.max_callers", CFG_UINT64, C(max_callers), 1, LLONG_MAX,
+	  "1000000", 0, "most callers remembered for repeat detection; the "
+	  "least recent is forgotten" },
 	{ "limits.unanswered_leg_timeout_s", CFG_INT,
 	  C(unanswered_leg_timeout_s), 1, INT_MAX, "300", 0,
 	  "expiry of a leg never answered, seconds" },
@@ -576,12 +579,141 @@ cfg_set_hostport(struct cfg_load *cl, const struct cfg_row *row,
 	(void)row;
 }
 
+/*
+ * glibc's regcomp() copies a sub-expression once for each repetition it
+ * unrolls ("x{4}": 4 copies, "x+": 2, "x*" and "x?": 1), so nested
+ * repetitions grow its memory geometrically ("((a{20}){20}){20}"), and
+ * repetition operators in a row, undefined in POSIX ERE anyway, take it
+ * gigabytes ("[0-9]++++++++{4}") or minutes ("[0-9]+++*+++{4}"). Such
+ * patterns are refused from their text, before regcomp() sees them.
+ */
+#define CFG_REGEX_COPIES_MAX	4096
+#define CFG_REGEX_DEPTH_MAX	32
+
+struct cfg_regex_scan {
+	int	stacked;	/* repetition operators in a row */
+	int	deep;		/* groups nested past the limit */
+};
+
+/* The copies the repetition operators at *pp make of their atom. */
+static double
+cfg_regex_repeat(const char **pp, struct cfg_regex_scan *rs)
+{
+	const char	*p = *pp;
+	double		 factor = 1;
+	unsigned long	 lo, hi;
+	char		*end;
+	int		 ops = 0;
+
+	for (;; ops++) {
+		if (*p == '*' || *p == '?') {
+			p++;
+		} else if (*p == '+') {
+			factor *= 2;
+			p++;
+		} else if (*p == '{' && ((p[1] >= '0' && p[1] <= '9') ||
+		    p[1] == ',')) {		/* glibc: "x{,m}" is x{0,m} */
+			lo = hi = strtoul(p + 1, &end, 10);
+			if (*end == ',' && end[1] == '}') {
+				hi = lo + 1;	/* "x{n,}": n copies and x* */
+				end++;
+			} else if (*end == ',')
+				hi = strtoul(end + 1, &end, 10);
+			if (*end != '}')
+				break;		/* regcomp() reports it */
+			if (hi < lo)
+				hi = lo;
+			factor *= hi > 0 ? (double)hi : 1;
+			p = end + 1;
+		} else
+			break;
+	}
+	if (ops > 1)
+		rs->stacked = 1;
+	*pp = p;
+	return (factor);
+}
+
+/* Copies of the alternatives from *pp up to ')' or the end. */
+static double
+cfg_regex_copies(const char **pp, int depth, struct cfg_regex_scan *rs)
+{
+	const char	*p = *pp, *q;
+	double		 total = 0, atom;
+
+	if (depth > CFG_REGEX_DEPTH_MAX) {
+		rs->deep = 1;
+		return (0);
+	}
+	/* An unmatched ')' is an ordinary character (glibc, POSIX ERE). */
+	while (*p != '\0' && (*p != ')' || depth == 0) && !rs->deep &&
+	    total <= CFG_REGEX_COPIES_MAX) {
+		if (*p == '|') {
+			p++;
+			continue;
+		}
+		atom = 1;
+		if (*p == '(') {
+			p++;
+			atom = cfg_regex_copies(&p, depth + 1, rs);
+			if (*p == ')')
+				p++;
+		} else if (*p == '[') {
+			/* A bracket expression; "]" first is a member. */
+			p++;
+			if (*p == '^')
+				p++;
+			if (*p == ']')
+				p++;
+			while (*p != '\0' && *p != ']') {
+				/* "[:alpha:]", "[.-.]", "[=a=]" hold a ']'. */
+				if (*p == '[' && (p[1] == ':' || p[1] == '.' ||
+				    p[1] == '=') &&
+				    (q = strchr(p + 2, p[1])) != NULL) {
+					p = q + 1;
+					if (*p == ']')
+						p++;
+					continue;
+				}
+				p++;
+			}
+			if (*p == ']')
+				p++;
+		} else if (*p == '\\' && p[1] != '\0') {
+			p += 2;
+		} else
+			p++;
+		total += atom * cfg_regex_repeat(&p, rs);
+	}
+	*pp = p;
+	return (total);
+}
+
+/* Why regcomp() must not see pattern v, or NULL. */
+static const char *
+cfg_regex_refused(const char *v)
+{
+	struct cfg_regex_scan	 rs = { 0, 0 };
+	const char		*p = v;
+	double			 copies;
+
+	copies = cfg_regex_copies(&p, 0, &rs);
+	if (rs.deep)
+		return ("groups nest deeper than 32");
+	if (rs.stacked)
+		return ("repetition operators in a row (undefined in POSIX "
+		    "ERE)");
+	if (copies > CFG_REGEX_COPIES_MAX)
+		return ("repetitions unroll to more than 4096 copies");
+	return (NULL);
+}
+
 static void
 cfg_set_regex(struct cfg_load *cl, const struct cfg_row *row,
     const char *key, yaml_node_t *n, void *base)
 {
 	struct config	*cfg = base;
-	const char	*v;
+	const char	*v, *why;
 	regex_t		 re;
 	char		 msg[CFG_MSG_MAX];
 	int		 rc;
@@ -595,6 +727,11 @@ cfg_set_regex(struct cfg_load *cl, const struct cfg_row *row,
 		return;
 	if ((v = cfg_text(cl, key, n, 0)) == NULL)
 		return;
+	if ((why = cfg_regex_refused(v)) != NULL) {
+		cfg_error(cl, &n->start_mark, key, "regular expression too "
+		    "complex: %s", why);
+		return;
+	}
 	if ((rc = regcomp(&re, v, REG_EXTENDED|REG_NOSUB)) != 0) {
 		regerror(rc, &re, msg, sizeof msg);
 		cfg_error(cl, &n->start_mark, key,

@@ -136,6 +136,30 @@ caller_is_anonymous(const char *caller)
 	    strcasecmp(caller, "unavailable") == 0);
 }
 
+static void
+contact_forget(struct contact_table *ct, struct caller_seen *s)
+{
+	seen_unlink(ct, s);
+	strmap_del(ct->callers, s->caller);
+	free(s->caller);
+	free(s);
+	ct->st.callers--;
+}
+
+/*
+ * limits.max_callers bounds the repeat history: a flood of distinct
+ * numbers would otherwise grow it for repeat_window_s. The least recent
+ * caller goes first, counted.
+ */
+static void
+contact_forget_callers(struct contact_table *ct)
+{
+	while (ct->st.callers > ct->cfg->max_callers && ct->seen_head != NULL) {
+		contact_forget(ct, ct->seen_head);
+		ct->st.callers_evicted++;
+	}
+}
+
 /* Did this caller arrive within repeat_window_s before now? Records now. */
 static bool
 contact_repeat(struct contact_table *ct, const char *caller, int64_t now_us)
@@ -149,6 +173,7 @@ contact_repeat(struct contact_table *ct, const char *caller, int64_t now_us)
 		s = xcalloc(1, sizeof *s);
 		s->caller = xstrdup(caller);
 		strmap_put(ct->callers, caller, s);
+		ct->st.callers++;
 		repeat = false;
 	} else {
 		repeat = now_us - s->last_us <=
@@ -158,6 +183,7 @@ contact_repeat(struct contact_table *ct, const char *caller, int64_t now_us)
 	if (now_us > s->last_us)
 		s->last_us = now_us;
 	seen_append(ct, s);
+	contact_forget_callers(ct);
 	return (repeat);
 }
 
@@ -168,12 +194,10 @@ contact_expire(struct contact_table *ct, int64_t now_us)
 	int64_t			 window;
 
 	window = (int64_t)ct->cfg->repeat_window_s * US_PER_S;
-	while ((s = ct->seen_head) != NULL && now_us - s->last_us > window) {
-		seen_unlink(ct, s);
-		strmap_del(ct->callers, s->caller);
-		free(s->caller);
-		free(s);
-	}
+	while ((s = ct->seen_head) != NULL && now_us - s->last_us > window)
+		contact_forget(ct, s);
+	/* A reload may have lowered the limit. */
+	contact_forget_callers(ct);
 }
 
 static const struct config_queue *

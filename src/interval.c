@@ -1,6 +1,7 @@
 /* interval.c: queue and agent intervals on packet time, and real time. */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,9 +21,9 @@ const int interval_wait_edges_s[INTERVAL_WAIT_BUCKETS - 1] = {
 
 /* A caller waiting in a queue, in arrival order. */
 struct waiter {
-	char		*contact_id;
-	int64_t		 arrival_us;
-	struct waiter	*prev, *next;
+	struct queue_acc	*qa;		/* whose list holds it */
+	int64_t			 arrival_us;
+	struct waiter		*prev, *next;
 };
 
 struct queue_acc {
@@ -39,6 +40,7 @@ struct queue_acc {
 struct segment {
 	char		*call_id;
 	char		 queue[CONFIG_NAME_MAX];
+	int64_t		 answer_us;	/* with call_id, which attempt */
 	int64_t		 from_us;
 	bool		 held;
 };
@@ -63,7 +65,7 @@ struct interval_stage {
 	struct queue_acc	*qhead;
 	struct strmap		*agents;
 	struct agent_acc	*ahead;
-	struct strmap		*waiters;	/* contact id -> waiter */
+	struct strmap		*waiters;	/* waiter_key() -> waiter */
 	struct interval_stats	 st;
 };
 
@@ -187,14 +189,30 @@ ms_between(int64_t from_us, int64_t to_us)
 	return (contact_ms(to_us) - contact_ms(from_us));
 }
 
+/*
+ * A contact's key in the waiters map: its address, not its Call-ID. Two
+ * inbound INVITEs may share a Call-ID (with different From-tags), each a
+ * contact of its own, even in two queues. The address is unique while the
+ * contact waits: a contact is freed only after its INBOUND_END, which
+ * removes its waiter.
+ */
 static void
-waiter_remove(struct interval_stage *is, struct queue_acc *qa,
-    const char *contact_id)
+waiter_key(char *buf, size_t len, const struct contact *c)
 {
-	struct waiter	*w;
+	snprintf(buf, len, "%p", (const void *)c);
+}
 
-	if ((w = strmap_del(is->waiters, contact_id)) == NULL)
+static void
+waiter_remove(struct interval_stage *is, const struct contact *c)
+{
+	struct waiter		*w;
+	struct queue_acc	*qa;
+	char			 key[32];
+
+	waiter_key(key, sizeof key, c);
+	if ((w = strmap_del(is->waiters, key)) == NULL)
 		return;
+	qa = w->qa;
 	if (w->prev != NULL)
 		w->prev->next = w->next;
 	else
@@ -204,7 +222,6 @@ waiter_remove(struct interval_stage *is, struct queue_acc *qa,
 	else
 		qa->wait_tail = w->prev;
 	qa->rt.waiting--;
-	free(w->contact_id);
 	free(w);
 }
 
@@ -213,10 +230,11 @@ waiter_add(struct interval_stage *is, struct queue_acc *qa,
     const struct contact *c)
 {
 	struct waiter	*w;
+	char		 key[32];
 
-	waiter_remove(is, qa, c->id);
+	waiter_remove(is, c);
 	w = xcalloc(1, sizeof *w);
-	w->contact_id = xstrdup(c->id);
+	w->qa = qa;
 	w->arrival_us = c->arrival_us;
 	w->prev = qa->wait_tail;
 	if (qa->wait_tail != NULL)
@@ -225,16 +243,23 @@ waiter_add(struct interval_stage *is, struct queue_acc *qa,
 		qa->wait_head = w;
 	qa->wait_tail = w;
 	qa->rt.waiting++;
-	strmap_put(is->waiters, c->id, w);
+	waiter_key(key, sizeof key, c);
+	strmap_put(is->waiters, key, w);
 }
 
+/*
+ * The segment of attempt a. Call-IDs may repeat (agent legs sharing one,
+ * with different From-tags), so the answer time tells them apart; two
+ * segments alike in both are interchangeable.
+ */
 static struct segment *
-segment_find(struct agent_acc *aa, const char *call_id)
+segment_find(struct agent_acc *aa, const struct contact_attempt *a)
 {
 	size_t	i;
 
 	for (i = 0; i < aa->nsegs; i++)
-		if (strcmp(aa->segs[i].call_id, call_id) == 0)
+		if (aa->segs[i].answer_us == a->answer_us &&
+		    strcmp(aa->segs[i].call_id, a->call_id) == 0)
 			return (&aa->segs[i]);
 	return (NULL);
 }
@@ -269,7 +294,7 @@ segment_start(struct interval_stage *is, const struct contact *c,
 	sg = &aa->segs[aa->nsegs++];
 	sg->call_id = xstrdup(a->call_id);
 	snprintf(sg->queue, sizeof sg->queue, "%s", c->queue);
-	sg->from_us = a->answer_us;
+	sg->answer_us = sg->from_us = a->answer_us;
 	sg->held = false;
 	queue_acc_get(is, c->queue)->rt.talking++;
 }
@@ -296,7 +321,7 @@ segment_end(struct interval_stage *is, const struct contact *c,
 	ag->hold_ms += hold;
 	ag->talk_ms += handle - hold;
 	ag->holds += (uint64_t)a->holds;
-	if ((sg = segment_find(aa, a->call_id)) == NULL)
+	if ((sg = segment_find(aa, a)) == NULL)
 		return;
 	segment_busy(is, aa, sg->from_us, a->end_us);
 	if (sg->held)
@@ -314,7 +339,7 @@ segment_hold(struct interval_stage *is, const struct contact *c,
 	struct queue_acc	*qa = queue_acc_get(is, c->queue);
 	struct segment		*sg;
 
-	sg = segment_find(agent_acc_get(is, a->agent), a->call_id);
+	sg = segment_find(agent_acc_get(is, a->agent), a);
 	if (sg == NULL || sg->held == held)
 		return;
 	sg->held = held;
@@ -383,7 +408,7 @@ interval_input(struct interval_stage *is, const struct contact_event *ev)
 		break;
 	case CONTACT_EV_ANSWER:
 		interval_on_answer(qa, c, k);
-		waiter_remove(is, qa, c->id);
+		waiter_remove(is, c);
 		break;
 	case CONTACT_EV_ABANDON:
 		interval_on_abandon(qa, c, k);
@@ -393,7 +418,7 @@ interval_input(struct interval_stage *is, const struct contact_event *ev)
 			qa->slot[k].blocked++;
 		else if (c->outcome == OUTCOME_TIMEOUT)
 			qa->slot[k].timeouts++;
-		waiter_remove(is, qa, c->id);
+		waiter_remove(is, c);
 		break;
 	case CONTACT_EV_SEGMENT_START:
 		segment_start(is, c, a, k);
@@ -572,7 +597,6 @@ interval_free(struct interval_stage *is)
 		qnext = qa->next;
 		for (w = qa->wait_head; w != NULL; w = wnext) {
 			wnext = w->next;
-			free(w->contact_id);
 			free(w);
 		}
 		free(qa);

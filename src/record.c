@@ -352,7 +352,7 @@ record_stats(struct publisher *pub, int64_t ts_us,
 	    "evicted", (json_int_t)l->evicted,
 	    "agent_user_mismatch", (json_int_t)l->agent_user_mismatch));
 	json_object_set_new(o, "contacts", json_pack("{s:I, s:I, s:I, s:I,"
-	    " s:I, s:I, s:I, s:I}",
+	    " s:I, s:I, s:I, s:I, s:I, s:I}",
 	    "open", (json_int_t)c->open,
 	    "created", (json_int_t)c->created,
 	    "unmapped", (json_int_t)c->unmapped,
@@ -360,7 +360,9 @@ record_stats(struct publisher *pub, int64_t ts_us,
 	    "agent_by_replaces", (json_int_t)c->agent_by_replaces,
 	    "agent_by_caller", (json_int_t)c->agent_by_caller,
 	    "agent_unmatched", (json_int_t)c->agent_unmatched,
-	    "agent_ambiguous", (json_int_t)c->agent_ambiguous));
+	    "agent_ambiguous", (json_int_t)c->agent_ambiguous,
+	    "callers", (json_int_t)c->callers,
+	    "callers_evicted", (json_int_t)c->callers_evicted));
 	json_object_set_new(o, "intervals", json_pack("{s:I, s:I, s:I}",
 	    "late_events", (json_int_t)rc->interval->late_events,
 	    "queues", (json_int_t)rc->interval->queues,

@@ -14,6 +14,8 @@
 #include "ccmetrics/xmalloc.h"
 
 #define SIP_HEADER_NAME_MAX	64
+#define SIP_STATUS_MIN		100	/* RFC 3261 21: classes 1xx to 6xx */
+#define SIP_STATUS_MAX		699
 
 /* A header value inside the payload: trimmed, not NUL-terminated. */
 struct fast_val {
@@ -1211,6 +1213,15 @@ sipmsg_input(struct sip_parser *sp, const struct payload *pl)
 		sp->st.ignored_methods++;
 		return;
 	}
+	/*
+	 * RFC 3261 7: the headers end with an empty line. libosip2 takes
+	 * a message cut after any header line for a whole one (and one cut
+	 * before Content-Length for one without a body).
+	 */
+	if (memmem(p, len, "\r\n\r\n", 4) == NULL) {
+		sp->st.parse_errors++;
+		return;
+	}
 	switch (sipmsg_reduce(sp, (const char *)p, len, &rlen)) {
 	case REDUCE_UNTRACKED:
 		sp->st.ignored_methods++;
@@ -1248,7 +1259,15 @@ sipmsg_input(struct sip_parser *sp, const struct payload *pl)
 		arena_end();
 		return;
 	}
-	if (osip_message_parse(m, (const char *)p, len) != 0) {
+	/*
+	 * libosip2 reads the status code with atoi(): "2x9" is 2, "999"
+	 * passes. RFC 3261 7.2 and 21 allow 1xx-6xx only; any other code
+	 * would pass for a final response and end a leg. (The fast parse
+	 * takes three digits 1xx to 6xx only.)
+	 */
+	if (osip_message_parse(m, (const char *)p, len) != 0 ||
+	    (!MSG_IS_REQUEST(m) && (m->status_code < SIP_STATUS_MIN ||
+	    m->status_code > SIP_STATUS_MAX))) {
 		sp->st.parse_errors++;
 		sipmsg_osip_free(m);
 		arena_end();

@@ -247,6 +247,7 @@ minimal_config_gets_every_default(void **state)
 	assert_int_equal(cfg->short_abandon_s, 5);
 	assert_int_equal(cfg->repeat_window_s, 86400);
 	assert_true(cfg->max_legs == 1000000);
+	assert_true(cfg->max_callers == 1000000);
 	assert_int_equal(cfg->unanswered_leg_timeout_s, 300);
 	assert_int_equal(cfg->answered_leg_timeout_s, 14400);
 	assert_string_equal(cfg->zmq_endpoint, "tcp://*:5556");
@@ -791,6 +792,55 @@ bad_regex_is_an_error_with_regerror_text(void **state)
 	    "  user_pattern: \"^[0-9\"\n  addresses: [10.1.0.0/16]\n", want);
 }
 
+/* Found by fuzz/config-fuzzer: glibc's regcomp() took gigabytes or minutes. */
+static void
+regex_too_complex_for_regcomp_is_an_error(void **state)
+{
+	static const struct {
+		const char	*pattern;
+		const char	*why;
+	} bad[] = {
+		{ "^[0-9]++++++++++++++++++++++++++++++++++++{4}$",
+		  "repetition operators in a row (undefined in POSIX ERE)" },
+		{ "^[0-9++++++]+++*+++{4}$",
+		  "repetition operators in a row (undefined in POSIX ERE)" },
+		{ "x{2}{2}", "repetition operators in a row (undefined in POSIX "
+		  "ERE)" },
+		{ "((a{20}){20}){20}",
+		  "repetitions unroll to more than 4096 copies" },
+		{ "((a{,100}){,100})",
+		  "repetitions unroll to more than 4096 copies" },
+		{ "x{4097}", "repetitions unroll to more than 4096 copies" },
+		{ "(((((((((((((((((((((((((((((((((((a)))))))))))))))))))))))))"
+		  "))))))))))", "groups nest deeper than 32" },
+	};
+	static const char *const good[] = {
+		"^[0-9]{4}$", "^(1[0-9]{3}|agent-[a-z]+)$", "^[[:digit:]]{4,6}$",
+		"x{4096}", "^[]{}+*]{64}$", "a)b{99}", "^(sip|tel)[0-9]+(-[a-z]+)*$",
+		"((((a+)+)+)+){4}", "a\\\\+\\\\*",
+	};
+	char		 text[512], want[512];
+	struct config	*cfg;
+	size_t		 i;
+
+	(void)state;
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		snprintf(text, sizeof text, "pbx:\n  addresses: [10.0.0.10]\n"
+		    "agents:\n  addresses: [10.1.0.0/16]\n"
+		    "  user_pattern: \"%s\"\n", bad[i].pattern);
+		snprintf(want, sizeof want, NAME ":5:17: agents.user_pattern: "
+		    "regular expression too complex: %s\n", bad[i].why);
+		expect_errors(text, want);
+	}
+	for (i = 0; i < sizeof good / sizeof good[0]; i++) {
+		snprintf(text, sizeof text, "pbx:\n  addresses: [10.0.0.10]\n"
+		    "agents:\n  addresses: [10.1.0.0/16]\n"
+		    "  user_pattern: \"%s\"\n", good[i]);
+		cfg = load_ok(text);
+		config_free(cfg);
+	}
+}
+
 static void
 queue_names_must_be_unique_words(void **state)
 {
@@ -1302,6 +1352,7 @@ main(void)
 		cmocka_unit_test(sl_target_outside_0_to_1_is_an_error),
 		cmocka_unit_test(bad_addresses_and_prefixes_are_errors),
 		cmocka_unit_test(bad_regex_is_an_error_with_regerror_text),
+		cmocka_unit_test(regex_too_complex_for_regcomp_is_an_error),
 		cmocka_unit_test(queue_names_must_be_unique_words),
 		cmocka_unit_test(queue_without_name_or_not_a_map_is_an_error),
 		cmocka_unit_test(same_dnis_in_two_queues_is_an_error),

@@ -1145,9 +1145,55 @@ truncated_message_is_counted_as_a_parse_error(void **state)
 	    "l: 120\r\n"
 	    "\r\n"
 	    "v=0\r\no=- 1");
-	assert_int_equal(st->parse_errors, 3);
+	/* Cut after a whole header line, before the empty line. */
+	feed(fx,
+	    "BYE sip:1001@10.1.0.5 SIP/2.0\r\n"
+	    "Via: SIP/2.0/UDP 10.0.0.10:5060;branch=z9hG4bK-t2\r\n"
+	    "From: <sip:5100@10.0.0.10>;tag=pbx1\r\n"
+	    "To: <sip:1001@10.1.0.5>;tag=ph1\r\n"
+	    "Call-ID: trunc-2@10.0.0.10\r\n"
+	    "CSeq: 3 BYE\r\n");
+	assert_int_equal(st->parse_errors, 4);
 	assert_int_equal(st->messages, 0);
 	assert_int_equal(fx->sink.n, 0);
+}
+
+static void
+status_code_outside_1xx_to_6xx_is_a_parse_error(void **state)
+{
+	static const char *const lines[] = {
+		"SIP/2.0 999 Whatever", "SIP/2.0 2x9 OK", "SIP/2.0 099 Early",
+		"SIP/2.0 700 Seven", "SIP/2.0 20 OK",
+	};
+	struct fixture		*fx = *state;
+	const struct sip_stats	*st = sipmsg_get_stats(fx->sp);
+	char			 buf[MSG_MAX];
+	size_t			 i;
+
+	for (i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+		snprintf(buf, sizeof buf, "%s\r\n"
+		    "Via: SIP/2.0/UDP 10.0.0.10:5060;branch=z9hG4bK-s\r\n"
+		    "From: <sip:5100@10.0.0.10>;tag=pbx1\r\n"
+		    "To: <sip:1001@10.1.0.5>;tag=ph1\r\n"
+		    "Call-ID: status-1@10.0.0.10\r\n"
+		    "CSeq: 1 INVITE\r\n"
+		    "Content-Length: 0\r\n"
+		    "\r\n", lines[i]);
+		feed(fx, buf);
+		assert_int_equal(st->parse_errors, i + 1);
+	}
+	assert_int_equal(st->messages, 0);
+	assert_int_equal(fx->sink.n, 0);
+	/* The edges of the range are responses like any other. */
+	feed(fx, "SIP/2.0 100 Trying\r\nVia: SIP/2.0/UDP 10.0.0.10\r\n"
+	    "From: <sip:a@b>;tag=1\r\nTo: <sip:c@d>\r\nCall-ID: e\r\n"
+	    "CSeq: 1 INVITE\r\n\r\n");
+	feed(fx, "SIP/2.0 699 Last\r\nVia: SIP/2.0/UDP 10.0.0.10\r\n"
+	    "From: <sip:a@b>;tag=1\r\nTo: <sip:c@d>;tag=2\r\nCall-ID: e\r\n"
+	    "CSeq: 1 INVITE\r\n\r\n");
+	assert_int_equal(fx->sink.n, 2);
+	assert_int_equal(fx->sink.msgs[0].status, 100);
+	assert_int_equal(fx->sink.msgs[1].status, 699);
 }
 
 static void
@@ -1285,6 +1331,7 @@ main(void)
 		T(parse_errors_print_nothing_on_stdout),
 		T(truncated_message_is_counted_as_a_parse_error),
 		T(message_without_call_id_or_cseq_counts_in_missing_fields),
+		T(status_code_outside_1xx_to_6xx_is_a_parse_error),
 		cmocka_unit_test(parse_sdp_finds_direction_and_hold_address),
 		cmocka_unit_test(
 		    header_by_header_parse_agrees_with_osip_message_parse),

@@ -72,6 +72,7 @@ struct config {
 	int		  repeat_window_s;	/* 86400 */
 
 	uint64_t	  max_legs;		/* 1000000 */
+	uint64_t	  max_callers;		/* 1000000: repeat history */
 	int		  unanswered_leg_timeout_s;	/* 300 */
 	int		  answered_leg_timeout_s;	/* 14400 */
 

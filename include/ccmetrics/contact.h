@@ -110,6 +110,8 @@ struct contact_stats {
 	uint64_t	agent_by_caller;	/* rule 3 */
 	uint64_t	agent_unmatched;
 	uint64_t	agent_ambiguous;
+	uint64_t	callers;	/* remembered for repeat detection */
+	uint64_t	callers_evicted;	/* limits.max_callers reached */
 };
 
 typedef void (*contact_sink)(const struct contact_event *, void *);
