@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "ccmetrics/osiparena.h"
 #include "ccmetrics/sip.h"
 #include "ccmetrics/xmalloc.h"
 
@@ -106,140 +107,11 @@ static const char *const sip_untracked_cseq[] = {
 	"NOTIFY",
 };
 
-/*
- * libosip2 allocates every token of a message (a list node, a URI, each
- * parameter name and value) and frees them one by one: half the cost of a
- * parse. Its allocator hooks (osip_set_allocators) let the allocations of
- * one message come from an arena instead: a pointer bump each, nothing to
- * free; once the message's fields are copied into the sip_msg the arena is
- * rewound whole and osip_message_free() is never called. The arena keeps
- * its chunks (as many as the largest message needed), so a steady stream
- * of messages allocates nothing. The hooks are process-wide, like
- * libosip2's parser tables; the daemon has one thread. Outside a message
- * the hooks fall through to malloc.
- */
-#define ARENA_CHUNK	(64 * 1024)
-#define ARENA_ALIGN	16
-
-struct arena_chunk {
-	struct arena_chunk	*next;
-	size_t			 size;	/* of data */
-	size_t			 used;
-	char			 _Alignas(ARENA_ALIGN) data[];
-};
-
-static struct {
-	struct arena_chunk	*first;
-	struct arena_chunk	*cur;
-	int			 installed;
-	int			 active;	/* inside sipmsg_input */
-} arena;
-
-/* Each block is preceded by its size (for realloc). */
-struct arena_hdr {
-	size_t	_Alignas(ARENA_ALIGN) size;
-};
-
-static struct arena_chunk *
-arena_chunk_new(size_t size)
-{
-	struct arena_chunk	*c;
-
-	c = xmalloc(sizeof *c + size);
-	c->next = NULL;
-	c->size = size;
-	c->used = 0;
-	return (c);
-}
-
-static struct arena_chunk *
-arena_owner(const void *p)
-{
-	struct arena_chunk	*c;
-
-	for (c = arena.first; c != NULL; c = c->next)
-		if ((const char *)p >= c->data &&
-		    (const char *)p < c->data + c->size)
-			return (c);
-	return (NULL);
-}
-
-static void *
-arena_malloc(size_t size)
-{
-	struct arena_chunk	*c;
-	struct arena_hdr	*h;
-	size_t			 need;
-
-	if (!arena.active)
-		return (malloc(size));
-	need = sizeof *h + (size + ARENA_ALIGN - 1) / ARENA_ALIGN * ARENA_ALIGN;
-	for (c = arena.cur; c->used + need > c->size; c = c->next) {
-		if (c->next == NULL)
-			c->next = arena_chunk_new(need > ARENA_CHUNK ? need :
-			    ARENA_CHUNK);
-		c->next->used = 0;
-		arena.cur = c->next;
-	}
-	h = (struct arena_hdr *)(c->data + c->used);
-	h->size = size;
-	c->used += need;
-	return (h + 1);
-}
-
-static void
-arena_free(void *p)
-{
-	if (arena_owner(p) == NULL)
-		free(p);
-	/* Arena blocks go when the message is done. */
-}
-
-static void *
-arena_realloc(void *p, size_t size)
-{
-	struct arena_hdr	*h;
-	void			*n;
-
-	if (p == NULL)
-		return (arena_malloc(size));
-	if (arena_owner(p) == NULL)
-		return (realloc(p, size));
-	h = (struct arena_hdr *)p - 1;
-	if (size <= h->size) {
-		h->size = size;
-		return (p);
-	}
-	if ((n = arena_malloc(size)) == NULL)
-		return (NULL);
-	memcpy(n, p, h->size);
-	return (n);
-}
-
-/* Allocations of libosip2 from here on come from the arena. */
-static void
-arena_begin(void)
-{
-	arena.active = arena.installed;
-}
-
-/* Forget everything allocated since arena_begin. */
-static void
-arena_end(void)
-{
-	struct arena_chunk	*c;
-
-	arena.active = 0;
-	for (c = arena.first; c != NULL && c->used != 0; c = c->next)
-		c->used = 0;
-	arena.cur = arena.first;
-}
-
 /* Free what libosip2 allocated for m: nothing to do inside the arena. */
 static void
 sipmsg_osip_free(osip_message_t *m)
 {
-	if (!arena.active)
+	if (!osiparena_active())
 		osip_message_free(m);
 }
 
@@ -261,11 +133,7 @@ sipmsg_global_init(void)
 	 * Level TRACE_LEVEL0: no level enabled.
 	 */
 	osip_trace_initialize_func(TRACE_LEVEL0, sipmsg_trace_discard);
-	if (!arena.installed) {
-		arena.first = arena.cur = arena_chunk_new(ARENA_CHUNK);
-		osip_set_allocators(arena_malloc, arena_realloc, arena_free);
-		arena.installed = 1;
-	}
+	osiparena_install();
 }
 
 struct sip_parser *
@@ -458,7 +326,7 @@ fast_str(const char *p, size_t n)
 {
 	char	*s;
 
-	s = arena_malloc(n + 1);
+	s = osiparena_alloc(n + 1);
 	memcpy(s, p, n);
 	s[n] = '\0';
 	return (s);
@@ -998,7 +866,7 @@ sipmsg_reduce(struct sip_parser *sp, const char *p, size_t len,
 		return (REDUCE_WHOLE);
 	memset(sc, 0, offsetof(struct fast_scan, other));
 	sc->nother = 0;
-	sc->ok = sp->fast && arena.installed;
+	sc->ok = sp->fast && osiparena_installed();
 	sc->start.p = p;
 	sc->start.n = (size_t)(eol - p);
 	memcpy(out, p, (size_t)(next - p));
@@ -1228,7 +1096,7 @@ sipmsg_input(struct sip_parser *sp, const struct payload *pl)
 		return;
 	case REDUCE_DONE:
 		if (sp->scan.ok) {
-			arena_begin();
+			osiparena_begin();
 			if (sipmsg_fast(sp, &parts) == 0 &&
 			    sipmsg_extract(sp, &parts, sm) == 0) {
 				if (parts.party[0] == NULL)
@@ -1242,11 +1110,11 @@ sipmsg_input(struct sip_parser *sp, const struct payload *pl)
 				if (parts.via_hit == NULL && parts.via != NULL)
 					party_put(sp->vias, &sp->scan.via,
 					    parts.via_hash, "", sm->branch);
-				arena_end();
+				osiparena_end();
 				goto parsed;
 			}
 			/* Whatever it found odd, the whole parse judges. */
-			arena_end();
+			osiparena_end();
 		}
 		p = (const uint8_t *)sp->reduced;
 		len = rlen;
@@ -1254,9 +1122,9 @@ sipmsg_input(struct sip_parser *sp, const struct payload *pl)
 	case REDUCE_WHOLE:
 		break;
 	}
-	arena_begin();
+	osiparena_begin();
 	if (osip_message_init(&m) != 0) {
-		arena_end();
+		osiparena_end();
 		return;
 	}
 	/*
@@ -1270,18 +1138,18 @@ sipmsg_input(struct sip_parser *sp, const struct payload *pl)
 	    m->status_code > SIP_STATUS_MAX))) {
 		sp->st.parse_errors++;
 		sipmsg_osip_free(m);
-		arena_end();
+		osiparena_end();
 		return;
 	}
 	parts_of_message(m, &parts);
 	if (sipmsg_extract(sp, &parts, sm) == -1) {
 		sp->st.missing_fields++;
 		sipmsg_osip_free(m);
-		arena_end();
+		osiparena_end();
 		return;
 	}
 	sipmsg_osip_free(m);
-	arena_end();
+	osiparena_end();
 parsed:
 	sm->ts_us = pl->ts_us;
 	sm->src = pl->src;

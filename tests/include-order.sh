@@ -13,7 +13,7 @@ rank() {
 	payload) echo 2 ;;
 	ipfrag|tcpstream|hep|heplisten) echo 3 ;;
 	decode) echo 4 ;;
-	sip) echo 5 ;;
+	sip|osiparena) echo 5 ;;
 	leg) echo 6 ;;
 	contact) echo 7 ;;
 	interval) echo 8 ;;
