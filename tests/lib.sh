@@ -55,3 +55,15 @@ for key in sys.argv[2].split("."):
 print(obj)
 PYEOF
 }
+
+# own_netns SCRIPT: run SCRIPT again in a network namespace of its own, its
+# loopback up, when one can be made: nothing else running on the machine
+# then reaches its live capture. Returns when inside one, or when it cannot.
+own_netns() {
+	if [ -z "${CCM_NETNS:-}" ] && command -v unshare >/dev/null 2>&1 &&
+	    unshare -n true 2>/dev/null; then
+		rm -rf "$TMP"
+		CCM_NETNS=1 exec unshare -n sh -c 'ip link set lo up 2>/dev/null ||
+		    ifconfig lo up 2>/dev/null; exec sh "$0"' "$1"
+	fi
+}

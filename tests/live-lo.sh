@@ -6,14 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 
 [ "$(id -u)" -eq 0 ] || skip "live capture needs root (CAP_NET_RAW)"
-# A network namespace of its own, when we can make one: its loopback
-# carries this test's packets and nothing else running on the machine.
-if [ -z "${CCM_NETNS:-}" ] && command -v unshare >/dev/null 2>&1 &&
-    unshare -n true 2>/dev/null; then
-	rm -rf "$TMP"
-	CCM_NETNS=1 exec unshare -n sh -c 'ip link set lo up 2>/dev/null ||
-	    ifconfig lo up 2>/dev/null; exec sh "$0"' "$0"
-fi
+own_netns "$0"
 ip link show lo >/dev/null 2>&1 || skip "no loopback interface"
 
 $GEN --seed 3 --duration-s 20 --calls-per-hour 2400 --agents 5 \

@@ -6,14 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 
 [ "$(id -u)" -eq 0 ] || skip "not root"
-# A network namespace of our own, when we can: nothing else on this
-# machine's loopback can disturb the capture.
-if [ -z "${CCM_NETNS:-}" ] && command -v unshare >/dev/null 2>&1 &&
-    unshare -n true 2>/dev/null; then
-	rm -rf "$TMP"
-	CCM_NETNS=1 exec unshare -n sh -c 'ip link set lo up 2>/dev/null ||
-	    ifconfig lo up 2>/dev/null; exec sh "$0"' "$0"
-fi
+own_netns "$0"
 getent passwd nobody >/dev/null || skip "no user nobody"
 uid=$(id -u nobody)
 gid=$(id -g nobody)
