@@ -7,8 +7,15 @@ write its truth by hand; PcapWriter writes classic pcap (EN10MB) with one
 UDP datagram per record, fast enough for hundreds of thousands of records.
 """
 
+import os
 import socket
 import struct
+import sys
+
+# The generator's wire helpers: one RFC 1071 checksum, one MAC rule.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                os.pardir, "tools"))
+from ccmgen_encap import inet_checksum, mac_of  # noqa: E402
 
 SIP_PORT = 5060
 PBX = "10.0.0.10"
@@ -103,21 +110,6 @@ class Leg:
         headers = [("Via", self.invite_via), ("Max-Forwards", "70"), ("From", self._from()),
                    ("To", self._to(False)), ("Call-ID", self.call_id), ("CSeq", "1 CANCEL")]
         return sip_message("CANCEL sip:%s@%s SIP/2.0" % (self.ruri_user, self.uas), headers)
-
-
-def inet_checksum(data):
-    """RFC 1071 ones' complement sum."""
-    if len(data) % 2:
-        data += b"\0"
-    total = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while total >> 16:
-        total = (total & 0xFFFF) + (total >> 16)
-    return ~total & 0xFFFF
-
-
-def mac_of(ip):
-    """A locally administered MAC derived from an IPv4 address."""
-    return b"\x02\x00" + socket.inet_aton(ip)
 
 
 def eth_udp4(src, dst, payload, sport=SIP_PORT, dport=SIP_PORT, ip_id=0):
