@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ccmetrics/config.h"
+#include "ccmetrics/conf.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

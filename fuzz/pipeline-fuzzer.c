@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ccmetrics/config.h"
+#include "ccmetrics/conf.h"
 #include "ccmetrics/contact.h"
 #include "ccmetrics/interval.h"
 #include "ccmetrics/leg.h"

@@ -19,7 +19,7 @@
 #include <yaml.h>
 #include <zmq.h>
 
-#include "ccmetrics/config.h"
+#include "ccmetrics/conf.h"
 #include "ccmetrics/xmalloc.h"
 
 #define nitems(a)	(sizeof (a) / sizeof (a)[0])

@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "ccmetrics/capture.h"
-#include "ccmetrics/config.h"
+#include "ccmetrics/conf.h"
 #include "ccmetrics/contact.h"
 #include "ccmetrics/decode.h"
 #include "ccmetrics/heplisten.h"

@@ -18,7 +18,7 @@
 
 #include <cmocka.h>
 
-#include "ccmetrics/config.h"
+#include "ccmetrics/conf.h"
 
 #define NAME	"test.yaml"
 

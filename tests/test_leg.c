@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "ccmetrics/config.h"
+#include "ccmetrics/conf.h"
 #include "ccmetrics/leg.h"
 
 #define T0_US		1795424400000000LL	/* 2026-11-23T09:00:00Z */

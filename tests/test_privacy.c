@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "ccmetrics/config.h"
+#include "ccmetrics/conf.h"
 #include "ccmetrics/privacy.h"
 #include "ccmetrics/sha256.h"
 

@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "ccmetrics/config.h"
+#include "ccmetrics/conf.h"
 #include "ccmetrics/sip.h"
 
 enum leg_role {

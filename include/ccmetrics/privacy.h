@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-#include "ccmetrics/config.h"
+#include "ccmetrics/conf.h"
 
 /* Room for any result: 64 hex digits of a hash, or a masked number. */
 #define PRIVACY_MAX	128

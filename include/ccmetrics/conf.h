@@ -1,6 +1,6 @@
-/* config.h: the daemon's configuration (DESIGN.md section 2), loaded from YAML. */
-#ifndef CCMETRICS_CONFIG_H
-#define CCMETRICS_CONFIG_H
+/* conf.h: the daemon's configuration (DESIGN.md section 2), loaded from YAML. */
+#ifndef CCMETRICS_CONF_H
+#define CCMETRICS_CONF_H
 
 #include <regex.h>
 #include <stdint.h>
