@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 # add-noise.py: merge the SIP a contact center carries besides its calls into a capture.
 """Merge background SIP traffic into a ccmetrics-gen capture (Ethernet/IPv4/UDP).
 

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # live.sh: ccmetricsd capturing on lo while udp-blast sends SIP at rising rates.
 #
 # For each rate (messages/s): start `ccmetricsd -i lo` on a configuration

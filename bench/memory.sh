@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # memory.sh: bytes per open leg and per open contact, and RSS over a generated day.
 #
 # (1) Peak RSS of ccmetricsd -r over captures of N initial INVITEs never

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 # open-legs.py: a capture of N initial INVITEs that are never answered (memory per open leg).
 """Write a pcap of N initial INVITEs, trunk 192.0.2.1 -> PBX 10.0.0.10, none answered.
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* osip-parse.c: libosip2 alone: osip_message_parse and free on each UDP payload. */
 #include <osipparser2/osip_parser.h>
 #include <pcap/pcap.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* pcap-read.c: the physical limit: read a capture with libpcap, touch every byte. */
 #include <pcap/pcap.h>
 #include <stdint.h>

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # run.sh: ccmetricsd against the physical limit on one generated contact-center day.
 #
 # Generates (once, cached in $BENCH_DIR) a day of calls with tools/ccmetrics-gen,

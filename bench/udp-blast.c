@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* udp-blast.c: send a capture's SIP payloads onto loopback at a fixed rate. */
 #include <sys/socket.h>
 

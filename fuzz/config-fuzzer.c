@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* config-fuzzer.c: YAML text through the configuration loader and its checks. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* decode-fuzzer.c: one captured packet through decode; byte 0 picks the link type. */
 #include "config.h"
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 # mkcorpus.py: write the seed corpora of the fuzz targets (fuzz/corpus/TARGET/) from generated calls.
 """Usage: fuzz/mkcorpus.py [OUTDIR]   (default: fuzz/corpus next to this script)
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* pipeline-fuzzer.c: a sequence of SIP messages through sip → leg → contact → interval → record. */
 #include "config.h"
 

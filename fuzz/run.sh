@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # run.sh: build the libFuzzer targets in a scratch copy of the tree and run each for SECONDS.
 #
 # Usage: fuzz/run.sh [SECONDS [TARGET...]]   (default 30 s, every fuzz/*-fuzzer.c)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* sipmsg-fuzzer.c: one UDP payload through the SIP parser (libosip2 and our extraction). */
 #include "config.h"
 

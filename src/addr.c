@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* addr.c: IPv4/IPv6 addresses, CIDR prefixes and the sets the config builds. */
 
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* capture.c: libpcap live and offline capture; owns the pcap handle. */
 #include "config.h"
 

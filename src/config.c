@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* config.c: the YAML configuration: its schema table, loading and validation. */
 
 #include "config.h"

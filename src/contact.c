@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* contact.c: groups legs into customer calls, decides outcomes, emits events. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* decode.c: link layers, IPv4/IPv6, UDP and TCP down to SIP payloads. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* erlang.c: Erlang B/C by the stable recurrence, and staffing search. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* hep.c: HEPv3 decoding into a payload with HEP's time and addresses. */
 #include "config.h"
 

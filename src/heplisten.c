@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* heplisten.c: the HEPv3 UDP listener; owns its socket. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* interval.c: queue and agent intervals on packet time, and real time. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* ipfrag.c: IPv4 and IPv6 fragment reassembly; owns the pending datagrams. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* jsonw.c: the JSON writer of the hot publish path (see jsonw.h). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* leg.c: the leg table: dialog-forming INVITEs, their transactions and ends. */
 #include "config.h"
 

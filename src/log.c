@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* log.c: leveled, rate-limited logging to stderr or syslog. */
 #include "config.h"
 

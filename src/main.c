@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* main.c: ccmetricsd: wires the pipeline stages and runs the poll loop. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* notify-none.c: the notify module when built without libsystemd. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* notify.c: sd_notify(3) readiness, reload and stop messages to systemd. */
 #include "config.h"
 

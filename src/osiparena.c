@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* osiparena.c: libosip2's allocations for one message, from an arena. */
 #include "config.h"
 

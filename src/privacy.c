@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* privacy.c: hashing or masking caller numbers before they are published. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* privdrop.c: leave root for daemon.user/daemon.group, for good, checked. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * publish.c: ZeroMQ XPUB (with CURVE security) and the JSON-lines sink;
  * owns sequence numbers and the privacy of published numbers.

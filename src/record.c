@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* record.c: JSON for call events, call.end and leg.end (DESIGN.md 5). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* sha256.c: SHA-256 (FIPS 180-4) and HMAC-SHA256 (RFC 2104) for privacy.c. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* sipmsg.c: libosip2 parsing of one SIP message into a struct sip_msg. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* strmap.c: a chained string-keyed hash map that grows by doubling. */
 #include "config.h"
 

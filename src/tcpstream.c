@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* tcpstream.c: per-direction TCP reassembly and SIP framing. */
 #include "config.h"
 

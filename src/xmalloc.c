@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* xmalloc.c: allocation wrappers that die on exhaustion. */
 #include "config.h"
 

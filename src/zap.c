@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* zap.c: ZAP handler (ZeroMQ RFC 27): CURVE clients by allowed public key. */
 #include "config.h"
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """acd-emu.py: a small ACD/PBX (a B2BUA) for end-to-end tests, and its truth.
 
 It listens on one UDP address (the "PBX"). An INVITE from a caller (directly

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # cli-errors.sh: the command line and start-up errors of ccmetricsd:
 # exit statuses and the exact file:line:column messages.
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 # compare-calls.py: compare ccmetricsd call.end records with a generator's truth, call by call.
 """Usage: compare-calls.py TRUTH.jsonl DAEMON_OUTPUT.jsonl [--min-match 1.0] [--fields a,b]
        [--ignore a,b] [--tolerance SECONDS]

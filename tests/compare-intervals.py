@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 # compare-intervals.py: ccmetricsd interval and rt.queue records against a generator's truth.
 """Usage: compare-intervals.py TRUTH.jsonl DAEMON_OUTPUT.jsonl [--agents | --rt]
 

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # curve.sh: with a CURVE secret key, a subscriber holding the daemon's
 # public key receives every call, one without it receives nothing; with
 # curve_allowed_clients, only a listed client key is served and the

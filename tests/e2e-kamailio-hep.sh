@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # e2e-kamailio-hep.sh: the scenario of e2e-sipp.sh (see e2e-lib.sh) behind
 # Kamailio as in e2e-kamailio-proxy.sh, but the trunk side reaches the
 # daemon only as HEPv3: Kamailio's siptrace mirrors what it exchanges with

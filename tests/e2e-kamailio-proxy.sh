@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # e2e-kamailio-proxy.sh: the scenario of e2e-sipp.sh (see e2e-lib.sh) with a
 # real proxy on the trunk side: SIPp callers (127.N.2.x) -> Kamailio
 # (stateful, record-routing, 127.N.0.20) -> the ACD emulator (127.N.0.10)

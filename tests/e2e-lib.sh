@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # e2e-lib.sh: helpers of the end-to-end tests with real SIP stacks on
 # loopback (sourced after lib.sh). Every process a test starts is recorded
 # and ended on exit, whatever the outcome; every wait is bounded.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # e2e-sipp.sh: real SIP stacks on loopback. SIPp callers (trunk side,
 # 127.N.2.x) call the ACD emulator (tests/acd-emu.py, the PBX, 127.N.0.10),
 # which queues them and rings SIPp agent phones (127.N.1.x); ccmetricsd

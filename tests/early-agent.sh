@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # early-agent.sh: an agent INVITE seen before the INVITE of its inbound
 # leg (HEP and capture are not merged in time order) still joins its call
 # by the correlation header: the records equal the truth.

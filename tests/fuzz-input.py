@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 # fuzz-input.py: turn a fuzz target's input into a capture (and configuration) the daemon replays.
 """Usage: fuzz-input.py TARGET INPUT OUT.pcap OUT.yaml
 

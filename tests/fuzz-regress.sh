@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # fuzz-regress.sh: inputs that once broke a fuzz target (fuzz/regress/),
 # fed to the daemon the way it meets them. Configurations (cut at the first
 # NUL, as config-fuzzer reads them) through --check-config, with 512 MB of

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # hep-listen.sh: a generated day sent as HEPv3 to ccmetricsd's live HEP
 # listener on 127.0.0.1 (no capture at all): HEP's own timestamps and
 # addresses rebuild the same call records as the offline replay, exactly.

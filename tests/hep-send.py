@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """hep-send.py: send the HEP payloads of a capture to a HEP listener over UDP.
 
 Reads a classic little-endian pcap of Ethernet / IPv4 / UDP (ccmetrics-gen

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # include-order.sh: data flows one way (DESIGN.md 1), and so do includes:
 # a stage's header and source may include only the headers of stages
 # upstream of it (and the shared utilities), never one downstream.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # install.sh: `make install DESTDIR=...` installs exactly the daemon, the
 # subscriber, three man pages, the example configuration and the systemd
 # unit (with the configured paths in it), never the test generator; a

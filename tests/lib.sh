@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # lib.sh: shared helpers of the shell integration tests (sourced).
 set -eu
 

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # live-lo.sh: ccmetricsd capturing live on the loopback interface while a
 # generated scenario is sent as real UDP between 127.0.0.0/8 addresses;
 # SIGTERM then publishes everything, and the records match the truth

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 # malformed.py: mix a corpus of malformed SIP into a generated capture; print the counters it must give.
 """Usage:
   malformed.py write CLEAN.pcap OUTDIR

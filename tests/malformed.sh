@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # malformed.sh: a corpus of malformed SIP (truncated, wrong Content-Length,
 # junk, a 64 KB header, missing Call-ID/CSeq/From/To, bad start lines and
 # status codes, NUL bytes), each case counted in its own stats counter when

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # privacy-day.sh: one generated day replayed with privacy.caller clear,
 # hash and mask. Hash: every published caller number is the keyed
 # HMAC-SHA256 of the clear one (equal numbers, equal hashes); mask: the

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # privdrop.sh: started as root with daemon.user, a live ccmetricsd opens
 # the capture, then runs as that user and group with no supplementary
 # group and no capability left, still capturing, reloading on SIGHUP and

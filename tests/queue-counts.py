@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """queue-counts.py: check the daemon's interval.queue counts against a truth.
 
 Usage: queue-counts.py TRUTH.jsonl DAEMON_OUTPUT.jsonl [--expect Q:FIELD=N,...]

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # reload.sh: SIGHUP while a day is replayed at 900 times its speed. A
 # broken file is reported line by line and the running configuration
 # kept; a good one takes effect (new service-level threshold) without

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # replay-cases.sh: generated days stressing one behaviour each (ring-no-
 # answer, overload, retransmissions, blocking, holds, repeat callers);
 # every call.end must match the generator's truth in every field.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # replay-day.sh: a generated 2-hour day replayed offline; every call.end
 # must match the generator's truth in every field.
 . "$(dirname "$0")/lib.sh"

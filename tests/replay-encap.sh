@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # replay-encap.sh: one generated day (every scenario family, a capture that
 # starts late) written in every encapsulation of ccmetrics-gen: Ethernet/UDP,
 # VLAN + IPv4 fragments, QinQ + IPv6 fragments, SLL + TCP, SLL2 + IPv6 +

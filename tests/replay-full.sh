@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # replay-full.sh: generated 4-hour days with everything DESIGN.md section 3
 # defines (ringing, answer-first and ringall queues, RONA, every kind of hold,
 # blind and attended transfers, redials, blocks, timeouts, a capture that

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # replay-intervals.sh: generated 2-hour days replayed offline; every
 # interval.queue, interval.agent and rt.queue record must equal the truth the
 # generator computes from its own model (tools/ccmgen_intervals.py): counts

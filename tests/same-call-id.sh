@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # same-call-id.sh: two inbound INVITEs sharing a Call-ID (different
 # From-tags) to two queues are two contacts: each waits in its own queue's
 # real-time count until its caller cancels, and each gets its call.end.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # schema-validate.sh: every object published for a generated 2-hour day is
 # valid against schema/<kind>.schema.json, and every kind is published at
 # least once (but those the generator cannot produce yet, listed here).

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # shared-pcaps.sh: every capture of ../shared/pcaps replays without a crash
 # and the SIP messages seen equal the count its INDEX.md gives. "Seen" is
 # every payload the SIP stage got that is not a keep-alive: parsed, skipped

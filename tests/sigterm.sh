@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # sigterm.sh: SIGTERM in the middle of a paced replay: the daemon exits 0
 # within seconds, having published every call in progress as a partial
 # call.end, the open intervals, and a last stats object; the calls that

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # sippcap.py: SIP text and Ethernet/IPv4/UDP pcap framing for the robustness tests (stdlib only).
 """Helpers shared by tests/malformed.py, tests/soak.py and fuzz/mkcorpus.py.
 

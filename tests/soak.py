@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 # soak.py: soak captures (an INVITE flood, endless garbage) with real calls at the end, their truth and counters.
 """Usage:
   soak.py flood N OUT.pcap TRUTH.jsonl EXPECTED.json MAX_LEGS MAX_CALLERS

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # soak.sh: (a) 200 000 INVITEs that never complete, from as many numbers,
 # with limits.max_legs 10000: peak RSS bounded, legs.evicted and the
 # callers forgotten exactly as computed, open legs never above max_legs;

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # sub-csv-rows.sh: the CSV writer of ccmetrics-sub -c, fed JSON lines with
 # -r: exact bytes of header and rows (column order, nulls, RFC 4180
 # quoting, CRLF, numbers as the daemon wrote them), header once across

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # sub-csv.sh: ccmetrics-sub -c records a live run over ZeroMQ on loopback,
 # and the next run of a restarted daemon (ZeroMQ reconnects): one CSV row
 # per interval record published, equal to it cell for cell, the header

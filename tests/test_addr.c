@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* test_addr.c: unit tests of addresses, CIDR prefixes and address sets. */
 
 #include "config.h"

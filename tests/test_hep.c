@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* test_hep.c: unit tests of HEPv3 decoding, alone and inside a capture. */
 
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* test_ipfrag.c: unit tests of IPv4 and IPv6 fragment reassembly. */
 
 #include "config.h"

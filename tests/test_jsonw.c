@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* test_jsonw.c: the JSON writer gives the text jansson's json_dumps gave. */
 
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* test_leg.c: unit tests of the leg stage: sip_msgs in, leg events out. */
 
 #include "config.h"

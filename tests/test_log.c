@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* test_log.c: unit tests of the log module: levels, one line, rate limit. */
 #include "config.h"
 

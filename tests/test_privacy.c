@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* test_privacy.c: SHA-256, HMAC-SHA256 and the hashing and masking of numbers. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* test_sipmsg.c: unit tests of the SIP stage: a payload in, a sip_msg out. */
 
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* test_tcpstream.c: unit tests of TCP reassembly and SIP framing. */
 
 #include "config.h"

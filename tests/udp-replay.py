@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """udp-replay.py: send the UDP payloads of a pcap onto loopback, in time.
 
 Each IPv4 address a.b.c.d of the capture is mapped to 127.(N+b).c.d, N

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # valgrind-day.sh: a generated 30-minute day replayed under valgrind
 # memcheck (ZeroMQ publishing on loopback as well): no invalid access, no
 # use of uninitialised memory, no definite or indirect leak, and the calls

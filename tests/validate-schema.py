@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 # validate-schema.py: check every object of a JSON-lines recording against schema/.
 """Validate ccmetricsd's JSON-lines output against the JSON Schema files.
 

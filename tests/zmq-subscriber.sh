@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # zmq-subscriber.sh: a real ZeroMQ subscriber on tcp://127.0.0.1 receives
 # every call.end of a replayed day, equal to the generator's truth.
 . "$(dirname "$0")/lib.sh"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # ccmgen_encap.py: the wire stage of ccmetrics-gen: link, network and transport framing.
 """Encapsulations of the rendered SIP messages into pcap frames (ENCAPSULATIONS).
 

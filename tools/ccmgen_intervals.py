@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # ccmgen_intervals.py: interval and real-time truth of ccmetrics-gen, from its own model.
 """Per-queue and per-agent intervals and rt.queue snapshots of a generated capture.
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* addr.h: IPv4/IPv6 addresses, CIDR prefixes and sets of them. */
 #ifndef CCMETRICS_ADDR_H
 #define CCMETRICS_ADDR_H

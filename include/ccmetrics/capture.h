@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* capture.h: packets from libpcap, live or offline, with their capture time. */
 #ifndef CCMETRICS_CAPTURE_H
 #define CCMETRICS_CAPTURE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* conf.h: the daemon's configuration (DESIGN.md section 2), loaded from YAML. */
 #ifndef CCMETRICS_CONF_H
 #define CCMETRICS_CONF_H

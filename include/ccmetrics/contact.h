@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* contact.h: customer calls rebuilt from legs (DESIGN.md section 3). */
 #ifndef CCMETRICS_CONTACT_H
 #define CCMETRICS_CONTACT_H

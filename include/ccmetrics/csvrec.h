@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* csvrec.h: interval records appended to CSV files, for ccmetrics-sub -c. */
 #ifndef CCMETRICS_CSVREC_H
 #define CCMETRICS_CSVREC_H

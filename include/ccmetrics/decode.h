@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* decode.h: link, IP and transport decoding down to SIP-carrying payloads. */
 #ifndef CCMETRICS_DECODE_H
 #define CCMETRICS_DECODE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* erlang.h: Erlang C queueing formulas for staffing (DESIGN.md section 4). */
 #ifndef CCMETRICS_ERLANG_H
 #define CCMETRICS_ERLANG_H

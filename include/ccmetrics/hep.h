@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* hep.h: HEPv3 (HEP/EEP) packets into SIP-carrying payloads. */
 #ifndef CCMETRICS_HEP_H
 #define CCMETRICS_HEP_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* heplisten.h: the HEPv3 UDP listener of capture.hep_listen. */
 #ifndef CCMETRICS_HEPLISTEN_H
 #define CCMETRICS_HEPLISTEN_H

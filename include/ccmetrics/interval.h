@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* interval.h: per-queue and per-agent intervals and real-time snapshots. */
 #ifndef CCMETRICS_INTERVAL_H
 #define CCMETRICS_INTERVAL_H

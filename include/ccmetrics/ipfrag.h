@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* ipfrag.h: IPv4 and IPv6 fragment reassembly, bounded, on packet time. */
 #ifndef CCMETRICS_IPFRAG_H
 #define CCMETRICS_IPFRAG_H

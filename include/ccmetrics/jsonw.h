@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* jsonw.h: a small JSON writer for the hot publish path (no tree, no printf). */
 #ifndef CCMETRICS_JSONW_H
 #define CCMETRICS_JSONW_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* leg.h: one leg per dialog-forming INVITE, its transaction and dialog state. */
 #ifndef CCMETRICS_LEG_H
 #define CCMETRICS_LEG_H

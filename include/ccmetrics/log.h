@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * log.h: one small logging module for the daemon, its tools and tests.
  * Each message is one line; each format string (a call site) writes at

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* notify.h: tell the service manager (systemd) what the daemon is doing. */
 #ifndef CCMETRICS_NOTIFY_H
 #define CCMETRICS_NOTIFY_H

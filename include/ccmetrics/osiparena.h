@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* osiparena.h: libosip2's allocations for one message, from an arena. */
 #ifndef CCMETRICS_OSIPARENA_H
 #define CCMETRICS_OSIPARENA_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* payload.h: a transport payload that may carry SIP, from decode to sip. */
 #ifndef CCMETRICS_PAYLOAD_H
 #define CCMETRICS_PAYLOAD_H

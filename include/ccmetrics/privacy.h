@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* privacy.h: what caller numbers look like once published (privacy.caller). */
 #ifndef CCMETRICS_PRIVACY_H
 #define CCMETRICS_PRIVACY_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* privdrop.h: leave root for the configured user once the capture is open. */
 #ifndef CCMETRICS_PRIVDROP_H
 #define CCMETRICS_PRIVDROP_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* publish.h: ZeroMQ PUB and JSON-lines output of topics and JSON objects. */
 #ifndef CCMETRICS_PUBLISH_H
 #define CCMETRICS_PUBLISH_H

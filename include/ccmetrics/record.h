@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* record.h: the JSON objects of DESIGN.md section 5, built from events. */
 #ifndef CCMETRICS_RECORD_H
 #define CCMETRICS_RECORD_H

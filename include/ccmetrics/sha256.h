@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* sha256.h: SHA-256 (FIPS 180-4) and HMAC-SHA256 (RFC 2104), small and plain. */
 #ifndef CCMETRICS_SHA256_H
 #define CCMETRICS_SHA256_H

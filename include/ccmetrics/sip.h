@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* sip.h: one parsed SIP message, reduced to what later stages need. */
 #ifndef CCMETRICS_SIP_H
 #define CCMETRICS_SIP_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* strmap.h: a small string-keyed hash map with owned keys. */
 #ifndef CCMETRICS_STRMAP_H
 #define CCMETRICS_STRMAP_H

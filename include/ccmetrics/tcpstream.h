@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* tcpstream.h: per-direction TCP reassembly and SIP framing. */
 #ifndef CCMETRICS_TCPSTREAM_H
 #define CCMETRICS_TCPSTREAM_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* xmalloc.h: allocation wrappers that die on exhaustion. */
 #ifndef CCMETRICS_XMALLOC_H
 #define CCMETRICS_XMALLOC_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* zap.h: a ZeroMQ ZAP handler (RFC 27) admitting listed CURVE client keys. */
 #ifndef CCMETRICS_ZAP_H
 #define CCMETRICS_ZAP_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* ccmetrics-sub.c: subscribe to ccmetricsd daemons; print JSON lines, record CSV. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* csvrec.c: interval and real-time records as rows of RFC 4180 CSV files. */
 #include "config.h"
 
