@@ -3,7 +3,6 @@
 #include "config.h"
 
 #include <assert.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,9 +15,6 @@
 #define US_PER_S	1000000LL
 /* How much earlier than its inbound leg an agent leg may be seen. */
 #define CONTACT_LATE_INBOUND_US	(2 * US_PER_S)
-
-/* A leg id as a key of the stage's maps: 16 hex digits. */
-#define ID_KEY_LEN	17
 
 /*
  * An agent leg that matched no contact, kept aside until it ends (an
@@ -68,10 +64,16 @@ static void	unmatched_keep(struct contact_table *, const struct leg *);
 static void	contact_adopt_early_agent(struct contact_table *,
 		    struct leg_table *, struct contact *);
 
-static void
-id_key(char *buf, uint64_t id)
+/* Without printf: ids are looked up at every leg event. */
+void
+contact_id_key(char *buf, uint64_t id)
 {
-	snprintf(buf, ID_KEY_LEN, "%016" PRIx64, id);
+	static const char	 hex[] = "0123456789abcdef";
+	int			 i;
+
+	for (i = CONTACT_ID_KEY_LEN - 2; i >= 0; i--, id >>= 4)
+		buf[i] = hex[id & 0xf];
+	buf[CONTACT_ID_KEY_LEN - 1] = '\0';
 }
 
 const char *
@@ -160,12 +162,13 @@ static void
 contact_hold_leg(struct contact_table *ct, struct leg_table *lt,
     struct contact *c, uint64_t leg_id)
 {
-	char	key[ID_KEY_LEN];
+	char	key[CONTACT_ID_KEY_LEN];
 
-	id_key(key, leg_id);
+	contact_id_key(key, leg_id);
 	strmap_put(ct->by_leg, key, c);
-	if (lt != NULL)
-		(void)leg_adopt(lt, leg_id);
+	/* A leg that starts or joins a contact is open. */
+	if (lt != NULL && leg_adopt(lt, leg_id) != 0)
+		assert(!"leg_adopt: no open leg of that id");
 }
 
 static void
@@ -684,7 +687,7 @@ static void
 unmatched_keep(struct contact_table *ct, const struct leg *l)
 {
 	struct unmatched	*u;
-	char			 key[ID_KEY_LEN];
+	char			 key[CONTACT_ID_KEY_LEN];
 	size_t			 i;
 
 	ct->st.agent_unmatched++;
@@ -706,7 +709,7 @@ unmatched_keep(struct contact_table *ct, const struct leg *l)
 		u->corr[i] = xstrdup(l->corr[i]);
 		strmap_put(ct->unmatched_corr, u->corr[i], u);
 	}
-	id_key(key, u->leg_id);
+	contact_id_key(key, u->leg_id);
 	strmap_put(ct->unmatched_by_leg, key, u);
 }
 
@@ -725,7 +728,7 @@ unmatched_free(struct unmatched *u)
 static void
 unmatched_forget(struct contact_table *ct, struct unmatched *u)
 {
-	char	key[ID_KEY_LEN];
+	char	key[CONTACT_ID_KEY_LEN];
 	size_t	i;
 
 	if (strmap_get(ct->unmatched, u->call_id) == u)
@@ -734,7 +737,7 @@ unmatched_forget(struct contact_table *ct, struct unmatched *u)
 		if (u->corr[i] != NULL &&
 		    strmap_get(ct->unmatched_corr, u->corr[i]) == u)
 			strmap_del(ct->unmatched_corr, u->corr[i]);
-	id_key(key, u->leg_id);
+	contact_id_key(key, u->leg_id);
 	strmap_del(ct->unmatched_by_leg, key);
 	if (u->prev != NULL)
 		u->prev->next = u->next;
@@ -801,7 +804,7 @@ contact_on_leg(struct contact_table *ct, struct contact *c,
 	const struct leg	*l = ev->leg;
 	struct contact_attempt	*a = NULL;
 	struct contact_leg	 cl;
-	char			 key[ID_KEY_LEN];
+	char			 key[CONTACT_ID_KEY_LEN];
 
 	/* Every leg of c is its inbound leg or one of its attempts. */
 	if (l->id != c->inbound_leg_id) {
@@ -841,7 +844,7 @@ contact_on_leg(struct contact_table *ct, struct contact *c,
 		break;
 	case LEG_EV_END:
 		/* The leg lingers for retransmissions; the contact may not. */
-		id_key(key, l->id);
+		contact_id_key(key, l->id);
 		strmap_del(ct->by_leg, key);
 		if (a != NULL)
 			contact_on_agent_end(ct, c, a, l);
@@ -879,7 +882,7 @@ contact_input(struct contact_table *ct, const struct leg_event *ev)
 	struct contact		*c;
 	struct unmatched	*u;
 	struct contact_leg	 cl;
-	char			 key[ID_KEY_LEN];
+	char			 key[CONTACT_ID_KEY_LEN];
 
 	if (ev->type == LEG_EV_START) {
 		if (l->role == LEG_ROLE_INBOUND)
@@ -888,7 +891,7 @@ contact_input(struct contact_table *ct, const struct leg_event *ev)
 			contact_on_agent_start(ct, ev);
 		return;
 	}
-	id_key(key, l->id);
+	contact_id_key(key, l->id);
 	if ((c = strmap_get(ct->by_leg, key)) != NULL)
 		contact_on_leg(ct, c, ev);
 	else if ((u = strmap_get(ct->unmatched_by_leg, key)) != NULL)

@@ -3,7 +3,6 @@
 #include "config.h"
 
 #include <assert.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,8 +14,6 @@
 #include "ccmetrics/xmalloc.h"
 
 #define US_PER_S		1000000LL
-/* A contact id as a key of the waiters map: 16 hex digits. */
-#define ID_KEY_LEN		17
 /* Beyond this gap in packet time, empty intervals are not published. */
 #define INTERVAL_MAX_GAP_US	(7 * 86400 * US_PER_S)
 
@@ -205,7 +202,7 @@ wait_bucket(int64_t wait_ms)
 static void
 waiter_key(char *buf, const struct contact *c)
 {
-	snprintf(buf, ID_KEY_LEN, "%016" PRIx64, c->id);
+	contact_id_key(buf, c->id);
 }
 
 static void
@@ -213,7 +210,7 @@ waiter_remove(struct interval_stage *is, const struct contact *c)
 {
 	struct waiter		*w;
 	struct queue_acc	*qa;
-	char			 key[ID_KEY_LEN];
+	char			 key[CONTACT_ID_KEY_LEN];
 
 	waiter_key(key, c);
 	if ((w = strmap_del(is->waiters, key)) == NULL)
@@ -237,7 +234,7 @@ waiter_add(struct interval_stage *is, struct queue_acc *qa,
     const struct contact *c)
 {
 	struct waiter	*w;
-	char		 key[ID_KEY_LEN];
+	char		 key[CONTACT_ID_KEY_LEN];
 
 	waiter_remove(is, c);
 	w = xcalloc(1, sizeof *w);

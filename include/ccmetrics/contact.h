@@ -172,6 +172,9 @@ void		 contact_totals(const struct contact *c,
 const struct contact_stats *contact_get_stats(const struct contact_table *ct);
 void		 contact_free(struct contact_table *ct);
 
+/* A leg or contact id as the key of a string map: 16 hex digits. */
+#define CONTACT_ID_KEY_LEN	17
+void		 contact_id_key(char *buf, uint64_t id);
 const char	*contact_outcome_name(enum contact_outcome o);
 const char	*contact_party_name(enum contact_party p);
 
