@@ -2,6 +2,7 @@
 /* record.c: JSON for call events, call.end and leg.end (DESIGN.md 5). */
 #include "config.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +61,7 @@ record_agents(struct jsonw *w, const struct contact *c)
 			if (best == NULL || a->answer_us < best->answer_us)
 				best = a;
 		}
+		assert(best != NULL);	/* n counted the answered ones */
 		jsonw_str(w, NULL, best->agent);
 		prev = best;
 	}
@@ -178,6 +180,10 @@ record_contact_event(struct publisher *pub, const struct contact_event *ev)
 	default:
 		return;		/* no topic of its own */
 	}
+	/* A contact's events carry it; LEG_END and TRANSFER carry the leg. */
+	assert((ev->type == CONTACT_EV_LEG_END) == (c == NULL));
+	assert(ev->leg != NULL || (ev->type != CONTACT_EV_LEG_END &&
+	    ev->type != CONTACT_EV_TRANSFER));
 	w = publish_begin(pub, kind, ev->ts_us);
 	switch (ev->type) {
 	case CONTACT_EV_ARRIVE:
