@@ -1225,7 +1225,7 @@ message_without_call_id_or_cseq_counts_in_missing_fields(void **state)
 	assert_int_equal(fx->sink.n, 0);
 }
 
-/* sipmsg_parse_sdp() on body, with a check that it neither reads nor
+/* sdp_parse() on body, with a check that it neither reads nor
  * depends on anything past len (a copy without a terminating NUL). */
 static void
 sdp(const char *body, enum sdp_dir *dir, bool *c_zero)
@@ -1237,7 +1237,7 @@ sdp(const char *body, enum sdp_dir *dir, bool *c_zero)
 	memcpy(copy, body, len);
 	*dir = (enum sdp_dir)-1;
 	*c_zero = true;
-	sipmsg_parse_sdp(copy, len, dir, c_zero);
+	sdp_parse(copy, len, dir, c_zero);
 	free(copy);
 }
 
