@@ -42,6 +42,7 @@ struct reduce_plan {
 	size_t		 ncontent;
 	struct span	 rest;		/* the empty line and the body */
 	bool		 with_body;	/* else an empty line, no body */
+	bool		 crlf_crlf;	/* the headers end with CRLF CRLF */
 };
 
 struct sip_parser {
@@ -129,7 +130,8 @@ enum hdr_kind {
 	HDR_VIA,		/* the top one is kept */
 	HDR_CSEQ,		/* kept; its method decides the pre-scan */
 	HDR_EVENT,		/* of a NOTIFY: refer or not */
-	HDR_CONTENT		/* Content-Type/-Length: only with the body */
+	HDR_CTYPE,		/* Content-Type: only with the body */
+	HDR_CLEN		/* Content-Length: only with the body */
 };
 
 static const struct {
@@ -143,8 +145,8 @@ static const struct {
 	H("to", HDR_TO), H("t", HDR_TO),
 	H("call-id", HDR_CALL_ID), H("i", HDR_CALL_ID),
 	H("cseq", HDR_CSEQ),
-	H("content-type", HDR_CONTENT), H("c", HDR_CONTENT),
-	H("content-length", HDR_CONTENT), H("l", HDR_CONTENT),
+	H("content-type", HDR_CTYPE), H("c", HDR_CTYPE),
+	H("content-length", HDR_CLEN), H("l", HDR_CLEN),
 	H("p-asserted-identity", HDR_KEEP),
 	H("refer-to", HDR_KEEP), H("r", HDR_KEEP),
 	H("replaces", HDR_KEEP), H("reason", HDR_KEEP),
@@ -475,8 +477,15 @@ token_is(const char *s, size_t n, const char *name)
 	return (strlen(name) == n && strncasecmp(s, name, n) == 0);
 }
 
-/* Add p[0..n) to the spans kept, joining it to the last when adjacent. */
 static void
+plan_grow(struct reduce_plan *pl)
+{
+	pl->keep_cap = pl->keep_cap == 0 ? 32 : pl->keep_cap * 2;
+	pl->keep = xreallocarray(pl->keep, pl->keep_cap, sizeof *pl->keep);
+}
+
+/* Add p[0..n) to the spans kept, joining it to the last when adjacent. */
+static inline void
 plan_keep(struct reduce_plan *pl, const char *p, size_t n)
 {
 	struct span	*last;
@@ -488,11 +497,8 @@ plan_keep(struct reduce_plan *pl, const char *p, size_t n)
 			return;
 		}
 	}
-	if (pl->nkeep == pl->keep_cap) {
-		pl->keep_cap = pl->keep_cap == 0 ? 32 : pl->keep_cap * 2;
-		pl->keep = xreallocarray(pl->keep, pl->keep_cap,
-		    sizeof *pl->keep);
-	}
+	if (pl->nkeep == pl->keep_cap)
+		plan_grow(pl);
 	pl->keep[pl->nkeep].p = p;
 	pl->keep[pl->nkeep++].n = n;
 }
@@ -614,13 +620,14 @@ sipmsg_classify(struct sip_parser *sp, const char *p, size_t len)
 			    "refer"))
 				return (REDUCE_UNTRACKED);
 			break;
-		case HDR_CONTENT:
+		case HDR_CTYPE:
+		case HDR_CLEN:
 			/* Kept aside: they go only with the body. */
 			if (pl->ncontent == REDUCE_CONTENT_MAX)
 				return (REDUCE_WHOLE);
 			pl->content[pl->ncontent].p = q;
 			pl->content[pl->ncontent++].n = (size_t)(h.next - q);
-			if (sipscan_is_content_length(q, h.nlen)) {
+			if (kind == HDR_CLEN) {
 				if (clen != -1 || (clen =
 				    sipscan_content_length(v, vlen)) < 0)
 					return (REDUCE_WHOLE);
@@ -649,7 +656,7 @@ sipmsg_classify(struct sip_parser *sp, const char *p, size_t len)
 				sc->other[sc->nother++].v = fast_trim(v, vlen);
 			}
 		}
-		if (h.folded && (keep || kind == HDR_CONTENT))
+		if (h.folded && (keep || kind == HDR_CTYPE || kind == HDR_CLEN))
 			sc->ok = false;
 		if (keep)
 			plan_keep(pl, q, (size_t)(h.next - q));
@@ -662,6 +669,8 @@ sipmsg_classify(struct sip_parser *sp, const char *p, size_t len)
 	 * multipart body, which libosip2 splits itself, stays too.
 	 */
 	next = h.next;
+	pl->crlf_crlf = q - p >= 2 && end - q >= 2 && memcmp(q - 2,
+	    "\r\n\r\n", 4) == 0;
 	pl->with_body = (offer && to_tag) || multipart;
 	if (pl->with_body) {
 		pl->rest.p = q;
@@ -736,6 +745,7 @@ sipmsg_input(struct sip_parser *sp, const struct payload *pl)
 	struct sip_msg	*sm = &sp->msg;
 	const uint8_t	*p = pl->data;
 	size_t		 len = pl->len;
+	enum reduce_result r;
 
 	/* RFC 5626 CRLF keep-alives; some phones send spaces or NULs. */
 	while (len > 0 && (*p == '\r' || *p == '\n' || *p == ' ' ||
@@ -751,16 +761,20 @@ sipmsg_input(struct sip_parser *sp, const struct payload *pl)
 		sp->st.ignored_methods++;
 		return;
 	}
+	r = sipmsg_classify(sp, (const char *)p, len);
 	/*
 	 * RFC 3261 7: the headers end with an empty line. libosip2 takes
 	 * a message cut after any header line for a whole one (and one cut
-	 * before Content-Length for one without a body).
+	 * before Content-Length for one without a body). The classify step
+	 * has no side effect, so it may go first: a message it saw end its
+	 * headers with CRLF CRLF needs no search for one.
 	 */
-	if (memmem(p, len, "\r\n\r\n", 4) == NULL) {
+	if (!(r == REDUCE_DONE && sp->plan.crlf_crlf) &&
+	    memmem(p, len, "\r\n\r\n", 4) == NULL) {
 		sp->st.parse_errors++;
 		return;
 	}
-	switch (sipmsg_classify(sp, (const char *)p, len)) {
+	switch (r) {
 	case REDUCE_UNTRACKED:
 		sp->st.ignored_methods++;
 		return;

@@ -7,22 +7,6 @@
 
 #include "ccmetrics/sipscan.h"
 
-/* Requests that never touch a call: dropped before any parse. */
-static const char *const untracked_request[] = {
-	"OPTIONS ", "REGISTER ", "SUBSCRIBE ", "PUBLISH ", "MESSAGE ",
-	"INFO ",
-};
-
-/*
- * CSeq methods of responses dropped before any parse: those of the
- * requests above, and NOTIFY (a response does not tell the event package;
- * the refer NOTIFY it answers was parsed, and leg.c acts on neither).
- */
-static const char *const untracked_cseq[] = {
-	"OPTIONS", "REGISTER", "SUBSCRIBE", "PUBLISH", "MESSAGE", "INFO",
-	"NOTIFY",
-};
-
 const char *
 sipscan_line_end(const char *p, const char *end, const char **eol)
 {
@@ -169,28 +153,57 @@ sipscan_cseq_method(const char *v, size_t n, size_t *mlen)
 	return (v);
 }
 
+/* Does p[0..len) start with the string literal s? */
+#define STARTS(p, len, s) \
+	((len) >= sizeof s - 1 && memcmp((p), s, sizeof s - 1) == 0)
+
+/*
+ * One compare at most per message, by the first byte: every message
+ * passes here (and in sipscan_untracked_cseq), most of them a call's.
+ */
 bool
 sipscan_untracked_request(const char *p, size_t len)
 {
-	size_t	i, n;
-
-	for (i = 0; i < sizeof untracked_request / sizeof untracked_request[0];
-	    i++) {
-		n = strlen(untracked_request[i]);
-		if (len >= n && memcmp(p, untracked_request[i], n) == 0)
-			return (true);
+	if (len == 0)
+		return (false);
+	switch (p[0]) {
+	case 'O':
+		return (STARTS(p, len, "OPTIONS "));
+	case 'R':
+		return (STARTS(p, len, "REGISTER "));
+	case 'S':
+		return (STARTS(p, len, "SUBSCRIBE "));
+	case 'P':
+		return (STARTS(p, len, "PUBLISH "));
+	case 'M':
+		return (STARTS(p, len, "MESSAGE "));
+	case 'I':
+		return (STARTS(p, len, "INFO "));
 	}
 	return (false);
 }
 
+/*
+ * The methods above without their space, and NOTIFY: a response does not
+ * tell the event package; the refer NOTIFY it answers was parsed, and
+ * leg.c acts on neither.
+ */
 bool
 sipscan_untracked_cseq(const char *m, size_t n)
 {
-	size_t	i;
-
-	for (i = 0; i < sizeof untracked_cseq / sizeof untracked_cseq[0]; i++)
-		if (strlen(untracked_cseq[i]) == n &&
-		    memcmp(m, untracked_cseq[i], n) == 0)
-			return (true);
+	switch (n) {
+	case 4:
+		return (memcmp(m, "INFO", 4) == 0);
+	case 6:
+		return (memcmp(m, "NOTIFY", 6) == 0);
+	case 7:
+		return (memcmp(m, "OPTIONS", 7) == 0 ||
+		    memcmp(m, "PUBLISH", 7) == 0 ||
+		    memcmp(m, "MESSAGE", 7) == 0);
+	case 8:
+		return (memcmp(m, "REGISTER", 8) == 0);
+	case 9:
+		return (memcmp(m, "SUBSCRIBE", 9) == 0);
+	}
 	return (false);
 }

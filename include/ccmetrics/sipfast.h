@@ -55,25 +55,25 @@ struct sipfast_party {
  * arena or in m.
  */
 struct sip_parts {
-	bool				 is_request;
-	const char			*method;	/* of the request line */
-	int				 status;
-	osip_call_id_t			*call_id;
-	osip_cseq_t			*cseq;
-	osip_from_t			*from;
-	osip_to_t			*to;
-	osip_uri_t			*req_uri;
-	osip_via_t			*via;		/* the top one, or NULL */
-	osip_content_type_t		*ctype;
-	const char			*body;		/* NULL: none */
-	size_t				 body_len;
-	const osip_message_t		*m;
-	const struct sipfast_scan	*sc;
+	bool			 is_request;
+	const char		*method;	/* of the request line */
+	int			 status;
+	osip_call_id_t		*call_id;
+	osip_cseq_t		*cseq;
+	osip_from_t		*from;
+	osip_to_t		*to;
+	osip_uri_t		*req_uri;
+	osip_via_t		*via;		/* the top one, or NULL */
+	osip_content_type_t	*ctype;
+	const char		*body;		/* NULL: none */
+	size_t			 body_len;
+	const osip_message_t	*m;
+	const struct sipfast_scan *sc;
 	/* From [0] and To [1]: a cache hit, or NULL (from, to parsed). */
-	const struct sipfast_party	*party[2];
-	uint32_t			 party_hash[2];
-	const struct sipfast_party	*via_hit;	/* tag: the branch */
-	uint32_t			 via_hash;
+	const struct sipfast_party *party[2];
+	uint32_t		 party_hash[2];
+	const struct sipfast_party *via_hit;	/* tag: the branch */
+	uint32_t		 via_hash;
 };
 
 struct sipfast;
@@ -85,13 +85,14 @@ void		 sipfast_free(struct sipfast *sf);
  * open arena (osiparena_begin). 0 when parsed; -1 to let
  * osip_message_parse judge the message.
  */
-int		 sipfast_parse(struct sipfast *sf, const struct sipfast_scan *sc,
-		    struct sip_parts *pp);
+int		 sipfast_parse(struct sipfast *sf,
+		    const struct sipfast_scan *sc, struct sip_parts *pp);
 /* Remember what sm took from the From, To and Via values pp parsed. */
 void		 sipfast_remember(struct sipfast *sf,
 		    const struct sipfast_scan *sc, const struct sip_parts *pp,
 		    const struct sip_msg *sm);
 /* The first value of header name (any case), copied to the arena; or NULL. */
-const char	*sipfast_header(const struct sipfast_scan *sc, const char *name);
+const char	*sipfast_header(const struct sipfast_scan *sc,
+		    const char *name);
 
 #endif

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* sipscan.h: the header lines of SIP text, Content-Length, untracked methods. */
+/* sipscan.h: header lines of SIP text, Content-Length, untracked methods. */
 #ifndef CCMETRICS_SIPSCAN_H
 #define CCMETRICS_SIPSCAN_H
 
