@@ -523,8 +523,8 @@ enum reduce_result {
 };
 
 /*
- * The classify step: one pass over the header lines, before any
- * allocation. Responses whose CSeq method is untracked and NOTIFYs of
+ * The classify step: one pass over the header lines, no allocation (but
+ * for the span list's growth to the longest message yet). Responses whose CSeq method is untracked and NOTIFYs of
  * another event package than refer (RFC 3515 3) are dropped. Otherwise
  * sp->scan gets the values the header-by-header parse reads, and sp->plan
  * what libosip2 would parse instead: the start line, the header lines

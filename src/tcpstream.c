@@ -7,7 +7,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "ccmetrics/sipscan.h"
 #include "ccmetrics/tcpstream.h"
