@@ -47,7 +47,7 @@ echo "ok: unit hardening directives"
 
 # The installed programs run, and the installed configuration checks.
 out=$("$root$inst_sbindir/ccmetricsd" --version)
-expect_eq "installed --version" "ccmetricsd 0.1.0" "$out"
+expect_eq "installed --version" "ccmetricsd $(ac_version)" "$out"
 "$root$inst_sbindir/ccmetricsd" --check-config \
     -c "$root$inst_sysconfdir/ccmetricsd.yaml" >/dev/null ||
     fail "installed configuration does not check"
