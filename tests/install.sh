@@ -56,6 +56,11 @@ expect_eq "installed --version" "ccmetricsd $(ac_version)" "$out"
 for m in man8/ccmetricsd.8 man5/ccmetricsd.yaml.5 man1/ccmetrics-sub.1; do
 	[ -s "$root$inst_mandir/$m" ] || fail "empty man page $m"
 done
+page="$root$inst_mandir/man8/ccmetricsd.8"
+grep -q "^\.It Pa $inst_sysconfdir/ccmetricsd\.yaml\$" "$page" ||
+    fail "ccmetricsd.8 does not name $inst_sysconfdir/ccmetricsd.yaml"
+grep -q "^\.It Pa $inst_unitdir/ccmetricsd\.service\$" "$page" ||
+    fail "ccmetricsd.8 does not name $inst_unitdir/ccmetricsd.service"
 echo "ok: installed programs and pages"
 
 # An upgrade keeps the operator's configuration.
