@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 
 out=$("$CCMETRICSD" --version)
-expect_eq "--version" "ccmetricsd 0.1.0" "$out"
+expect_eq "--version" "ccmetricsd $(ac_version)" "$out"
 
 "$CCMETRICSD" --check-config -c "$top_srcdir/conf/ccmetricsd.yaml" \
     >/dev/null || fail "the example configuration does not check"
