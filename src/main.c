@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* main.c: ccmetricsd: wires the pipeline stages and runs the poll loop. */
+/* main.c: ccmetricsd: options, signals, capture and the poll loop around the pipeline. */
 #include "config.h"
 
 #include <errno.h>
@@ -14,16 +14,12 @@
 
 #include "ccmetrics/capture.h"
 #include "ccmetrics/conf.h"
-#include "ccmetrics/contact.h"
 #include "ccmetrics/decode.h"
 #include "ccmetrics/heplisten.h"
-#include "ccmetrics/interval.h"
-#include "ccmetrics/leg.h"
 #include "ccmetrics/log.h"
 #include "ccmetrics/notify.h"
+#include "ccmetrics/pipeline.h"
 #include "ccmetrics/privdrop.h"
-#include "ccmetrics/publish.h"
-#include "ccmetrics/record.h"
 #include "ccmetrics/sip.h"
 
 #ifndef SYSCONFDIR
@@ -31,7 +27,6 @@
 #endif
 #define DEFAULT_CONFIG		SYSCONFDIR "/ccmetricsd.yaml"
 #define US_PER_S		1000000LL
-#define TICK_US			US_PER_S	/* expiry granularity */
 #define DISPATCH_BATCH		256
 #define POLL_MS			100
 #define EXIT_CONFIG		2
@@ -40,15 +35,8 @@ struct daemon {
 	struct config		*cfg;
 	struct capture		*cap;
 	struct hep_listener	*hep;
-	struct decoder		*dec;
-	struct sip_parser	*sip;
-	struct leg_table	*legs;
-	struct contact_table	*contacts;
-	struct interval_stage	*intervals;
-	struct publisher	*pub;
+	struct pipeline		*pl;		/* decode to publish */
 	int64_t			 now_us;	/* packet time */
-	int64_t			 next_tick_us;
-	int64_t			 next_stats_us;
 	int64_t			 wall_at_now_us;	/* live: wall clock at now_us */
 	int			 cli_level;	/* -v/-q, -1: log.level */
 	double			 replay_speed;	/* --replay-speed, 0: flat out */
@@ -128,93 +116,6 @@ on_signal(int sig)
 }
 
 static void
-on_interval(const struct interval_record *r, void *arg)
-{
-	struct daemon	*d = arg;
-
-	record_interval(d->pub, r);
-}
-
-static void
-on_contact(const struct contact_event *ev, void *arg)
-{
-	struct daemon	*d = arg;
-
-	interval_input(d->intervals, ev);
-	record_contact_event(d->pub, ev);
-}
-
-static void
-on_leg(const struct leg_event *ev, void *arg)
-{
-	struct daemon	*d = arg;
-
-	contact_input(d->contacts, ev);
-}
-
-static void
-on_sip(const struct sip_msg *m, void *arg)
-{
-	struct daemon	*d = arg;
-
-	leg_input(d->legs, m);
-}
-
-static void
-on_payload(const struct payload *pl, void *arg)
-{
-	struct daemon	*d = arg;
-
-	sipmsg_input(d->sip, pl);
-}
-
-static void
-publish_stats(struct daemon *d)
-{
-	struct record_counters	rc;
-
-	memset(&rc, 0, sizeof rc);
-	if (d->cap != NULL)
-		capture_get_stats(d->cap, &rc.capture);
-	rc.decode = decode_get_stats(d->dec);
-	rc.hep_listen = d->hep != NULL ? heplisten_get_stats(d->hep) : NULL;
-	rc.sip = sipmsg_get_stats(d->sip);
-	rc.leg = leg_get_stats(d->legs);
-	rc.contact = contact_get_stats(d->contacts);
-	rc.interval = interval_get_stats(d->intervals);
-	rc.publish = publish_get_stats(d->pub);
-	record_stats(d->pub, d->now_us, &rc);
-}
-
-/* Everything that runs on packet time: intervals, expiry, stats. */
-static void
-tick(struct daemon *d)
-{
-	int64_t	stats_us = (int64_t)d->cfg->realtime_s * US_PER_S;
-
-	/* Before the packet's own events: intervals past end + grace close. */
-	interval_advance(d->intervals, d->now_us);
-	if (d->next_tick_us == 0) {
-		d->next_tick_us = d->now_us + TICK_US;
-		d->next_stats_us = (d->now_us / stats_us + 1) * stats_us;
-		return;
-	}
-	if (d->now_us < d->next_tick_us)
-		return;
-	d->next_tick_us = d->now_us + TICK_US;
-	/* Held TCP messages first, so legs see them before expiring. */
-	decode_expire(d->dec, d->now_us);
-	leg_expire(d->legs, d->now_us);
-	contact_expire(d->contacts, d->now_us);
-	log_tick();
-	if (d->now_us >= d->next_stats_us) {
-		publish_stats(d);
-		d->next_stats_us = (d->now_us / stats_us + 1) * stats_us;
-	}
-	publish_drain(d->pub);
-}
-
-static void
 on_packet(const struct capture_packet *pkt, void *arg)
 {
 	struct daemon	*d = arg;
@@ -226,8 +127,8 @@ on_packet(const struct capture_packet *pkt, void *arg)
 		d->now_us = pkt->ts_us;
 		d->wall_at_now_us = wall_us();
 	}
-	tick(d);
-	decode_packet(d->dec, pkt);
+	pipeline_tick(d->pl, d->now_us);
+	pipeline_packet(d->pl, pkt);
 }
 
 /* A SIP payload from the HEP listener: its HEP timestamp is packet time. */
@@ -240,8 +141,8 @@ on_hep(const struct payload *pl, void *arg)
 		d->now_us = pl->ts_us;
 		d->wall_at_now_us = wall_us();
 	}
-	tick(d);
-	sipmsg_input(d->sip, pl);
+	pipeline_tick(d->pl, d->now_us);
+	pipeline_payload(d->pl, pl);
 }
 
 static void
@@ -339,11 +240,7 @@ reload(struct daemon *d)
 		notify_ready();
 		return;
 	}
-	sipmsg_set_headers(d->sip, cfg->corr_headers, cfg->ncorr_headers);
-	leg_set_config(d->legs, cfg);
-	contact_set_config(d->contacts, cfg);
-	interval_set_config(d->intervals, cfg);
-	publish_set_config(d->pub, cfg);
+	pipeline_set_config(d->pl, cfg);
 	config_free(d->cfg);
 	d->cfg = cfg;
 	apply_log_level(d);
@@ -398,13 +295,13 @@ run_live(struct daemon *d)
 		    heplisten_read(d->hep, DISPATCH_BATCH, on_hep, d) == -1)
 			return (-1);
 		/* Subscriptions and CURVE handshakes, even with no traffic. */
-		publish_drain(d->pub);
+		pipeline_drain(d->pl);
 		/* Quiet periods: the wall clock moves packet time on. */
 		wall = wall_us();
 		if (d->now_us != 0 && wall - d->wall_at_now_us > POLL_MS * 1000) {
 			d->now_us += wall - d->wall_at_now_us;
 			d->wall_at_now_us = wall;
-			tick(d);
+			pipeline_tick(d->pl, d->now_us);
 		}
 		if (reload_flag)
 			reload(d);
@@ -433,12 +330,7 @@ daemon_free(struct daemon *d)
 {
 	capture_close(d->cap);
 	heplisten_close(d->hep);
-	decode_free(d->dec);
-	sipmsg_free(d->sip);
-	leg_free(d->legs);
-	contact_free(d->contacts);
-	interval_free(d->intervals);
-	publish_free(d->pub);
+	pipeline_free(d->pl);
 	config_free(d->cfg);
 }
 
@@ -560,21 +452,12 @@ main(int argc, char **argv)
 	}
 
 	sipmsg_global_init();
-	/* Downstream first, so each stage has its sink when it starts. */
-	if ((d.pub = publish_create(d.cfg, file == NULL, err, sizeof err)) ==
+	if ((d.pl = pipeline_create(d.cfg, file == NULL, err, sizeof err)) ==
 	    NULL) {
 		log_err("%s", err);
 		daemon_free(&d);
 		return (1);
 	}
-	d.intervals = interval_create(d.cfg, on_interval, &d);
-	d.contacts = contact_create(d.cfg, on_contact, &d);
-	d.legs = leg_create(d.cfg, on_leg, &d);
-	d.sip = sipmsg_create(d.cfg->corr_headers, d.cfg->ncorr_headers,
-	    on_sip, &d);
-	d.dec = decode_create(d.cfg->sip_ports, d.cfg->nsip_ports, on_payload,
-	    &d);
-	decode_set_hep_ports(d.dec, d.cfg->hep_ports, d.cfg->nhep_ports);
 	if ((iface != NULL || file != NULL) &&
 	    open_capture(&d, iface, file) == -1) {
 		daemon_free(&d);
@@ -588,6 +471,7 @@ main(int argc, char **argv)
 		daemon_free(&d);
 		return (1);
 	}
+	pipeline_set_sources(d.pl, d.cap, d.hep);
 	/* Capture open, sockets bound: root is needed no more. */
 	if (d.cfg->daemon_user != NULL) {
 		err[0] = '\0';
@@ -612,7 +496,7 @@ main(int argc, char **argv)
 		log_syslog();
 	}
 	if (file != NULL && d.cfg->zmq_await_subscribers > 0 &&
-	    publish_await_subscribers(d.pub, d.cfg->zmq_await_subscribers,
+	    pipeline_await_subscribers(d.pl, d.cfg->zmq_await_subscribers,
 	    d.cfg->zmq_await_ms) == -1)
 		log_warn("replaying without the %d subscriber(s) awaited",
 		    d.cfg->zmq_await_subscribers);
@@ -624,10 +508,7 @@ main(int argc, char **argv)
 		log_info("stopping: publishing open calls and intervals");
 
 	/* Close what is open: TCP held after holes, calls, then counters. */
-	decode_flush(d.dec);
-	leg_flush(d.legs, d.now_us);
-	interval_flush(d.intervals, d.now_us);
-	publish_stats(&d);
+	pipeline_flush(d.pl, d.now_us);
 	daemon_free(&d);
 	return (rc == 0 ? 0 : 1);
 }

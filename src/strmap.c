@@ -122,12 +122,6 @@ strmap_del(struct strmap *m, const char *key)
 	return (val);
 }
 
-size_t
-strmap_count(const struct strmap *m)
-{
-	return (m->count);
-}
-
 void
 strmap_free(struct strmap *m)
 {

@@ -20,6 +20,7 @@ rank() {
 	interval) echo 8 ;;
 	publish|zap) echo 9 ;;
 	record) echo 10 ;;
+	pipeline) echo 11 ;;
 	*) echo unknown ;;
 	esac
 }

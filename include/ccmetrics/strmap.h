@@ -16,7 +16,6 @@ void		*strmap_get(const struct strmap *m, const char *key);
 void		 strmap_put(struct strmap *m, const char *key, void *val);
 /* Remove key if present; returns its value or NULL. */
 void		*strmap_del(struct strmap *m, const char *key);
-size_t		 strmap_count(const struct strmap *m);
 void		 strmap_free(struct strmap *m);
 
 #endif
