@@ -100,7 +100,8 @@ main(void)
 {
 	const struct CMUnitTest	tests[] = {
 		cmocka_unit_test(siphash24_matches_the_published_vectors),
-		cmocka_unit_test(siphash_process_key_is_stable_within_a_process),
+		cmocka_unit_test(
+		    siphash_process_key_is_stable_within_a_process),
 		cmocka_unit_test(strmap_keyed_hash_spreads_chosen_collisions),
 	};
 

@@ -14,6 +14,11 @@
 #define CONFIG_NAME_MAX		64	/* queue names, incl. NUL */
 #define CONFIG_CURVE_KEY_LEN	40	/* a CURVE key in Z85 */
 #define CONFIG_SECRET_MIN	16	/* privacy.secret, characters */
+#define CONFIG_MAX_DNIS		100000	/* in all queues together */
+#define CONFIG_FILTER_MAX	1024	/* capture.filter, characters */
+#define CONFIG_FILTER_TERMS	64	/* capture.filter, primitives */
+
+struct strmap;
 
 /* privacy.caller: what published caller numbers show. */
 enum config_privacy {
@@ -61,6 +66,7 @@ struct config {
 
 	struct config_queue *queues;
 	size_t		  nqueues;
+	struct strmap	 *dnis_map;		/* DNIS -> its queue */
 	char		 *default_queue;	/* NULL: unmapped calls ignored */
 
 	char		 *corr_headers[CONFIG_MAX_CORR_HEADERS];
@@ -108,6 +114,9 @@ void		 config_free(struct config *cfg);
 /* The queue named name, or NULL. */
 const struct config_queue *config_queue_by_name(const struct config *cfg,
 		    const char *name);
+/* The queue whose dnis lists dnis, or NULL. */
+const struct config_queue *config_queue_by_dnis(const struct config *cfg,
+		    const char *dnis);
 /*
  * The dotted key of schema row i ("capture.filter", "queues[].name"), or
  * NULL past the last; *def (NULL: no default) and *help when not NULL.
