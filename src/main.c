@@ -24,7 +24,9 @@
 #include "ccmetrics/privdrop.h"
 #include "ccmetrics/publish.h"
 #include "ccmetrics/record.h"
+#include "ccmetrics/reload.h"
 #include "ccmetrics/sip.h"
+#include "ccmetrics/siphash.h"
 
 #ifndef SYSCONFDIR
 #define SYSCONFDIR "/etc"
@@ -46,6 +48,7 @@ struct daemon {
 	struct contact_table	*contacts;
 	struct interval_stage	*intervals;
 	struct publisher	*pub;
+	struct reload		*loading;	/* a reload being validated */
 	int64_t			 now_us;	/* packet time */
 	int64_t			 next_tick_us;
 	int64_t			 next_stats_us;
@@ -251,29 +254,6 @@ apply_log_level(const struct daemon *d)
 	    (enum log_level)d->cfg->log_level);
 }
 
-/*
- * Load path with every problem logged, one line each (a daemon's stderr
- * may go nowhere); NULL when it has errors.
- */
-static struct config *
-load_logged(const char *path)
-{
-	struct config	*cfg;
-	char		*text = NULL, *line, *last;
-	size_t		 len = 0;
-	FILE		*f;
-
-	if ((f = open_memstream(&text, &len)) == NULL)
-		return (config_load(path, stderr));
-	cfg = config_load(path, f);
-	fclose(f);
-	for (line = strtok_r(text, "\n", &last); line != NULL;
-	    line = strtok_r(NULL, "\n", &last))
-		log_err("reload: %s", line);
-	free(text);
-	return (cfg);
-}
-
 static int
 str_differs(const char *a, const char *b)
 {
@@ -316,17 +296,54 @@ reload_check_restart(const struct config *o, const struct config *n)
 		log_warn(RESTART_FMT, "daemon.user or daemon.group");
 }
 
-/* Reload: the stages take the new file; open calls and intervals stay. */
+/*
+ * SIGHUP: load the file again on a thread of its own (reload.c), so the
+ * capture keeps draining while it is parsed and validated; reload_apply()
+ * swaps it in when it is done. A SIGHUP during a load waits for it.
+ */
 static void
-reload(struct daemon *d)
+reload_begin(struct daemon *d)
 {
-	struct config	*cfg;
-	char		 err[512];
+	char	err[512];
 
+	if (d->loading != NULL)
+		return;
 	reload_flag = 0;
 	notify_reloading();
-	if ((cfg = load_logged(d->cfg->path)) == NULL) {
-		log_err("reload: %s has errors, keeping the running "
+	if ((d->loading = reload_start(d->cfg->path, err, sizeof err)) ==
+	    NULL) {
+		log_err_unlimited("reload: %s; keeping the running "
+		    "configuration", err);
+		notify_ready();
+	}
+}
+
+/* Every problem of the file, one line each, none held back. */
+static void
+reload_log_errors(char *msgs)
+{
+	char	*line, *last;
+
+	for (line = strtok_r(msgs, "\n", &last); line != NULL;
+	    line = strtok_r(NULL, "\n", &last))
+		log_err_unlimited("reload: %s", line);
+}
+
+/* The stages take the new file; open calls and intervals stay. */
+static void
+reload_apply(struct daemon *d)
+{
+	struct config	*cfg;
+	char		 err[512], *msgs;
+
+	cfg = reload_finish(d->loading, &msgs);
+	d->loading = NULL;
+	if (msgs != NULL) {
+		reload_log_errors(msgs);
+		free(msgs);
+	}
+	if (cfg == NULL) {
+		log_err_unlimited("reload: %s has errors, keeping the running "
 		    "configuration", d->cfg->path);
 		notify_ready();
 		return;
@@ -334,7 +351,8 @@ reload(struct daemon *d)
 	reload_check_restart(d->cfg, cfg);
 	if (strcmp(cfg->filter, d->cfg->filter) != 0 && d->cap != NULL &&
 	    capture_set_filter(d->cap, cfg->filter, err, sizeof err) == -1) {
-		log_err("reload: %s; keeping the running configuration", err);
+		log_err_unlimited("reload: %s; keeping the running "
+		    "configuration", err);
 		config_free(cfg);
 		notify_ready();
 		return;
@@ -351,6 +369,16 @@ reload(struct daemon *d)
 	notify_ready();
 }
 
+/* Between batches: start a reload asked for, apply one that is done. */
+static void
+reload_step(struct daemon *d)
+{
+	if (reload_flag)
+		reload_begin(d);
+	if (d->loading != NULL && reload_done(d->loading))
+		reload_apply(d);
+}
+
 static int
 run_offline(struct daemon *d)
 {
@@ -361,12 +389,14 @@ run_offline(struct daemon *d)
 		n = capture_dispatch(d->cap, d->replay_speed > 0 ? 1 :
 		    DISPATCH_BATCH, on_packet, d);
 		if (n == -1)
-			return (0);
+			break;
 		if (n == -2)
 			return (-1);
-		if (reload_flag)
-			reload(d);
+		reload_step(d);
 	}
+	/* A reload asked for before the end applies before the flush. */
+	if (d->loading != NULL)
+		reload_apply(d);
 	return (0);
 }
 
@@ -374,8 +404,8 @@ run_offline(struct daemon *d)
 static int
 run_live(struct daemon *d)
 {
-	struct pollfd	pfd[2];
-	nfds_t		n = 0;
+	struct pollfd	pfd[3];
+	nfds_t		n = 0, nbase;
 	int64_t		wall;
 
 	if (d->cap != NULL) {
@@ -386,7 +416,14 @@ run_live(struct daemon *d)
 		pfd[n].fd = heplisten_fd(d->hep);
 		pfd[n++].events = POLLIN;
 	}
+	nbase = n;
 	while (!quit_flag) {
+		/* A reload being loaded wakes the loop when it is done. */
+		n = nbase;
+		if (d->loading != NULL) {
+			pfd[n].fd = reload_fd(d->loading);
+			pfd[n++].events = POLLIN;
+		}
 		if (poll(pfd, n, POLL_MS) == -1 && errno != EINTR) {
 			log_err("poll: %s", strerror(errno));
 			return (-1);
@@ -406,8 +443,7 @@ run_live(struct daemon *d)
 			d->wall_at_now_us = wall;
 			tick(d);
 		}
-		if (reload_flag)
-			reload(d);
+		reload_step(d);
 	}
 	return (0);
 }
@@ -431,6 +467,12 @@ install_signals(void)
 static void
 daemon_free(struct daemon *d)
 {
+	char	*msgs;
+
+	if (d->loading != NULL) {
+		config_free(reload_finish(d->loading, &msgs));
+		free(msgs);
+	}
 	capture_close(d->cap);
 	heplisten_close(d->hep);
 	decode_free(d->dec);
@@ -492,6 +534,8 @@ main(int argc, char **argv)
 
 	memset(&d, 0, sizeof d);
 	log_open("ccmetricsd", LOG_LEVEL_INFO);
+	/* The hash tables' key, drawn before the reload thread can run. */
+	siphash_process_init();
 	while ((ch = getopt_long(argc, argv, "c:i:r:fqvh", longopts, NULL)) !=
 	    -1) {
 		switch (ch) {

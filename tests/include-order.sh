@@ -10,7 +10,7 @@ rank() {
 	case "$1" in
 	addr|conf|config|log|xmalloc|strmap|siphash|erlang|csvrec|sha256|privacy|privdrop|\
 	notify|notify-none|jsonw) echo 0 ;;
-	capture) echo 1 ;;
+	capture|reload) echo 1 ;;
 	payload) echo 2 ;;
 	ipfrag|tcpstream|hep|heplisten) echo 3 ;;
 	decode) echo 4 ;;
