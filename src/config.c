@@ -166,6 +166,9 @@ static const struct cfg_row cfg_rows[] = {
 	  "expiry of a leg never answered, seconds" },
 	{ "limits.answered_leg_timeout_s", CFG_INT, C(answered_leg_timeout_s),
 	  1, INT_MAX, "14400", 0, "expiry of an answered leg, seconds" },
+	{ "limits.max_time_jump_s", CFG_INT, C(max_time_jump_s), 0, INT_MAX,
+	  "300", 0, "live: a packet further ahead or behind moves no clock "
+	  "until 16 in a row agree; 0: off" },
 
 	{ "publish", CFG_SECTION, 0, 0, 0, NULL, 0, "where events go" },
 	{ "publish.zmq", CFG_SECTION, C(zmq_endpoint), 0, 0, NULL,

@@ -27,6 +27,7 @@
 #include "ccmetrics/reload.h"
 #include "ccmetrics/sip.h"
 #include "ccmetrics/siphash.h"
+#include "ccmetrics/timegate.h"
 
 #ifndef SYSCONFDIR
 #define SYSCONFDIR "/etc"
@@ -49,6 +50,8 @@ struct daemon {
 	struct interval_stage	*intervals;
 	struct publisher	*pub;
 	struct reload		*loading;	/* a reload being validated */
+	struct timegate		 time;		/* live: bounds time jumps */
+	int			 live;
 	int64_t			 now_us;	/* packet time */
 	int64_t			 next_tick_us;
 	int64_t			 next_stats_us;
@@ -78,15 +81,6 @@ usage(int status)
 	    "  --check-config   validate the configuration and exit\n"
 	    "  --version        print the version and exit\n");
 	exit(status);
-}
-
-static int64_t
-wall_us(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return ((int64_t)ts.tv_sec * US_PER_S + ts.tv_nsec / 1000);
 }
 
 static int64_t
@@ -186,6 +180,7 @@ publish_stats(struct daemon *d)
 	rc.contact = contact_get_stats(d->contacts);
 	rc.interval = interval_get_stats(d->intervals);
 	rc.publish = publish_get_stats(d->pub);
+	rc.time = &d->time.st;
 	record_stats(d->pub, d->now_us, &rc);
 }
 
@@ -220,17 +215,21 @@ tick(struct daemon *d)
 static void
 on_packet(const struct capture_packet *pkt, void *arg)
 {
-	struct daemon	*d = arg;
+	struct daemon		*d = arg;
+	struct capture_packet	 p = *pkt;
+	int64_t			 before = d->now_us;
 
 	if (d->replay_speed > 0)
 		pace(d, pkt->ts_us);
-	/* Packet time only moves forward; reordered packets keep theirs. */
-	if (pkt->ts_us > d->now_us) {
-		d->now_us = pkt->ts_us;
-		d->wall_at_now_us = wall_us();
-	}
+	/*
+	 * Packet time only moves forward; reordered packets keep theirs.
+	 * Live, one far off does not move it (timegate.c).
+	 */
+	p.ts_us = timegate_admit(&d->time, &d->now_us, pkt->ts_us);
+	if (d->now_us != before)
+		d->wall_at_now_us = mono_us();
 	tick(d);
-	decode_packet(d->dec, pkt);
+	decode_packet(d->dec, &p);
 }
 
 /* A SIP payload from the HEP listener: its HEP timestamp is packet time. */
@@ -238,13 +237,15 @@ static void
 on_hep(const struct payload *pl, void *arg)
 {
 	struct daemon	*d = arg;
+	struct payload	 p = *pl;
+	int64_t		 before = d->now_us;
 
-	if (pl->ts_us > d->now_us) {
-		d->now_us = pl->ts_us;
-		d->wall_at_now_us = wall_us();
-	}
+	/* The sender stamps it: one far off must not move packet time. */
+	p.ts_us = timegate_admit(&d->time, &d->now_us, pl->ts_us);
+	if (d->now_us != before)
+		d->wall_at_now_us = mono_us();
 	tick(d);
-	sipmsg_input(d->sip, pl);
+	sipmsg_input(d->sip, &p);
 }
 
 static void
@@ -365,6 +366,8 @@ reload_apply(struct daemon *d)
 	config_free(d->cfg);
 	d->cfg = cfg;
 	apply_log_level(d);
+	if (d->live)
+		d->time.max_jump_us = (int64_t)cfg->max_time_jump_s * US_PER_S;
 	log_info("reloaded %s", cfg->path);
 	notify_ready();
 }
@@ -436,8 +439,11 @@ run_live(struct daemon *d)
 			return (-1);
 		/* Subscriptions and CURVE handshakes, even with no traffic. */
 		publish_drain(d->pub);
-		/* Quiet periods: the wall clock moves packet time on. */
-		wall = wall_us();
+		/*
+		 * Quiet periods: the monotonic clock moves packet time on (a
+		 * step of the wall clock does not).
+		 */
+		wall = mono_us();
 		if (d->now_us != 0 && wall - d->wall_at_now_us > POLL_MS * 1000) {
 			d->now_us += wall - d->wall_at_now_us;
 			d->wall_at_now_us = wall;
@@ -649,6 +655,10 @@ main(int argc, char **argv)
 	} else if (file == NULL && geteuid() == 0)
 		log_warn("capturing as root: set daemon.user to drop privileges "
 		    "once the capture is open");
+	/* A file is replayed as recorded; live senders may lie (timegate.c). */
+	d.live = file == NULL;
+	timegate_init(&d.time, d.live ? (int64_t)d.cfg->max_time_jump_s *
+	    US_PER_S : 0);
 	install_signals();
 	if (file == NULL && !foreground) {
 		if (daemon(0, 0) == -1)

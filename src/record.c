@@ -21,6 +21,9 @@ static const char *const leg_role_names[] = { "other", "inbound", "agent" };
 double
 record_seconds(int64_t from_us, int64_t to_us)
 {
+	/* Reordered packets may end a span before it began: never < 0. */
+	if (contact_ms(to_us) < contact_ms(from_us))
+		return (0.0);
 	return ((double)(contact_ms(to_us) - contact_ms(from_us)) / 1000.0);
 }
 
@@ -47,7 +50,10 @@ record_topic(char *topic, const char *kind, const char *queue)
 static void
 record_secs(struct jsonw *w, const char *key, int64_t from_us, int64_t to_us)
 {
-	jsonw_ms(w, key, contact_ms(to_us) - contact_ms(from_us));
+	int64_t	ms = contact_ms(to_us) - contact_ms(from_us);
+
+	/* Reordered packets may end a span before it began: never < 0. */
+	jsonw_ms(w, key, ms < 0 ? 0 : ms);
 }
 
 static int64_t
@@ -307,6 +313,20 @@ json_hep(const struct hep_stats *h)
 	    "not_sip", (json_int_t)h->not_sip));
 }
 
+/* Packets whose time was out of range (timegate.c); zeros offline. */
+static json_t *
+json_time(const struct timegate_stats *t)
+{
+	static const struct timegate_stats	none;
+
+	if (t == NULL)
+		t = &none;
+	return (json_pack("{s:I, s:I, s:I}",
+	    "held", (json_int_t)t->held,
+	    "jumps", (json_int_t)t->jumps,
+	    "steps_back", (json_int_t)t->steps_back));
+}
+
 void
 record_stats(struct publisher *pub, int64_t ts_us,
     const struct record_counters *rc)
@@ -333,6 +353,7 @@ record_stats(struct publisher *pub, int64_t ts_us,
 	    "tcp", json_tcp(&d->tcp),
 	    "hep", json_hep(&d->hep)));
 	json_object_set_new(o, "hep_listen", json_hep(rc->hep_listen));
+	json_object_set_new(o, "time", json_time(rc->time));
 	json_object_set_new(o, "sip", json_pack("{s:I, s:I, s:I, s:I, s:I}",
 	    "messages", (json_int_t)s->messages,
 	    "keepalives", (json_int_t)s->keepalives,
