@@ -109,6 +109,11 @@ static const struct cfg_row cfg_rows[] = {
 	  CFG_NULLABLE, "ADDRESS:PORT of a HEPv3 UDP listener" },
 	{ "capture.hep_ports", CFG_PORTS, C(hep_ports), 1, 65535, NULL,
 	  CFG_EMPTYOK, "UDP ports carrying HEPv3 inside the capture" },
+	{ "capture.hep_sources", CFG_ADDRS, C(hep_sources), 0, CFG_LIST_MAX,
+	  NULL, 0, "addresses the HEP listener takes datagrams from; none: any" },
+	{ "capture.hep_password", CFG_STRING, C(hep_password), 0, 256, NULL,
+	  CFG_NULLABLE, "HEP listener: the auth key chunk every datagram "
+	  "must carry" },
 
 	{ "pbx", CFG_SECTION, 0, 0, 0, NULL, 0, "the PBX/ACD" },
 	{ "pbx.addresses", CFG_ADDRS, C(pbx), 0, CFG_LIST_MAX, NULL,
@@ -1774,6 +1779,8 @@ config_free(struct config *cfg)
 	free(cfg->file);
 	free(cfg->filter);
 	free(cfg->hep_listen);
+	addrset_free(&cfg->hep_sources);
+	free(cfg->hep_password);
 	addrset_free(&cfg->pbx);
 	addrset_free(&cfg->trunks);
 	addrset_free(&cfg->agents);

@@ -363,6 +363,9 @@ reload_apply(struct daemon *d)
 	contact_set_config(d->contacts, cfg);
 	interval_set_config(d->intervals, cfg);
 	publish_set_config(d->pub, cfg);
+	if (d->hep != NULL)
+		heplisten_set_access(d->hep, &cfg->hep_sources,
+		    cfg->hep_password);
 	config_free(d->cfg);
 	d->cfg = cfg;
 	apply_log_level(d);
@@ -638,6 +641,9 @@ main(int argc, char **argv)
 		daemon_free(&d);
 		return (1);
 	}
+	if (d.hep != NULL)
+		heplisten_set_access(d.hep, &d.cfg->hep_sources,
+		    d.cfg->hep_password);
 	/* Capture open, sockets bound: root is needed no more. */
 	if (d.cfg->daemon_user != NULL) {
 		err[0] = '\0';

@@ -57,6 +57,8 @@ struct config {
 	uint16_t	  hep_ports[CONFIG_MAX_SIP_PORTS];	/* HEP inside the
 							   capture; none */
 	size_t		  nhep_ports;
+	struct addrset	  hep_sources;		/* listener: empty: anyone */
+	char		 *hep_password;		/* listener: HEP auth key chunk */
 
 	struct addrset	  pbx;			/* required, non-empty */
 	struct addrset	  trunks;		/* empty: any non-PBX, non-agent */
