@@ -81,29 +81,24 @@ capture_check_filter(const char *filter, char *err, size_t errlen)
 	return (rc);
 }
 
-int
-capture_set_filter(struct capture *cap, const char *filter, char *err,
-    size_t errlen)
-{
-	return (capture_compile(cap->pcap, filter, err, errlen));
-}
-
 /*
- * On Ethernet, the filter also inside one or two VLAN tags: each "vlan"
- * moves the offsets of what follows on by 4 bytes (pcap-filter(7)), and
- * matches 0x8100, 0x88a8 and 0x9100. Other link types have no tags.
+ * The one place a filter is set, at start and on reload. Our default
+ * (config.c) is also matched inside one or two VLAN tags on Ethernet:
+ * each "vlan" moves the offsets of what follows on by 4 bytes
+ * (pcap-filter(7)), and matches 0x8100, 0x88a8 and 0x9100. Other link
+ * types have no tags; a filter of the operator's own is taken as written.
  */
 int
-capture_set_filter_tagged(struct capture *cap, const char *filter, char *err,
-    size_t errlen)
+capture_set_filter(struct capture *cap, const char *filter, int is_default,
+    char *err, size_t errlen)
 {
 	char	*tagged;
 	size_t	 len;
 	int	 rc;
 
-	if (filter == NULL || *filter == '\0' ||
+	if (!is_default || filter == NULL || *filter == '\0' ||
 	    pcap_datalink(cap->pcap) != DLT_EN10MB)
-		return (capture_set_filter(cap, filter, err, errlen));
+		return (capture_compile(cap->pcap, filter, err, errlen));
 	len = 3 * strlen(filter) + 64;
 	tagged = xmalloc(len);
 	snprintf(tagged, len, "(%s) or (vlan and ((%s) or (vlan and (%s))))",

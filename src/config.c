@@ -64,6 +64,8 @@ enum cfg_type {
 #define CFG_OPTIONAL	0x04	/* section: present turns a feature on */
 #define CFG_DAYDIV	0x08	/* int: must divide 86400 */
 #define CFG_EMPTYOK	0x10	/* string: "" is a value; ports: [] is */
+#define CFG_RESTART	0x20	/* not reloadable: a reload keeps the
+				   running value and says it needs a restart */
 
 /*
  * One row per key. Rows under "queues[]." apply to each struct
@@ -97,16 +99,16 @@ static const struct cfg_row cfg_rows[] = {
 	{ "capture", CFG_SECTION, 0, 0, 0, NULL, 0,
 	  "where packets come from" },
 	{ "capture.interface", CFG_STRING, C(interface), 0, 0, NULL,
-	  CFG_NULLABLE, "interface to capture on (-i overrides)" },
+	  CFG_NULLABLE|CFG_RESTART, "interface to capture on (-i overrides)" },
 	{ "capture.file", CFG_STRING, C(file), 0, 0, NULL,
-	  CFG_NULLABLE, "pcap file to replay (-r overrides)" },
+	  CFG_NULLABLE|CFG_RESTART, "pcap file to replay (-r overrides)" },
 	{ "capture.filter", CFG_STRING, C(filter), 0, CONFIG_FILTER_MAX, NULL,
 	  CFG_NULLABLE|CFG_EMPTYOK,
 	  "kernel BPF filter; default from sip_ports, with IP fragments" },
-	{ "capture.sip_ports", CFG_PORTS, C(sip_ports), 1, 65535, "5060", 0,
-	  "UDP and TCP ports that carry SIP" },
+	{ "capture.sip_ports", CFG_PORTS, C(sip_ports), 1, 65535, "5060",
+	  CFG_RESTART, "UDP and TCP ports that carry SIP" },
 	{ "capture.hep_listen", CFG_HOSTPORT, C(hep_listen), 0, 0, NULL,
-	  CFG_NULLABLE, "ADDRESS:PORT of a HEPv3 UDP listener" },
+	  CFG_NULLABLE|CFG_RESTART, "ADDRESS:PORT of a HEPv3 UDP listener" },
 	{ "capture.hep_ports", CFG_PORTS, C(hep_ports), 1, 65535, NULL,
 	  CFG_EMPTYOK, "UDP ports carrying HEPv3 inside the capture" },
 	{ "capture.hep_sources", CFG_ADDRS, C(hep_sources), 0, CFG_LIST_MAX,
@@ -152,7 +154,7 @@ static const struct cfg_row cfg_rows[] = {
 
 	{ "metrics", CFG_SECTION, 0, 0, 0, NULL, 0, "intervals and real time" },
 	{ "metrics.interval_s", CFG_INT, C(interval_s), 1, 86400, "900",
-	  CFG_DAYDIV, "interval length, seconds, divides a day" },
+	  CFG_DAYDIV|CFG_RESTART, "interval length, seconds, divides a day" },
 	{ "metrics.realtime_s", CFG_INT, C(realtime_s), 1, INT_MAX, "5", 0,
 	  "real-time snapshot period, seconds" },
 	{ "metrics.short_abandon_s", CFG_INT, C(short_abandon_s), 0, INT_MAX,
@@ -179,32 +181,32 @@ static const struct cfg_row cfg_rows[] = {
 	{ "publish.zmq", CFG_SECTION, C(zmq_endpoint), 0, 0, NULL,
 	  CFG_NULLABLE, "ZeroMQ PUB socket; ~: none" },
 	{ "publish.zmq.endpoint", CFG_ENDPOINT, C(zmq_endpoint), 0, 0,
-	  "tcp://*:5556", 0, "endpoint to bind" },
-	{ "publish.zmq.sndhwm", CFG_INT, C(zmq_sndhwm), 1, INT_MAX, "100000", 0,
-	  "messages queued per subscriber before drops" },
+	  "tcp://*:5556", CFG_RESTART, "endpoint to bind" },
+	{ "publish.zmq.sndhwm", CFG_INT, C(zmq_sndhwm), 1, INT_MAX, "100000",
+	  CFG_RESTART, "messages queued per subscriber before drops" },
 	{ "publish.zmq.await_subscribers", CFG_INT, C(zmq_await_subscribers), 0,
-	  INT_MAX, "0", 0, "offline replay waits for this many subscribers" },
+	  INT_MAX, "0", CFG_RESTART, "offline replay waits for this many subscribers" },
 	{ "publish.zmq.await_ms", CFG_INT, C(zmq_await_ms), 0, INT_MAX, "3000",
-	  0, "longest wait for them, milliseconds" },
+	  CFG_RESTART, "longest wait for them, milliseconds" },
 	{ "publish.jsonl", CFG_SECTION, C(jsonl_path), 0, 0, NULL,
 	  CFG_NULLABLE|CFG_OPTIONAL, "JSON-lines sink; absent or ~: none" },
 	{ "publish.jsonl.path", CFG_STRING, C(jsonl_path), 0, 0, NULL,
-	  CFG_REQUIRED, "file to append to; \"-\": stdout" },
+	  CFG_REQUIRED|CFG_RESTART, "file to append to; \"-\": stdout" },
 	{ "publish.zmq.curve_secret_key", CFG_CURVEKEY,
-	  C(zmq_curve_secret_key), 0, 0, NULL, CFG_NULLABLE,
+	  C(zmq_curve_secret_key), 0, 0, NULL, CFG_NULLABLE|CFG_RESTART,
 	  "CURVE secret key (Z85); set: subscribers need the public key" },
 	{ "publish.zmq.curve_public_key", CFG_CURVEKEY,
-	  C(zmq_curve_public_key), 0, 0, NULL, CFG_NULLABLE,
+	  C(zmq_curve_public_key), 0, 0, NULL, CFG_NULLABLE|CFG_RESTART,
 	  "CURVE public key (Z85), checked against the secret key" },
 	{ "publish.zmq.curve_allowed_clients", CFG_CURVEKEYS,
-	  C(zmq_curve_allowed), 0, CFG_LIST_MAX, NULL, 0,
+	  C(zmq_curve_allowed), 0, CFG_LIST_MAX, NULL, CFG_RESTART,
 	  "client public keys served; none: any client with the key" },
 
 	{ "daemon", CFG_SECTION, 0, 0, 0, NULL, 0, "the process" },
-	{ "daemon.user", CFG_STRING, C(daemon_user), 0, 0, NULL, CFG_NULLABLE,
-	  "started as root: drop to this user once the capture is open" },
+	{ "daemon.user", CFG_STRING, C(daemon_user), 0, 0, NULL,
+	  CFG_NULLABLE|CFG_RESTART, "started as root: drop to this user once the capture is open" },
 	{ "daemon.group", CFG_STRING, C(daemon_group), 0, 0, NULL,
-	  CFG_NULLABLE, "... and this group; ~: the user's own group" },
+	  CFG_NULLABLE|CFG_RESTART, "... and this group; ~: the user's own group" },
 
 	{ "log", CFG_SECTION, 0, 0, 0, NULL, 0, "messages of the daemon" },
 	{ "log.level", CFG_CHOICE, C(log_level), 0, 0, "info", 0,
@@ -1821,6 +1823,114 @@ config_queue_by_name(const struct config *cfg, const char *name)
 			return (&cfg->queues[i]);
 	}
 	return (NULL);
+}
+
+static int
+cfg_str_differs(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return (a != b);
+	return (strcmp(a, b) != 0);
+}
+
+/* Does row's value differ between a and b? Then copy a's into b. */
+static int
+cfg_keep_value(const struct cfg_row *row, const struct config *a,
+    struct config *b)
+{
+	const char	*pa = (const char *)a;
+	char		*pb = (char *)b;
+	char		**sb;
+	size_t		 i, *nb;
+	uint16_t	*ports;
+	int		 differs;
+
+	switch (row->type) {
+	case CFG_STRING:
+	case CFG_ENDPOINT:
+	case CFG_CURVEKEY:
+		sb = (char **)(pb + row->off);
+		if (!cfg_str_differs(*(char *const *)(pa + row->off), *sb))
+			return (0);
+		free(*sb);
+		*sb = *(char *const *)(pa + row->off) == NULL ? NULL :
+		    xstrdup(*(char *const *)(pa + row->off));
+		return (1);
+	case CFG_INT:
+		if (*(const int *)(pa + row->off) == *(int *)(pb + row->off))
+			return (0);
+		*(int *)(pb + row->off) = *(const int *)(pa + row->off);
+		return (1);
+	case CFG_PORTS:
+		ports = cfg_port_list(b, row, &nb);
+		if (row->off != C(sip_ports))
+			return (0);	/* hep_ports: reloadable */
+		differs = a->nsip_ports != *nb || memcmp(a->sip_ports, ports,
+		    a->nsip_ports * sizeof *ports) != 0;
+		memcpy(ports, a->sip_ports, sizeof a->sip_ports);
+		*nb = a->nsip_ports;
+		return (differs);
+	case CFG_HOSTPORT:
+		if (!cfg_str_differs(a->hep_listen, b->hep_listen))
+			return (0);
+		free(b->hep_listen);
+		b->hep_listen = a->hep_listen == NULL ? NULL :
+		    xstrdup(a->hep_listen);
+		b->hep_addr = a->hep_addr;
+		b->hep_port = a->hep_port;
+		return (1);
+	case CFG_CURVEKEYS:
+		differs = a->nzmq_curve_allowed != b->nzmq_curve_allowed;
+		for (i = 0; !differs && i < a->nzmq_curve_allowed; i++)
+			differs = strcmp(a->zmq_curve_allowed[i],
+			    b->zmq_curve_allowed[i]) != 0;
+		if (!differs)
+			return (0);
+		for (i = 0; i < b->nzmq_curve_allowed; i++)
+			free(b->zmq_curve_allowed[i]);
+		free(b->zmq_curve_allowed);
+		b->zmq_curve_allowed = NULL;
+		b->nzmq_curve_allowed = 0;
+		if (a->nzmq_curve_allowed > 0)
+			b->zmq_curve_allowed = xreallocarray(NULL,
+			    a->nzmq_curve_allowed, sizeof *b->zmq_curve_allowed);
+		for (i = 0; i < a->nzmq_curve_allowed; i++)
+			b->zmq_curve_allowed[i] =
+			    xstrdup(a->zmq_curve_allowed[i]);
+		b->nzmq_curve_allowed = a->nzmq_curve_allowed;
+		return (1);
+	default:
+		return (0);
+	}
+}
+
+void
+config_keep_running(struct config *next, const struct config *running,
+    void (*changed)(const char *key, void *arg), void *arg)
+{
+	size_t	i;
+
+	for (i = 0; i < nitems(cfg_rows); i++) {
+		if ((cfg_rows[i].flags & CFG_RESTART) == 0 ||
+		    cfg_rows[i].type == CFG_SECTION)
+			continue;
+		if (cfg_keep_value(&cfg_rows[i], running, next) &&
+		    changed != NULL)
+			changed(cfg_rows[i].key, arg);
+	}
+	/* The default filter follows the ports that are running. */
+	if (next->filter_default) {
+		free(next->filter);
+		next->filter = cfg_default_filter(next);
+	}
+}
+
+int
+config_key_reloadable(const char *key)
+{
+	const struct cfg_row	*row = cfg_row_by_key(key);
+
+	return (row != NULL && (row->flags & CFG_RESTART) == 0);
 }
 
 const struct config_queue *

@@ -255,46 +255,13 @@ apply_log_level(const struct daemon *d)
 	    (enum log_level)d->cfg->log_level);
 }
 
-static int
-str_differs(const char *a, const char *b)
-{
-	if (a == NULL || b == NULL)
-		return (a != b);
-	return (strcmp(a, b) != 0);
-}
-
-/* Warn about keys the running daemon cannot change: they need a restart. */
-#define RESTART_FMT	"reload: %s changed: it takes effect at the next restart"
+/* A key the running daemon cannot change (config.c's CFG_RESTART). */
 static void
-reload_check_restart(const struct config *o, const struct config *n)
+reload_needs_restart(const char *key, void *arg)
 {
-	size_t			 i;
-	int			 allowed = o->nzmq_curve_allowed !=
-				    n->nzmq_curve_allowed;
-
-	for (i = 0; !allowed && i < n->nzmq_curve_allowed; i++)
-		allowed = strcmp(o->zmq_curve_allowed[i],
-		    n->zmq_curve_allowed[i]) != 0;
-	if (str_differs(o->interface, n->interface) ||
-	    str_differs(o->file, n->file))
-		log_warn(RESTART_FMT, "capture.interface or capture.file");
-	if (o->nsip_ports != n->nsip_ports || memcmp(o->sip_ports,
-	    n->sip_ports, n->nsip_ports * sizeof n->sip_ports[0]) != 0)
-		log_warn(RESTART_FMT, "capture.sip_ports");
-	if (str_differs(o->hep_listen, n->hep_listen))
-		log_warn(RESTART_FMT, "capture.hep_listen");
-	if (o->interval_s != n->interval_s)
-		log_warn(RESTART_FMT, "metrics.interval_s");
-	if (str_differs(o->zmq_endpoint, n->zmq_endpoint) ||
-	    o->zmq_sndhwm != n->zmq_sndhwm ||
-	    str_differs(o->jsonl_path, n->jsonl_path))
-		log_warn(RESTART_FMT, "publish");
-	if (str_differs(o->zmq_curve_secret_key, n->zmq_curve_secret_key) ||
-	    allowed)
-		log_warn(RESTART_FMT, "publish.zmq CURVE keys");
-	if (str_differs(o->daemon_user, n->daemon_user) ||
-	    str_differs(o->daemon_group, n->daemon_group))
-		log_warn(RESTART_FMT, "daemon.user or daemon.group");
+	(void)arg;
+	log_warn("reload: %s changed: it takes effect at the next restart",
+	    key);
 }
 
 /*
@@ -349,9 +316,12 @@ reload_apply(struct daemon *d)
 		notify_ready();
 		return;
 	}
-	reload_check_restart(d->cfg, cfg);
-	if (strcmp(cfg->filter, d->cfg->filter) != 0 && d->cap != NULL &&
-	    capture_set_filter(d->cap, cfg->filter, err, sizeof err) == -1) {
+	/* What needs a restart keeps running as it is (config.c's table). */
+	config_keep_running(cfg, d->cfg, reload_needs_restart, NULL);
+	if ((strcmp(cfg->filter, d->cfg->filter) != 0 ||
+	    cfg->filter_default != d->cfg->filter_default) && d->cap != NULL &&
+	    capture_set_filter(d->cap, cfg->filter, cfg->filter_default, err,
+	    sizeof err) == -1) {
 		log_err_unlimited("reload: %s; keeping the running "
 		    "configuration", err);
 		config_free(cfg);
@@ -359,6 +329,7 @@ reload_apply(struct daemon *d)
 		return;
 	}
 	sipmsg_set_headers(d->sip, cfg->corr_headers, cfg->ncorr_headers);
+	decode_set_hep_ports(d->dec, cfg->hep_ports, cfg->nhep_ports);
 	leg_set_config(d->legs, cfg);
 	contact_set_config(d->contacts, cfg);
 	interval_set_config(d->intervals, cfg);
@@ -515,9 +486,8 @@ open_capture(struct daemon *d, const char *iface, const char *file)
 		return (-1);
 	}
 	/* Our default filter also looks inside 802.1Q and QinQ tags. */
-	if ((d->cfg->filter_default ? capture_set_filter_tagged(d->cap,
-	    d->cfg->filter, err, sizeof err) : capture_set_filter(d->cap,
-	    d->cfg->filter, err, sizeof err)) == -1) {
+	if (capture_set_filter(d->cap, d->cfg->filter, d->cfg->filter_default,
+	    err, sizeof err) == -1) {
 		log_err("%s", err);
 		return (-1);
 	}

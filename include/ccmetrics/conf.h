@@ -117,6 +117,16 @@ void		 config_free(struct config *cfg);
 /* The queue named name, or NULL. */
 const struct config_queue *config_queue_by_name(const struct config *cfg,
 		    const char *name);
+/*
+ * On reload: every key of next that the schema marks as needing a
+ * restart takes running's value again, changed(key) told of each that
+ * differed; the default filter is rebuilt from what then runs.
+ */
+void		 config_keep_running(struct config *next,
+		    const struct config *running,
+		    void (*changed)(const char *key, void *arg), void *arg);
+/* Does a reload apply key ("capture.hep_ports")? 0 for unknown keys. */
+int		 config_key_reloadable(const char *key);
 /* The queue whose dnis lists dnis, or NULL. */
 const struct config_queue *config_queue_by_dnis(const struct config *cfg,
 		    const char *dnis);
