@@ -6,6 +6,9 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -543,6 +546,63 @@ cfg_filter_terms(const char *v)
 	return (n);
 }
 
+/*
+ * Why zmq_bind() would refuse endpoint v (sep: its "://"), or NULL; so
+ * that --check-config fails where start-up would (libzmq's tcp_address.cpp
+ * and ipc_address.cpp): tcp is HOST:PORT, HOST "*", an IPv4 address, an
+ * interface or host name, or an IPv6 address in brackets; PORT 1 to 65535
+ * or "*". A name is not looked up here.
+ */
+static const char *
+cfg_endpoint_refused(const char *v, const char *sep)
+{
+	static const char	 tcp_shape[] = "tcp needs HOST:PORT, an IPv6 "
+				    "address in brackets, e.g. tcp://*:5556 or "
+				    "tcp://[::1]:5556";
+	static char		 why[96];
+	const char		*addr = sep + 3, *colon, *port;
+	char			 host[256];
+	struct in6_addr		 a6;
+	size_t			 tlen = (size_t)(sep - v), hlen;
+	long			 p;
+
+	if (tlen == 3 && strncmp(v, "ipc", 3) == 0)
+		return (strlen(addr) > 107 ? "ipc path longer than 107 bytes" :
+		    NULL);
+	if (tlen == 6 && strncmp(v, "inproc", 6) == 0)
+		return (NULL);
+	if (tlen != 3 || strncmp(v, "tcp", 3) != 0) {
+		snprintf(why, sizeof why, "transport %.*s is not one of tcp, "
+		    "ipc, inproc", (int)(tlen > 32 ? 32 : tlen), v);
+		return (why);
+	}
+	if ((colon = strrchr(addr, ':')) == NULL || colon == addr)
+		return (tcp_shape);
+	hlen = (size_t)(colon - addr);
+	if (hlen >= sizeof host)
+		return (tcp_shape);
+	memcpy(host, addr, hlen);
+	host[hlen] = '\0';
+	if (host[0] == '[') {
+		if (hlen < 3 || host[hlen - 1] != ']')
+			return (tcp_shape);
+		host[hlen - 1] = '\0';
+		if (inet_pton(AF_INET6, host + 1, &a6) != 1)
+			return (tcp_shape);
+	} else if (strchr(host, ':') != NULL || strchr(host, ']') != NULL ||
+	    (strcmp(host, "*") != 0 && strspn(host, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789.-_") != hlen))
+		return (tcp_shape);
+	port = colon + 1;
+	if (strcmp(port, "*") == 0)
+		return (NULL);
+	if (*port == '\0' || strlen(port) > 5 ||
+	    strspn(port, "0123456789") != strlen(port) ||
+	    (p = strtol(port, NULL, 10)) < 1 || p > 65535)
+		return ("port must be 1 to 65535 or *");
+	return (NULL);
+}
+
 static void
 cfg_set_string(struct cfg_load *cl, const struct cfg_row *row,
     const char *key, yaml_node_t *n, void *base)
@@ -569,11 +629,15 @@ cfg_set_string(struct cfg_load *cl, const struct cfg_row *row,
 		return;
 	}
 	if (row->type == CFG_ENDPOINT) {
-		const char	*sep = strstr(v, "://");
+		const char	*sep = strstr(v, "://"), *why;
 
 		if (sep == NULL || sep == v || sep[3] == '\0') {
 			cfg_error(cl, &n->start_mark, key, "must be "
 			    "TRANSPORT://ADDRESS, e.g. tcp://*:5556");
+			return;
+		}
+		if ((why = cfg_endpoint_refused(v, sep)) != NULL) {
+			cfg_error(cl, &n->start_mark, key, "%s", why);
 			return;
 		}
 	}

@@ -299,6 +299,50 @@ capture_filter_is_bounded_in_length_and_terms(void **state)
 	free(b.p);
 }
 
+/* --check-config refuses what zmq_bind() at start-up would refuse. */
+static void
+zmq_endpoints_are_checked_as_start_up_binds_them(void **state)
+{
+	static const char *const good[] = { "tcp://*:5556",
+	    "tcp://127.0.0.1:5556", "tcp://[::1]:5556", "tcp://eth0:5556",
+	    "tcp://*:*", "ipc:///run/ccmetrics/feed", "inproc://feed" };
+	static const struct {
+		const char	*endpoint, *why;
+	} bad[] = {
+		{ "tcp://:::::", "tcp needs HOST:PORT, an IPv6 address in "
+		    "brackets, e.g. tcp://*:5556 or tcp://[::1]:5556" },
+		{ "tcp://*", "tcp needs HOST:PORT, an IPv6 address in "
+		    "brackets, e.g. tcp://*:5556 or tcp://[::1]:5556" },
+		{ "tcp://[::1:5556", "tcp needs HOST:PORT, an IPv6 address in "
+		    "brackets, e.g. tcp://*:5556 or tcp://[::1]:5556" },
+		{ "tcp://[1.2.3.4]:5556", "tcp needs HOST:PORT, an IPv6 "
+		    "address in brackets, e.g. tcp://*:5556 or "
+		    "tcp://[::1]:5556" },
+		{ "tcp://*:65536", "port must be 1 to 65535 or *" },
+		{ "tcp://*:55x6", "port must be 1 to 65535 or *" },
+		{ "udp://*:5556", "transport udp is not one of tcp, ipc, "
+		    "inproc" },
+	};
+	char		 text[512], want[512];
+	struct config	*cfg;
+	size_t		 i;
+
+	(void)state;
+	for (i = 0; i < sizeof good / sizeof good[0]; i++) {
+		snprintf(text, sizeof text, MINIMAL "publish:\n  zmq:\n"
+		    "    endpoint: \"%s\"\n", good[i]);
+		cfg = load_ok(text);
+		config_free(cfg);
+	}
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		snprintf(text, sizeof text, MINIMAL "publish:\n  zmq:\n"
+		    "    endpoint: \"%s\"\n", bad[i].endpoint);
+		snprintf(want, sizeof want, NAME ":7:15: publish.zmq.endpoint: "
+		    "%s\n", bad[i].why);
+		expect_errors(text, want);
+	}
+}
+
 int
 main(void)
 {
@@ -313,6 +357,8 @@ main(void)
 		cmocka_unit_test(
 		    a_hundred_thousand_dnis_load_and_find_their_queue),
 		cmocka_unit_test(capture_filter_is_bounded_in_length_and_terms),
+		cmocka_unit_test(
+		    zmq_endpoints_are_checked_as_start_up_binds_them),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
