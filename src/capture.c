@@ -14,9 +14,12 @@
 #define CAPTURE_SNAPLEN		65535
 #define CAPTURE_BUFFER_BYTES	(64 * 1024 * 1024)
 #define CAPTURE_TIMEOUT_MS	100
+/* An Ethernet frame with a VLAN tag: a capture cut shorter loses SIP. */
+#define CAPTURE_SNAPLEN_MIN	1518
 
 struct capture {
 	pcap_t		*pcap;
+	char		*name;		/* the file or interface, for messages */
 	int		 live;
 	int		 fd;
 	uint64_t	 packets;
@@ -47,11 +50,19 @@ capture_compile(pcap_t *p, const char *filter, char *err, size_t errlen)
 }
 
 static struct capture *
-capture_new(pcap_t *p, int live)
+capture_new(pcap_t *p, int live, const char *name)
 {
 	struct capture	*cap;
+	int		 snaplen = pcap_snapshot(p);
 
+	/* Packets were cut at snaplen when captured: SIP past it is lost. */
+	if (snaplen > 0 && snaplen < CAPTURE_SNAPLEN_MIN)
+		log_warn("%s: snaplen %d is too small for SIP: packets longer "
+		    "were cut short and are lost (stats decode.truncated); "
+		    "capture with at least %d (tcpdump -s 0)", name, snaplen,
+		    CAPTURE_SNAPLEN_MIN);
 	cap = xcalloc(1, sizeof *cap);
+	cap->name = xstrdup(name);
 	cap->pcap = p;
 	cap->live = live;
 	cap->fd = live ? pcap_get_selectable_fd(p) : -1;
@@ -117,10 +128,14 @@ capture_open_offline(const char *path, char *err, size_t errlen)
 	p = pcap_open_offline_with_tstamp_precision(path,
 	    PCAP_TSTAMP_PRECISION_MICRO, ebuf);
 	if (p == NULL) {
-		snprintf(err, errlen, "%s", ebuf);
+		/* libpcap names the file for some errors, not all. */
+		if (strncmp(ebuf, path, strlen(path)) == 0)
+			snprintf(err, errlen, "%s", ebuf);
+		else
+			snprintf(err, errlen, "%s: %s", path, ebuf);
 		return (NULL);
 	}
-	return (capture_new(p, 0));
+	return (capture_new(p, 0, path));
 }
 
 struct capture *
@@ -161,7 +176,7 @@ capture_open_live(const char *iface, char *err, size_t errlen)
 		pcap_close(p);
 		return (NULL);
 	}
-	return (capture_new(p, 1));
+	return (capture_new(p, 1, iface));
 }
 
 int
@@ -200,7 +215,7 @@ capture_dispatch(struct capture *cap, int max, capture_sink sink, void *arg)
 	cap->sink_arg = arg;
 	n = pcap_dispatch(cap->pcap, max, capture_callback, (u_char *)cap);
 	if (n == PCAP_ERROR) {
-		log_err("capture: %s", pcap_geterr(cap->pcap));
+		log_err("capture: %s: %s", cap->name, pcap_geterr(cap->pcap));
 		return (-2);
 	}
 	if (n == PCAP_ERROR_BREAK)
@@ -229,5 +244,6 @@ capture_close(struct capture *cap)
 	if (cap == NULL)
 		return;
 	pcap_close(cap->pcap);
+	free(cap->name);
 	free(cap);
 }
