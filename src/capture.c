@@ -2,10 +2,17 @@
 /* capture.c: libpcap live and offline capture; owns the pcap handle. */
 #include "config.h"
 
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+
+#include <net/if.h>
+
+#include <errno.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ccmetrics/capture.h"
 #include "ccmetrics/log.h"
@@ -20,6 +27,8 @@
 struct capture {
 	pcap_t		*pcap;
 	char		*name;		/* the file or interface, for messages */
+	int		 ifsock;	/* live: asks the interface's flags; -1 */
+	int		 link_up;	/* as last seen: 1 up, 0 down */
 	int		 live;
 	int		 fd;
 	uint64_t	 packets;
@@ -63,6 +72,8 @@ capture_new(pcap_t *p, int live, const char *name)
 		    CAPTURE_SNAPLEN_MIN);
 	cap = xcalloc(1, sizeof *cap);
 	cap->name = xstrdup(name);
+	cap->ifsock = -1;
+	cap->link_up = 1;
 	cap->pcap = p;
 	cap->live = live;
 	cap->fd = live ? pcap_get_selectable_fd(p) : -1;
@@ -141,8 +152,9 @@ capture_open_offline(const char *path, char *err, size_t errlen)
 struct capture *
 capture_open_live(const char *iface, char *err, size_t errlen)
 {
-	char	 ebuf[PCAP_ERRBUF_SIZE];
-	pcap_t	*p;
+	struct capture	*cap;
+	char		 ebuf[PCAP_ERRBUF_SIZE];
+	pcap_t		*p;
 	int	 rc;
 
 	if ((p = pcap_create(iface, ebuf)) == NULL) {
@@ -176,7 +188,12 @@ capture_open_live(const char *iface, char *err, size_t errlen)
 		pcap_close(p);
 		return (NULL);
 	}
-	return (capture_new(p, 1, iface));
+	cap = capture_new(p, 1, iface);
+	/* "any" has no flags of its own; the others are watched. */
+	if (strcmp(iface, "any") != 0)
+		cap->ifsock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	log_info("capturing on %s", iface);
+	return (cap);
 }
 
 int
@@ -238,11 +255,42 @@ capture_get_stats(struct capture *cap, struct capture_stats *st)
 	}
 }
 
+/*
+ * An interface taken down (or its carrier lost) gives no packets and no
+ * error: say so once when it happens and once when it comes back, so a
+ * silent feed has a reason in the log.
+ */
+void
+capture_check_link(struct capture *cap)
+{
+	struct ifreq	ifr;
+	int		up;
+
+	if (!cap->live || cap->ifsock == -1)
+		return;
+	memset(&ifr, 0, sizeof ifr);
+	snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", cap->name);
+	if (ioctl(cap->ifsock, SIOCGIFFLAGS, &ifr) == -1)
+		up = 0;
+	else
+		up = (ifr.ifr_flags & IFF_UP) && (ifr.ifr_flags & IFF_RUNNING);
+	if (up == cap->link_up)
+		return;
+	cap->link_up = up;
+	if (up)
+		log_warn("capture: %s is up again", cap->name);
+	else
+		log_warn("capture: %s is down: no packets until it is up",
+		    cap->name);
+}
+
 void
 capture_close(struct capture *cap)
 {
 	if (cap == NULL)
 		return;
+	if (cap->ifsock != -1)
+		close(cap->ifsock);
 	pcap_close(cap->pcap);
 	free(cap->name);
 	free(cap);

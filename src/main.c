@@ -383,7 +383,7 @@ run_live(struct daemon *d)
 {
 	struct pollfd	pfd[3];
 	nfds_t		n = 0, nbase;
-	int64_t		wall;
+	int64_t		wall, link_checked = 0;
 
 	if (d->cap != NULL) {
 		pfd[n].fd = capture_fd(d->cap);
@@ -418,6 +418,10 @@ run_live(struct daemon *d)
 		 * step of the wall clock does not).
 		 */
 		wall = mono_us();
+		if (d->cap != NULL && wall - link_checked >= US_PER_S) {
+			capture_check_link(d->cap);
+			link_checked = wall;
+		}
 		if (d->now_us != 0 && wall - d->wall_at_now_us > POLL_MS * 1000) {
 			d->now_us += wall - d->wall_at_now_us;
 			d->wall_at_now_us = wall;

@@ -4,6 +4,7 @@
 
 #include <sys/random.h>
 
+#include <endian.h>
 #include <errno.h>
 #include <string.h>
 #include <time.h>
@@ -25,7 +26,7 @@ struct sipstate {
 	uint64_t	v0, v1, v2, v3;
 };
 
-static void
+static inline __attribute__((always_inline)) void
 sipround(struct sipstate *s)
 {
 	s->v0 += s->v1;
@@ -44,17 +45,21 @@ sipround(struct sipstate *s)
 	s->v2 = ROTL(s->v2, 32);
 }
 
-static uint64_t
+static inline uint64_t
 load_le64(const uint8_t *p, size_t n)
 {
 	uint64_t	w = 0;
 
+	if (n == 8) {
+		memcpy(&w, p, 8);
+		return (le64toh(w));
+	}
 	while (n-- > 0)
 		w |= (uint64_t)p[n] << (8 * n);
 	return (w);
 }
 
-static void
+static inline __attribute__((always_inline)) void
 sipcompress(struct sipstate *s, uint64_t m)
 {
 	s->v3 ^= m;

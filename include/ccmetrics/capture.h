@@ -49,6 +49,8 @@ int		 capture_dispatch(struct capture *cap, int max,
 		    capture_sink sink, void *arg);
 void		 capture_get_stats(struct capture *cap,
 		    struct capture_stats *st);
+/* Live: log the interface going down or coming up (call about 1/s). */
+void		 capture_check_link(struct capture *cap);
 void		 capture_close(struct capture *cap);
 
 #endif
