@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,6 +62,7 @@ struct reload *
 reload_start(const char *path, char *err, size_t errlen)
 {
 	struct reload	*r;
+	sigset_t	 all, old;
 	int		 rc;
 
 	r = xcalloc(1, sizeof *r);
@@ -70,7 +72,12 @@ reload_start(const char *path, char *err, size_t errlen)
 		return (NULL);
 	}
 	r->path = xstrdup(path);
-	if ((rc = pthread_create(&r->thread, NULL, reload_main, r)) != 0) {
+	/* Signals stay the main thread's: they cut its poll() short. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(&r->thread, NULL, reload_main, r);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
 		snprintf(err, errlen, "pthread_create: %s", strerror(rc));
 		close(r->pipe[0]);
 		close(r->pipe[1]);
