@@ -310,6 +310,29 @@ default_queue: nowhere
 metrics: { interval_s: 7 }
 limits: *a
 """)
+    # The bounds of issue 12: an alias bomb, nesting past 16 levels, a
+    # filter past 64 terms, lists past their bound, ZeroMQ endpoints.
+    laughs = "".join("a%d: &a%d [%s]\n" % (i, i, ", ".join(["*a%d" % (i - 1)] * 9))
+                     for i in range(1, 10))
+    write(outdir, "config", "bound-alias-bomb",
+          "pbx: { addresses: [10.0.0.10] }\n"
+          "agents: { addresses: [10.1.0.0/16] }\na0: &a0 [lol, lol]\n" + laughs)
+    write(outdir, "config", "bound-nesting",
+          "pbx: { addresses: [10.0.0.10] }\nx: " + "[" * 40 + "]" * 40 + "\n")
+    write(outdir, "config", "bound-filter",
+          "pbx: { addresses: [10.0.0.10] }\nagents: { addresses: [10.1.0.0/16] }\n"
+          "capture: { filter: \"" + " or ".join("port %d" % i for i in range(1, 66)) +
+          "\", hep_ports: [9060], hep_sources: [127.0.0.1], hep_password: x }\n")
+    write(outdir, "config", "bound-lists",
+          "pbx: { addresses: [" + ",".join("10.0.%d.%d" % (i // 256, i % 256)
+                                           for i in range(4097)) + "] }\n"
+          "agents: { addresses: [10.1.0.0/16] }\n"
+          "queues: [ { name: a, dnis: [1, 2, 3] }, { name: b, dnis: [4, 1] } ]\n")
+    write(outdir, "config", "bound-endpoints",
+          "pbx: { addresses: [10.0.0.10] }\nagents: { addresses: [10.1.0.0/16] }\n"
+          "publish: { zmq: { endpoint: \"tcp://:::::\" } }\n"
+          "limits: { max_time_jump_s: 0 }\n"
+          "capture: { sip_ports: [5070], interface: eth9 }\n")
 
 
 def main(argv):

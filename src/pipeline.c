@@ -27,6 +27,7 @@ struct pipeline {
 	const struct config		*cfg;	/* the caller's */
 	struct capture			*cap;	/* the caller's, for stats */
 	const struct hep_listener	*hep;	/* the caller's, for stats */
+	const struct timegate_stats	*time;	/* the caller's, for stats */
 	struct decoder			*dec;
 	struct sip_parser		*sip;
 	struct leg_table		*legs;
@@ -106,16 +107,18 @@ pipeline_create(const struct config *cfg, int line_buffered, char *err,
 
 void
 pipeline_set_sources(struct pipeline *pl, struct capture *cap,
-    const struct hep_listener *hep)
+    const struct hep_listener *hep, const struct timegate_stats *time)
 {
 	pl->cap = cap;
 	pl->hep = hep;
+	pl->time = time;
 }
 
 void
 pipeline_set_config(struct pipeline *pl, const struct config *cfg)
 {
 	sipmsg_set_headers(pl->sip, cfg->corr_headers, cfg->ncorr_headers);
+	decode_set_hep_ports(pl->dec, cfg->hep_ports, cfg->nhep_ports);
 	leg_set_config(pl->legs, cfg);
 	contact_set_config(pl->contacts, cfg);
 	interval_set_config(pl->intervals, cfg);
@@ -136,6 +139,7 @@ pipeline_get_counters(const struct pipeline *pl, struct record_counters *rc)
 	rc->contact = contact_get_stats(pl->contacts);
 	rc->interval = interval_get_stats(pl->intervals);
 	rc->publish = publish_get_stats(pl->pub);
+	rc->time = pl->time;
 }
 
 static void

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ccmetrics/siphash.h"
 #include "ccmetrics/sipscan.h"
 #include "ccmetrics/tcpstream.h"
 #include "ccmetrics/xmalloc.h"
@@ -106,30 +107,23 @@ seq_diff(uint32_t a, uint32_t b)
 	return ((int32_t)(a - b));
 }
 
-static uint64_t
-hash_bytes(uint64_t h, const uint8_t *p, size_t n)
-{
-	while (n-- > 0) {
-		h ^= *p++;
-		h *= 1099511628211ULL;
-	}
-	return (h);
-}
-
+/* Spoofed segments choose addresses and ports: a keyed hash (strmap.c). */
 static uint64_t
 stream_hash(const struct endpoint *src, const struct endpoint *dst)
 {
-	uint64_t	h = 1469598103934665603ULL;	/* FNV-1a */
-	uint8_t		ports[4];
+	uint8_t		k[2 * sizeof src->ip.bytes + 1 + 4];
+	size_t		n = 0;
 
-	ports[0] = (uint8_t)(src->port >> 8);
-	ports[1] = (uint8_t)src->port;
-	ports[2] = (uint8_t)(dst->port >> 8);
-	ports[3] = (uint8_t)dst->port;
-	h = hash_bytes(h, src->ip.bytes, sizeof src->ip.bytes);
-	h = hash_bytes(h, dst->ip.bytes, sizeof dst->ip.bytes);
-	h = hash_bytes(h, &src->ip.family, 1);
-	return (hash_bytes(h, ports, sizeof ports));
+	memcpy(k + n, src->ip.bytes, sizeof src->ip.bytes);
+	n += sizeof src->ip.bytes;
+	memcpy(k + n, dst->ip.bytes, sizeof dst->ip.bytes);
+	n += sizeof dst->ip.bytes;
+	k[n++] = src->ip.family;
+	k[n++] = (uint8_t)(src->port >> 8);
+	k[n++] = (uint8_t)src->port;
+	k[n++] = (uint8_t)(dst->port >> 8);
+	k[n++] = (uint8_t)dst->port;
+	return (siphash_process(k, n));
 }
 
 static int

@@ -8,9 +8,9 @@
 # rank NAME: the pipeline position of a header; 0 for shared utilities.
 rank() {
 	case "$1" in
-	addr|conf|config|log|xmalloc|strmap|erlang|csvrec|sha256|privacy|privdrop|\
-	notify|notify-none|jsonw|ptime|erlanga) echo 0 ;;
-	capture) echo 1 ;;
+	addr|conf|config|log|xmalloc|strmap|siphash|timegate|erlang|csvrec|\
+	sha256|privacy|privdrop|notify|notify-none|jsonw|ptime|erlanga) echo 0 ;;
+	capture|reload) echo 1 ;;
 	payload|sipscan) echo 2 ;;
 	ipfrag|tcpstream|hep|heplisten) echo 3 ;;
 	decode) echo 4 ;;

@@ -11,6 +11,7 @@
 #include "ccmetrics/heplisten.h"
 #include "ccmetrics/payload.h"
 #include "ccmetrics/record.h"
+#include "ccmetrics/timegate.h"
 
 /*
  * decode -> sip -> leg -> contact -> interval -> record/publish, each
@@ -24,9 +25,13 @@ struct pipeline;
 /* Downstream first; NULL and a message in err if the publisher fails. */
 struct pipeline	*pipeline_create(const struct config *cfg, int line_buffered,
 		    char *err, size_t errlen);
-/* Where the stats topic takes its capture and HEP counters; NULL: none. */
+/*
+ * Where the stats topic takes its capture, HEP and packet-time counters;
+ * NULL: none.
+ */
 void		 pipeline_set_sources(struct pipeline *pl, struct capture *cap,
-		    const struct hep_listener *hep);
+		    const struct hep_listener *hep,
+		    const struct timegate_stats *time);
 /* Reload: each stage takes what it can change of cfg; open state stays. */
 void		 pipeline_set_config(struct pipeline *pl,
 		    const struct config *cfg);
