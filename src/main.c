@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -56,7 +57,7 @@ struct daemon {
 	int64_t			 pace_mono0_us;	/* monotonic clock then */
 };
 
-static volatile sig_atomic_t	quit_flag, reload_flag;
+static volatile sig_atomic_t	quit_flag, reload_flag, reopen_flag;
 
 static void __attribute__((noreturn))
 usage(int status)
@@ -123,6 +124,8 @@ on_signal(int sig)
 {
 	if (sig == SIGHUP)
 		reload_flag = 1;
+	else if (sig == SIGUSR1)
+		reopen_flag = 1;
 	else
 		quit_flag = 1;
 }
@@ -195,6 +198,7 @@ tick(struct daemon *d)
 	/* Before the packet's own events: intervals past end + grace close. */
 	interval_advance(d->intervals, d->now_us);
 	if (d->next_tick_us == 0) {
+		publish_observed(d->pub, d->now_us, 0);
 		d->next_tick_us = d->now_us + TICK_US;
 		d->next_stats_us = (d->now_us / stats_us + 1) * stats_us;
 		return;
@@ -306,6 +310,7 @@ reload_check_restart(const struct config *o, const struct config *n)
 		log_warn(RESTART_FMT, "metrics.interval_s");
 	if (str_differs(o->zmq_endpoint, n->zmq_endpoint) ||
 	    o->zmq_sndhwm != n->zmq_sndhwm ||
+	    o->zmq_max_subscribers != n->zmq_max_subscribers ||
 	    str_differs(o->jsonl_path, n->jsonl_path))
 		log_warn(RESTART_FMT, "publish");
 	if (str_differs(o->zmq_curve_secret_key, n->zmq_curve_secret_key) ||
@@ -314,6 +319,14 @@ reload_check_restart(const struct config *o, const struct config *n)
 	if (str_differs(o->daemon_user, n->daemon_user) ||
 	    str_differs(o->daemon_group, n->daemon_group))
 		log_warn(RESTART_FMT, "daemon.user or daemon.group");
+}
+
+/* SIGUSR1, and SIGHUP first: the JSON-lines file after a rotation. */
+static void
+reopen(struct daemon *d)
+{
+	reopen_flag = 0;
+	publish_reopen(d->pub);
 }
 
 /* Reload: the stages take the new file; open calls and intervals stay. */
@@ -325,6 +338,7 @@ reload(struct daemon *d)
 
 	reload_flag = 0;
 	notify_reloading();
+	reopen(d);
 	if ((cfg = load_logged(d->cfg->path)) == NULL) {
 		log_err("reload: %s has errors, keeping the running "
 		    "configuration", d->cfg->path);
@@ -366,6 +380,8 @@ run_offline(struct daemon *d)
 			return (-1);
 		if (reload_flag)
 			reload(d);
+		if (reopen_flag)
+			reopen(d);
 	}
 	return (0);
 }
@@ -408,8 +424,26 @@ run_live(struct daemon *d)
 		}
 		if (reload_flag)
 			reload(d);
+		if (reopen_flag)
+			reopen(d);
 	}
 	return (0);
+}
+
+/*
+ * Whether the JSON-lines file lost objects: a replay then fails (exit
+ * 1), since its output is incomplete; live, it was logged and counted.
+ */
+static int
+publish_lost(struct publisher *pub, int offline)
+{
+	uint64_t	lost = publish_finish(pub);
+
+	if (lost == 0 || !offline)
+		return (0);
+	log_err("jsonl: %" PRIu64 " objects lost: the output is incomplete",
+	    lost);
+	return (-1);
 }
 
 static void
@@ -424,6 +458,7 @@ install_signals(void)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
 }
@@ -626,8 +661,11 @@ main(int argc, char **argv)
 	/* Close what is open: TCP held after holes, calls, then counters. */
 	decode_flush(d.dec);
 	leg_flush(d.legs, d.now_us);
+	publish_observed(d.pub, 0, d.now_us);
 	interval_flush(d.intervals, d.now_us);
 	publish_stats(&d);
+	if (publish_lost(d.pub, file != NULL) != 0)
+		rc = -1;
 	daemon_free(&d);
 	return (rc == 0 ? 0 : 1);
 }
