@@ -6,8 +6,9 @@
 Modes, each on tcp://127.0.0.1:PORT, bounded by --timeout seconds:
   bomb SIZE  subscribe with one frame of SIZE bytes; print "closed" when the
              daemon drops the connection, "open" when it still holds it.
-  stuck      subscribe to everything with a 4 KiB receive buffer, then
-             never read; print "subscribed" and sleep until killed.
+  stuck [N]  N connections (default 1), each subscribed to everything with
+             a 4 KiB receive buffer, never read; print "subscribed" once
+             all are, then sleep until killed.
   hold       complete the handshake, subscribe to "stats", print "open"
              or "closed" after ARG seconds (default 1).
 Exit 0; 1 when a stuck peer's handshake fails (a connection refused or cut
@@ -50,11 +51,21 @@ def recv_exact(s, n):
 
 
 def handshake(port, rcvbuf=None, timeout=10):
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    if rcvbuf is not None:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
-    s.settimeout(timeout)
-    s.connect(("127.0.0.1", port))
+    # The daemon may still be starting: retry a refused connection.
+    attempts = int(timeout * 10)
+    for attempt in range(attempts):
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        if rcvbuf is not None:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+        s.settimeout(timeout)
+        try:
+            s.connect(("127.0.0.1", port))
+            break
+        except ConnectionRefusedError:
+            s.close()
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.1)
     s.sendall(greeting())
     g = recv_exact(s, 64)
     if g[0] != 0xff or g[9] != 0x7f:
@@ -104,8 +115,10 @@ def main():
             print("closed" if closed_within(s, timeout) else "open",
                   flush=True)
         elif mode == "stuck":
-            s = handshake(port, rcvbuf=4096)
-            s.sendall(frame(b"\x01"))
+            peers = []
+            for i in range(int(args[2]) if len(args) > 2 else 1):
+                peers.append(handshake(port, rcvbuf=4096, timeout=timeout))
+                peers[-1].sendall(frame(b"\x01"))
             print("subscribed", flush=True)
             time.sleep(timeout)
         elif mode == "hold":
