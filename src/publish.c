@@ -41,6 +41,8 @@
 #define PUBLISH_HEARTBEAT_MS	10000
 #define PUBLISH_HEARTBEAT_TO_MS	30000
 #define PUBLISH_KEEPALIVE_S	60
+/* Kernel memory per subscriber: fixed, not autotuned up to 4 MiB. */
+#define PUBLISH_SNDBUF		262144
 #define PUBLISH_MONITOR		"inproc://ccmetrics.publish.monitor"
 /* JSON lines are written in whole-line batches of about this size. */
 #define PUBLISH_JSONL_BATCH	65536
@@ -135,7 +137,7 @@ publish_open_zmq(struct publisher *pub, const struct config *cfg, char *err,
 	int64_t	maxmsg = PUBLISH_MAX_IN_MSG;
 	int	hwm = cfg->zmq_sndhwm, one = 1, linger = PUBLISH_LINGER_MS;
 	int	hb = PUBLISH_HEARTBEAT_MS, hbto = PUBLISH_HEARTBEAT_TO_MS;
-	int	ka = PUBLISH_KEEPALIVE_S;
+	int	ka = PUBLISH_KEEPALIVE_S, sndbuf = PUBLISH_SNDBUF;
 	char	bound[256];
 	size_t	blen = sizeof bound;
 
@@ -152,6 +154,8 @@ publish_open_zmq(struct publisher *pub, const struct config *cfg, char *err,
 		return (-1);
 	if (pub->zsock == NULL ||
 	    zmq_setsockopt(pub->zsock, ZMQ_SNDHWM, &hwm, sizeof hwm) != 0 ||
+	    zmq_setsockopt(pub->zsock, ZMQ_SNDBUF, &sndbuf,
+	    sizeof sndbuf) != 0 ||
 	    zmq_setsockopt(pub->zsock, ZMQ_XPUB_NODROP, &one, sizeof one) != 0 ||
 	    zmq_setsockopt(pub->zsock, ZMQ_XPUB_VERBOSE, &one,
 	    sizeof one) != 0 ||
@@ -223,6 +227,27 @@ publish_jsonl_open(const char *path, off_t *size)
 	return (fd);
 }
 
+/*
+ * Standard output redirected to a file: where a half line would be cut
+ * back to. Only when writes land at its end (">>", or ">" as opened);
+ * -1 (never cut) for pipes, terminals and anything else.
+ */
+static off_t
+publish_stdout_size(void)
+{
+	struct stat	sb;
+	off_t		pos;
+	int		fl;
+
+	if (fstat(STDOUT_FILENO, &sb) == -1 || !S_ISREG(sb.st_mode) ||
+	    (fl = fcntl(STDOUT_FILENO, F_GETFL)) == -1)
+		return (-1);
+	if (fl & O_APPEND)
+		return (sb.st_size);
+	pos = lseek(STDOUT_FILENO, 0, SEEK_CUR);
+	return (pos == sb.st_size ? pos : -1);
+}
+
 struct publisher *
 publish_create(const struct config *cfg, int line_buffered, char *err,
     size_t errlen)
@@ -244,12 +269,8 @@ publish_create(const struct config *cfg, int line_buffered, char *err,
 	}
 	if (cfg->jsonl_path != NULL) {
 		if (strcmp(cfg->jsonl_path, "-") == 0) {
-			struct stat	sb;
-
 			pub->jsonl_fd = STDOUT_FILENO;
-			pub->jsonl_good = fstat(STDOUT_FILENO, &sb) == 0 &&
-			    S_ISREG(sb.st_mode) ? lseek(STDOUT_FILENO, 0,
-			    SEEK_CUR) : -1;
+			pub->jsonl_good = publish_stdout_size();
 		} else if ((pub->jsonl_fd = publish_jsonl_open(cfg->jsonl_path,
 		    &pub->jsonl_good)) != -1)
 			pub->jsonl_path = xstrdup(cfg->jsonl_path);
@@ -272,9 +293,12 @@ publish_nodrop(struct publisher *pub, int on)
 
 /*
  * Each subscriber has its own queue of sndhwm messages. NODROP makes a
- * send fail when any subscriber of the topic is full: then the object is
- * counted and sent again without it, so the full subscriber alone loses
- * it (and sees the gap in seq) while the others get everything.
+ * send fail when a subscriber of the topic is full: then the overflow is
+ * counted and the object sent again without NODROP, so the full
+ * subscriber alone loses it (and sees the gap in seq) while the others
+ * get everything. libzmq then skips that subscriber, without failing,
+ * until it has read half its queue: what it loses meanwhile is known
+ * only to it, by the gap. Hence overflows are counted, not messages.
  */
 static void
 publish_zmq(struct publisher *pub, const char *topic, const char *json,
@@ -289,11 +313,12 @@ publish_zmq(struct publisher *pub, const char *topic, const char *json,
 			pub->st.zmq_dropped++;
 			return;
 		}
-		pub->st.zmq_dropped++;
+		pub->st.zmq_overflows++;
 		lossy = 1;
 		publish_nodrop(pub, 0);
 		if (zmq_send(pub->zsock, topic, tlen, ZMQ_SNDMORE |
 		    ZMQ_DONTWAIT) == -1) {
+			pub->st.zmq_dropped++;
 			publish_nodrop(pub, 1);
 			return;
 		}
@@ -340,8 +365,10 @@ publish_jsonl_flush(struct publisher *pub)
 		return (0);
 	}
 	jsonw_reset(&pub->jsonl);
+	/* Without O_APPEND the offset moved on too: back to the line end. */
 	if (n > 0 && pub->jsonl_good >= 0 &&
-	    ftruncate(pub->jsonl_fd, pub->jsonl_good) == -1)
+	    (ftruncate(pub->jsonl_fd, pub->jsonl_good) == -1 ||
+	    lseek(pub->jsonl_fd, pub->jsonl_good, SEEK_SET) == -1))
 		log_err("jsonl: %s: cannot cut a half line: %s",
 		    publish_jsonl_name(pub), strerror(errno));
 	pub->st.jsonl_lost += lines;
@@ -608,6 +635,8 @@ publish_await_subscribers(struct publisher *pub, int n, int timeout_ms)
 			publish_drain(pub);
 		waited += step;
 	}
+	log_debug("zmq: %d connections, %d subscriptions", pub->npeers,
+	    pub->subscriptions);
 	return (pub->subscriptions >= n && pub->npeers >= n ? 0 : -1);
 }
 
@@ -673,12 +702,18 @@ publish_free(struct publisher *pub)
 		if (pub->jsonl_path != NULL)
 			close(pub->jsonl_fd);
 	}
-	if (pub->zmon != NULL)
-		zmq_close(pub->zmon);
-	if (pub->zsock != NULL) {
+	/*
+	 * libzmq's I/O thread sends monitor events blocking, holding the
+	 * monitor's lock: read them, stop the monitor, only then close our
+	 * end (closed first, the next event would hang the daemon).
+	 */
+	if (pub->zmon != NULL) {
+		publish_monitor(pub);
 		zmq_socket_monitor(pub->zsock, NULL, 0);
-		zmq_close(pub->zsock);
+		zmq_close(pub->zmon);
 	}
+	if (pub->zsock != NULL)
+		zmq_close(pub->zsock);
 	zap_free(pub->zap);
 	privacy_free(pub->privacy);
 	if (pub->zctx != NULL)

@@ -15,8 +15,9 @@
 
 struct publish_stats {
 	uint64_t	sent;		/* objects published */
-	uint64_t	zmq_dropped;	/* missed by at least one subscriber,
-					   whose queue (sndhwm) was full */
+	uint64_t	zmq_dropped;	/* sent to no subscriber at all */
+	uint64_t	zmq_overflows;	/* a subscriber's queue (sndhwm) was
+					   full: it began losing messages */
 	uint64_t	jsonl_lost;	/* objects the JSON-lines file lacks */
 	uint64_t	zmq_refused;	/* subscribers refused: key not allowed,
 					   or past max_subscribers */
