@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -50,7 +51,7 @@ struct daemon {
 	int64_t			 pace_mono0_us;	/* monotonic clock then */
 };
 
-static volatile sig_atomic_t	quit_flag, reload_flag;
+static volatile sig_atomic_t	quit_flag, reload_flag, reopen_flag;
 
 static void __attribute__((noreturn))
 usage(int status)
@@ -108,6 +109,8 @@ on_signal(int sig)
 {
 	if (sig == SIGHUP)
 		reload_flag = 1;
+	else if (sig == SIGUSR1)
+		reopen_flag = 1;
 	else
 		quit_flag = 1;
 }
@@ -169,6 +172,14 @@ reload_needs_restart(const char *key, void *arg)
  * capture keeps draining while it is parsed and validated; reload_apply()
  * swaps it in when it is done. A SIGHUP during a load waits for it.
  */
+/* SIGUSR1, and SIGHUP first: the JSON-lines file after a rotation. */
+static void
+reopen(struct daemon *d)
+{
+	reopen_flag = 0;
+	pipeline_reopen(d->pl);
+}
+
 static void
 reload_begin(struct daemon *d)
 {
@@ -178,6 +189,7 @@ reload_begin(struct daemon *d)
 		return;
 	reload_flag = 0;
 	notify_reloading();
+	reopen(d);
 	if ((d->loading = reload_start(d->cfg->path, err, sizeof err)) ==
 	    NULL) {
 		log_err_unlimited("reload: %s; keeping the running "
@@ -249,6 +261,8 @@ reload_step(struct daemon *d)
 		reload_begin(d);
 	if (d->loading != NULL && reload_done(d->loading))
 		reload_apply(d);
+	if (reopen_flag)
+		reopen(d);
 }
 
 static int
@@ -327,6 +341,22 @@ run_live(struct daemon *d)
 	return (0);
 }
 
+/*
+ * Whether the JSON-lines file lost objects: a replay then fails (exit
+ * 1), since its output is incomplete; live, it was logged and counted.
+ */
+static int
+publish_lost(struct pipeline *pl, int offline)
+{
+	uint64_t	lost = pipeline_finish(pl);
+
+	if (lost == 0 || !offline)
+		return (0);
+	log_err("jsonl: %" PRIu64 " objects lost: the output is incomplete",
+	    lost);
+	return (-1);
+}
+
 static void
 install_signals(void)
 {
@@ -339,6 +369,7 @@ install_signals(void)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
 }
@@ -541,6 +572,8 @@ main(int argc, char **argv)
 
 	/* Close what is open: TCP held after holes, calls, then counters. */
 	pipeline_flush(d.pl, d.now_us);
+	if (publish_lost(d.pl, file != NULL) != 0)
+		rc = -1;
 	daemon_free(&d);
 	return (rc == 0 ? 0 : 1);
 }

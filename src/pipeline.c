@@ -161,6 +161,7 @@ pipeline_tick(struct pipeline *pl, int64_t now_us)
 	/* Before the packet's own events: intervals past end + grace close. */
 	interval_advance(pl->intervals, now_us);
 	if (pl->next_tick_us == 0) {
+		publish_observed(pl->pub, now_us, 0);
 		pl->next_tick_us = now_us + TICK_US;
 		pl->next_stats_us = (now_us / stats_us + 1) * stats_us;
 		return;
@@ -211,8 +212,21 @@ pipeline_flush(struct pipeline *pl, int64_t now_us)
 	pl->now_us = now_us;
 	decode_flush(pl->dec);
 	leg_flush(pl->legs, now_us);
+	publish_observed(pl->pub, 0, now_us);
 	interval_flush(pl->intervals, now_us);
 	publish_stats(pl);
+}
+
+void
+pipeline_reopen(struct pipeline *pl)
+{
+	publish_reopen(pl->pub);
+}
+
+uint64_t
+pipeline_finish(struct pipeline *pl)
+{
+	return (publish_finish(pl->pub));
 }
 
 /* In reverse of creation. */

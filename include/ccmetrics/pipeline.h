@@ -55,6 +55,10 @@ void		 pipeline_flush(struct pipeline *pl, int64_t now_us);
 /* Every stage's counters, as the stats topic shows them. */
 void		 pipeline_get_counters(const struct pipeline *pl,
 		    struct record_counters *rc);
+/* SIGUSR1 / SIGHUP: reopen the JSON-lines file (log rotation). */
+void		 pipeline_reopen(struct pipeline *pl);
+/* After the flush: objects the JSON-lines file lost in this run. */
+uint64_t	 pipeline_finish(struct pipeline *pl);
 void		 pipeline_free(struct pipeline *pl);
 
 #endif
