@@ -30,10 +30,8 @@ on_contact(const struct contact_event *ev, void *arg)
 {
 	struct pipe	*p = arg;
 
-	assert_true(p->nev < PIPE_EV_MAX);
-	p->ev[p->nev].type = ev->type;
-	p->ev[p->nev].ts_us = ev->ts_us;
-	p->nev++;
+	assert_true(ev->type <= CONTACT_EV_LEG_END);
+	p->nev[ev->type]++;
 	interval_input(p->intervals, ev);
 	record_contact_event(p->pub, ev);
 }
@@ -114,12 +112,7 @@ pipe_interval_stats(const struct pipe *p)
 size_t
 pipe_nev(const struct pipe *p, enum contact_event_type t)
 {
-	size_t	i, n = 0;
-
-	for (i = 0; i < p->nev; i++)
-		if (p->ev[i].type == t)
-			n++;
-	return (n);
+	return (p->nev[t]);
 }
 
 void
@@ -141,12 +134,15 @@ pipe_done(struct pipe *p)
 	p->intervals = NULL;
 	p->pub = NULL;
 	p->out = json_array();
+	p->raw = json_array();
 	f = fopen(p->path, "r");
 	assert_non_null(f);
 	while (fgets(line, sizeof line, f) != NULL) {
 		if ((o = json_loads(line, 0, &jerr)) == NULL)
 			fail_msg("bad JSON line: %s: %s", jerr.text, line);
 		json_array_append_new(p->out, o);
+		line[strcspn(line, "\n")] = '\0';
+		json_array_append_new(p->raw, json_string(line));
 	}
 	fclose(f);
 }
@@ -157,6 +153,7 @@ pipe_close(struct pipe *p)
 	if (p->out == NULL)
 		pipe_done(p);
 	json_decref(p->out);
+	json_decref(p->raw);
 	config_free(p->cfg);
 	unlink(p->path);
 }
@@ -186,6 +183,20 @@ pipe_get(const struct pipe *p, const char *topic, size_t nth)
 			return (o);
 	fail_msg("no %s number %zu among %zu published objects", topic, nth,
 	    json_array_size(p->out));
+	return (NULL);
+}
+
+const char *
+pipe_line(const struct pipe *p, const char *topic, size_t nth)
+{
+	size_t	 i;
+	json_t	*o;
+
+	json_array_foreach(p->out, i, o)
+		if (strcmp(json_string_value(json_object_get(o, "topic")),
+		    topic) == 0 && nth-- == 0)
+			return (json_string_value(json_array_get(p->raw, i)));
+	fail_msg("no %s line", topic);
 	return (NULL);
 }
 
@@ -261,12 +272,13 @@ pipe_expect_int(json_t *o, const char *key, long long want, const char *file,
 {
 	json_t	*v = member(o, key, file, line);
 
-	if (!json_is_integer(v) || json_integer_value(v) != want) {
-		print_error("%s: expected %lld, got %s\n", key, want,
-		    json_is_integer(v) ? "" : "a non-integer");
-		if (json_is_integer(v))
-			print_error("  got %lld\n",
-			    (long long)json_integer_value(v));
+	if (!json_is_integer(v)) {
+		print_error("%s: expected %lld, got a non-integer\n", key, want);
+		_fail(file, line);
+	}
+	if (json_integer_value(v) != want) {
+		print_error("%s: expected %lld, got %lld\n", key, want,
+		    (long long)json_integer_value(v));
 		_fail(file, line);
 	}
 }
@@ -363,7 +375,7 @@ pipe_expect_strs(json_t *o, const char *key, const char *file, int line, ...)
 }
 
 void
-pipe_expect_hist(json_t *o, const char *key, int b, long long want,
+pipe_expect_hist(json_t *o, const char *key, const long long *want,
     const char *file, int line)
 {
 	json_t	*v = member(o, key, file, line), *e;
@@ -373,13 +385,15 @@ pipe_expect_hist(json_t *o, const char *key, int b, long long want,
 	if (json_array_size(v) != INTERVAL_WAIT_BUCKETS)
 		goto bad;
 	json_array_foreach(v, i, e)
-		if (json_integer_value(e) != ((int)i == b ? want : 0))
+		if (!json_is_integer(e) || json_integer_value(e) != want[i])
 			goto bad;
 	return;
 bad:
 	s = json_dumps(v, JSON_ENCODE_ANY);
-	print_error("%s: expected %lld in bucket %d (0-based) of %d, "
-	    "zeros elsewhere; got %s\n", key, want, b, INTERVAL_WAIT_BUCKETS, s);
+	print_error("%s: expected [", key);
+	for (i = 0; i < INTERVAL_WAIT_BUCKETS; i++)
+		print_error("%s%lld", i > 0 ? "," : "", want[i]);
+	print_error("], got %s\n", s);
 	free(s);
 	_fail(file, line);
 }

@@ -26,7 +26,6 @@
 						   multiple of 900 s and 3600 s */
 #define AT(ms)		(T0_US + (int64_t)(ms) * 1000)
 #define ATS(s)		AT((int64_t)(s) * 1000)
-#define PIPE_EV_MAX	256
 
 #define TRUNK		"192.0.2.1"
 #define PBX		"10.0.0.10"
@@ -34,12 +33,6 @@
 #define AGENT2		"10.1.0.6"
 #define AGENT3		"10.1.0.7"
 #define OFFNET		"198.51.100.7"
-
-/* A contact event as it went by: its type and time only. */
-struct pipe_ev {
-	enum contact_event_type	type;
-	int64_t			ts_us;
-};
 
 struct pipe {
 	struct config		*cfg;
@@ -50,10 +43,11 @@ struct pipe {
 	int64_t			 now_us;	/* packet time, forward only */
 	char			 path[64];
 	json_t			*out;		/* what was published */
+	json_t			*raw;		/* the same, the lines as text */
 	struct contact_stats	 cstats;	/* as pipe_done() found them */
 	struct interval_stats	 istats;
-	size_t			 nev;
-	struct pipe_ev		 ev[PIPE_EV_MAX];
+	/* Contact events seen, by type. */
+	size_t			 nev[CONTACT_EV_LEG_END + 1];
 };
 
 /* One dialog: who sent the INVITE to whom, with which identifiers. */
@@ -90,6 +84,8 @@ size_t	pipe_nev(const struct pipe *p, enum contact_event_type t);
 /* Published objects, after pipe_done(). */
 size_t	pipe_count(const struct pipe *p, const char *topic);
 json_t	*pipe_get(const struct pipe *p, const char *topic, size_t nth);
+/* The line of pipe_get(p, topic, nth), as published. */
+const char *pipe_line(const struct pipe *p, const char *topic, size_t nth);
 /* The first object on topic whose string member key is value. */
 json_t	*pipe_find(const struct pipe *p, const char *topic, const char *key,
 	    const char *value);
@@ -105,8 +101,9 @@ json_t	*pipe_agent_interval(const struct pipe *p, const char *agent,
 #define expect_str(o, k, v)	pipe_expect_str((o), (k), (v), __FILE__, __LINE__)
 #define expect_null(o, k)	pipe_expect_null((o), (k), __FILE__, __LINE__)
 #define expect_bool(o, k, v)	pipe_expect_bool((o), (k), (v), __FILE__, __LINE__)
-#define expect_hist(o, k, b, v)	pipe_expect_hist((o), (k), (b), (v), \
-				    __FILE__, __LINE__)
+/* Histogram k holds the INTERVAL_WAIT_BUCKETS counts of w. */
+#define expect_hist(o, k, w)	pipe_expect_hist((o), (k), (w), __FILE__, \
+				    __LINE__)
 void	pipe_expect_int(json_t *o, const char *key, long long want,
 	    const char *file, int line);
 void	pipe_expect_num(json_t *o, const char *key, double want,
@@ -122,8 +119,7 @@ void	pipe_expect_bool(json_t *o, const char *key, bool want,
 				    __LINE__, __VA_ARGS__, (const char *)NULL)
 void	pipe_expect_strs(json_t *o, const char *key, const char *file,
 	    int line, ...);
-/* Bucket b of histogram key holds want, every other bucket 0. */
-void	pipe_expect_hist(json_t *o, const char *key, int b, long long want,
+void	pipe_expect_hist(json_t *o, const char *key, const long long *want,
 	    const char *file, int line);
 
 /* SIP messages (users: from_user -> ruri_user of the dialog). */
