@@ -78,6 +78,14 @@ pipe_tick(struct pipe *p, int64_t now_us)
 	if (now_us > p->now_us)
 		p->now_us = now_us;
 	interval_advance(p->intervals, p->now_us);
+	if (p->next_tick_us == 0 || p->now_us < p->next_tick_us) {
+		if (p->next_tick_us == 0)
+			p->next_tick_us = p->now_us + 1000000;
+		return;
+	}
+	p->next_tick_us = p->now_us + 1000000;
+	leg_expire(p->legs, p->now_us);
+	contact_expire(p->contacts, p->now_us);
 }
 
 void

@@ -41,6 +41,7 @@ struct pipe {
 	struct contact_table	*contacts;
 	struct interval_stage	*intervals;
 	int64_t			 now_us;	/* packet time, forward only */
+	int64_t			 next_tick_us;	/* expiry, as main.c's tick */
 	char			 path[64];
 	json_t			*out;		/* what was published */
 	json_t			*raw;		/* the same, the lines as text */
@@ -69,7 +70,10 @@ void	pipe_open(struct pipe *p, const char *yaml);
 void	pipe_done(struct pipe *p);
 void	pipe_close(struct pipe *p);
 
-/* As main.c: packet time moves forward, intervals advance, then the leg. */
+/*
+ * As main.c: packet time moves forward, intervals advance, once a second
+ * of packet time legs and callers expire; then the message.
+ */
 void	pipe_feed(struct pipe *p, const struct sip_msg *m);
 /* Packet time moves to now_us with no message (a quiet period). */
 void	pipe_tick(struct pipe *p, int64_t now_us);

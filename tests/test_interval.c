@@ -139,26 +139,44 @@ answered_waits_fall_in_upper_inclusive_buckets_at_every_edge(void **state)
 {
 	static const int	 edges[] = { 5, 10, 15, 20, 30, 45, 60, 90,
 				    120, 180, 300 };
-	/* e.000 s in bucket i, e.001 s in bucket i + 1; plus a wait of 0. */
+	/* e.000 s in bucket i, e.001 s in bucket i + 1; plus 1 ms. */
 	static const long long	 want[INTERVAL_WAIT_BUCKETS] = {
 		2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 1
 	};
 	struct pipe		 p;
 	struct call		 c[2 * 11 + 1];
+	int64_t			 answer[2 * 11 + 1], t;
 	json_t			*o;
-	size_t			 i, n = 0;
+	size_t			 i, j, n, order[2 * 11 + 1], k;
 
 	(void)state;
 	pipe_open(&p, YAML);
 	for (i = 0; i < 11; i++) {
-		call_answered(&p, &c[n], (int)n, "5100", ATS(n),
-		    ATS(n) + (int64_t)edges[i] * 1000000);
-		n++;
-		call_answered(&p, &c[n], (int)n, "5100", ATS(n),
-		    ATS(n) + (int64_t)edges[i] * 1000000 + 1000);
-		n++;
+		answer[2 * i] = (int64_t)edges[i] * 1000000;
+		answer[2 * i + 1] = (int64_t)edges[i] * 1000000 + 1000;
 	}
-	call_answered(&p, &c[n], (int)n, "5100", ATS(n), ATS(n) + 1000);
+	answer[22] = 1000;
+	/* Packet time in order: every arrival (with ringback), then the
+	   answers by time. */
+	for (n = 0; n < 23; n++) {
+		call_init(&c[n], (int)n, "5100", "1001");
+		send_invite(&p, &c[n].in, ATS(n));
+		send_resp(&p, &c[n].in, SIP_RINGING, ATS(n) + 1000);
+		send_invite(&p, &c[n].ag, ATS(n) + 2000);
+		answer[n] += ATS(n);
+		order[n] = n;
+	}
+	for (i = 1; i < 23; i++)
+		for (j = i; j > 0 && answer[order[j]] < answer[order[j - 1]];
+		    j--) {
+			k = order[j];
+			order[j] = order[j - 1];
+			order[j - 1] = k;
+		}
+	for (i = 0; i < 23; i++) {
+		t = answer[order[i]];
+		send_resp(&p, &c[order[i]].ag, SIP_OK, t);
+	}
 	pipe_flush(&p, ATS(600));
 	pipe_done(&p);
 	o = pipe_interval(&p, "sales", I0);
