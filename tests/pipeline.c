@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -67,6 +68,10 @@ pipe_open(struct pipe *p, const char *yaml)
 	p->pub = publish_create(p->cfg, 0, err, sizeof err);
 	if (p->pub == NULL)
 		fail_msg("publish_create: %s", err);
+	/* Nothing is left behind in /tmp, even by a failing test. */
+	p->fd = open(p->path, O_RDONLY);
+	assert_true(p->fd >= 0);
+	unlink(p->path);
 	p->intervals = interval_create(p->cfg, on_interval, p);
 	p->contacts = contact_create(p->cfg, on_contact, p);
 	p->legs = leg_create(p->cfg, on_leg, p);
@@ -143,7 +148,7 @@ pipe_done(struct pipe *p)
 	p->pub = NULL;
 	p->out = json_array();
 	p->raw = json_array();
-	f = fopen(p->path, "r");
+	f = fdopen(p->fd, "r");
 	assert_non_null(f);
 	while (fgets(line, sizeof line, f) != NULL) {
 		if ((o = json_loads(line, 0, &jerr)) == NULL)
@@ -163,7 +168,6 @@ pipe_close(struct pipe *p)
 	json_decref(p->out);
 	json_decref(p->raw);
 	config_free(p->cfg);
-	unlink(p->path);
 }
 
 size_t

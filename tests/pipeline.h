@@ -43,6 +43,7 @@ struct pipe {
 	int64_t			 now_us;	/* packet time, forward only */
 	int64_t			 next_tick_us;	/* expiry, as main.c's tick */
 	char			 path[64];
+	int			 fd;		/* of path, already unlinked */
 	json_t			*out;		/* what was published */
 	json_t			*raw;		/* the same, the lines as text */
 	struct contact_stats	 cstats;	/* as pipe_done() found them */
