@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "ccmetrics/record.h"
+#include "ccmetrics/ptime.h"
 
 #include "pipeline.h"
 
@@ -170,9 +170,10 @@ times_are_truncated_to_the_ms_and_durations_are_their_differences(
 	expect_str(o, "ts", "2026-11-23T09:00:12.001Z");
 	expect_num(o, "wait_s", 12.001);
 	expect_num(o, "ring_s", 12.0);		/* 0.001 -> 12.001 */
-	if (record_seconds(T0_US + 999, T0_US + 12001000) != 12.001)
-		fail_msg("record_seconds: expected 12.001, got %.6f",
-		    record_seconds(T0_US + 999, T0_US + 12001000));
+	if (ptime_ms_between(T0_US + 999, T0_US + 12001000) != 12001)
+		fail_msg("ptime_ms_between: expected 12001, got %lld",
+		    (long long)ptime_ms_between(T0_US + 999,
+		    T0_US + 12001000));
 	pipe_close(&p);
 }
 
