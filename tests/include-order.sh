@@ -11,10 +11,10 @@ rank() {
 	addr|conf|config|log|xmalloc|strmap|erlang|csvrec|sha256|privacy|privdrop|\
 	notify|notify-none|jsonw|ptime|erlanga) echo 0 ;;
 	capture) echo 1 ;;
-	payload) echo 2 ;;
+	payload|sipscan) echo 2 ;;
 	ipfrag|tcpstream|hep|heplisten) echo 3 ;;
 	decode) echo 4 ;;
-	sip|osiparena) echo 5 ;;
+	sip|sipfast|sdp|osiparena) echo 5 ;;
 	leg) echo 6 ;;
 	contact) echo 7 ;;
 	interval) echo 8 ;;
