@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "ccmetrics/jsonw.h"
 #include "ccmetrics/record.h"
 
 #include "pipeline.h"
@@ -239,7 +240,7 @@ pipe_find_interval(const struct pipe *p, const char *kind, const char *key,
 	json_t	*o;
 
 	snprintf(topic, sizeof topic, "%s.%s", kind, name);
-	publish_format_time(start_us, start, sizeof start);
+	jsonw_format_time(start_us, start, sizeof start);
 	json_array_foreach(p->out, i, o)
 		if (strcmp(json_string_value(json_object_get(o, "topic")),
 		    topic) == 0 && strcmp(json_string_value(json_object_get(o,
