@@ -28,6 +28,8 @@ struct config_queue {
 	size_t		  ndnis;
 	int		  sl_threshold_s;	/* default 20 */
 	double		  sl_target;		/* default 0.80, in (0, 1] */
+	double		  max_abandon;		/* default 0.05, in (0, 1] */
+	double		  erlang_a_patience_s;	/* 0: not set (measured) */
 };
 
 /*
