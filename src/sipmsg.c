@@ -759,7 +759,9 @@ sipmsg_extract(struct sip_parser *sp, const struct sip_parts *pp,
 	    sm->is_request ? pp->req_uri : NULL);
 	sipmsg_user_of(sm->pai_user, sizeof sm->pai_user,
 	    parts_header(pp, "p-asserted-identity"));
-	sm->privacy_id = privacy_asks_id(parts_header(pp, "privacy"));
+	/* Only the INVITE forming a leg says who the caller is. */
+	sm->privacy_id = sm->is_request && sm->method == SIP_INVITE &&
+	    privacy_asks_id(parts_header(pp, "privacy"));
 	tag = NULL;
 	if (pp->via_hit != NULL)
 		copy(sm->branch, sizeof sm->branch, pp->via_hit->tag);
