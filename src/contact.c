@@ -2,16 +2,35 @@
 /* contact.c: groups legs into customer calls, decides outcomes, emits events. */
 #include "config.h"
 
+#include <assert.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ccmetrics/contact.h"
+#include "ccmetrics/ptime.h"
 #include "ccmetrics/strmap.h"
 #include "ccmetrics/xmalloc.h"
 
 #define US_PER_S	1000000LL
 /* How much earlier than its inbound leg an agent leg may be seen. */
 #define CONTACT_LATE_INBOUND_US	(2 * US_PER_S)
+
+/*
+ * An agent leg that matched no contact, kept aside until it ends (an
+ * accepted REFER may name it, or its inbound leg may show up late): what
+ * adopting it needs, refreshed at each of its events.
+ */
+struct unmatched {
+	uint64_t		 leg_id;
+	char			*call_id;
+	char			*agent;
+	char			*corr[SIP_MAX_CORR];
+	int64_t			 invite_us;
+	int64_t			 ring_us;
+	int64_t			 answer_us;
+	struct unmatched	*prev, *next;
+};
 
 /* A caller's last arrival, for repeat detection (DESIGN.md 3.3). */
 struct caller_seen {
@@ -29,22 +48,32 @@ struct contact_table {
 	struct strmap		*by_caller;	/* caller -> newest contact
 						   with its inbound leg up */
 	struct strmap		*by_agent_leg;	/* agent legs of contacts */
+	struct strmap		*by_leg;	/* leg id -> contact, legs up */
 	struct strmap		*unmatched;	/* agent legs of none */
 	struct strmap		*unmatched_corr; /* their header values */
+	struct strmap		*unmatched_by_leg; /* leg id -> unmatched */
+	struct unmatched	*unmatched_head;
 	struct contact		*head;		/* every live contact */
+	uint64_t		 next_id;
 	struct strmap		*callers;
 	struct caller_seen	*seen_head, *seen_tail;	/* by last_us */
 	struct contact_stats	 st;
 };
 
-static void	unmatched_keep(struct contact_table *, struct leg *);
+static void	unmatched_keep(struct contact_table *, const struct leg *);
 static void	contact_adopt_early_agent(struct contact_table *,
-		    struct contact *);
+		    struct leg_table *, struct contact *);
 
-int64_t
-contact_ms(int64_t us)
+/* Without printf: ids are looked up at every leg event. */
+void
+contact_id_key(char *buf, uint64_t id)
 {
-	return (us >= 0 ? us / 1000 : -((-us + 999) / 1000));
+	static const char	 hex[] = "0123456789abcdef";
+	int			 i;
+
+	for (i = CONTACT_ID_KEY_LEN - 2; i >= 0; i--, id >>= 4)
+		buf[i] = hex[id & 0xf];
+	buf[CONTACT_ID_KEY_LEN - 1] = '\0';
 }
 
 const char *
@@ -77,8 +106,11 @@ contact_create(const struct config *cfg, contact_sink sink, void *arg)
 	ct->by_corr = strmap_create();
 	ct->by_caller = strmap_create();
 	ct->by_agent_leg = strmap_create();
+	ct->by_leg = strmap_create();
 	ct->unmatched = strmap_create();
 	ct->unmatched_corr = strmap_create();
+	ct->unmatched_by_leg = strmap_create();
+	ct->next_id = 1;
 	ct->callers = strmap_create();
 	return (ct);
 }
@@ -92,7 +124,7 @@ contact_set_config(struct contact_table *ct, const struct config *cfg)
 static void
 contact_emit(struct contact_table *ct, enum contact_event_type type,
     int64_t ts_us, const struct contact *c, const struct contact_attempt *a,
-    const struct leg *l)
+    const struct contact_leg *l)
 {
 	struct contact_event	ev;
 
@@ -102,6 +134,41 @@ contact_emit(struct contact_table *ct, enum contact_event_type type,
 	ev.attempt = a;
 	ev.leg = l;
 	ct->sink(&ev, ct->sink_arg);
+}
+
+/* What later stages learn of a leg: values, no pointer into the leg. */
+static void
+contact_leg_of(const struct leg *l, struct contact_leg *out)
+{
+	out->id = l->id;
+	out->call_id = l->call_id;
+	out->role = l->role;
+	out->caller = l->caller;
+	out->dialed = l->dialed;
+	out->uac = l->uac;
+	out->uas = l->uas;
+	out->invite_us = l->invite_us;
+	out->answer_us = l->answer_us;
+	out->end_us = l->end_us;
+	out->end_reason = l->end_reason;
+	out->final_status = l->final_status;
+	out->partial = l->partial;
+	out->refer_attended = l->refer_attended;
+	out->refer_to = l->refer_to;
+}
+
+/* Tell the leg stage a contact holds this leg (leg.h: leg_adopt()). */
+static void
+contact_hold_leg(struct contact_table *ct, struct leg_table *lt,
+    struct contact *c, uint64_t leg_id)
+{
+	char	key[CONTACT_ID_KEY_LEN];
+
+	contact_id_key(key, leg_id);
+	strmap_put(ct->by_leg, key, c);
+	/* A leg that starts or joins a contact is open. */
+	if (lt != NULL && leg_adopt(lt, leg_id) != 0)
+		assert(!"leg_adopt: no open leg of that id");
 }
 
 static void
@@ -216,7 +283,8 @@ contact_queue_of(const struct config *cfg, const char *dnis)
 }
 
 static void
-contact_index(struct contact_table *ct, struct contact *c, struct leg *l)
+contact_index(struct contact_table *ct, struct contact *c,
+    const struct leg *l)
 {
 	struct contact	*newest;
 	size_t		 i;
@@ -229,14 +297,15 @@ contact_index(struct contact_table *ct, struct contact *c, struct leg *l)
 		}
 		strmap_put(ct->by_caller, c->caller, c);
 	}
-	strmap_put(ct->by_call_id, c->id, c);
+	strmap_put(ct->by_call_id, c->call_id, c);
 	for (i = 0; i < SIP_MAX_CORR; i++)
 		if (l->corr[i] != NULL)
 			strmap_put(ct->by_corr, l->corr[i], c);
 }
 
 static void
-contact_unindex(struct contact_table *ct, struct contact *c, struct leg *l)
+contact_unindex(struct contact_table *ct, struct contact *c,
+    const struct leg *l)
 {
 	size_t	i;
 
@@ -249,28 +318,32 @@ contact_unindex(struct contact_table *ct, struct contact *c, struct leg *l)
 	if (c->cprev != NULL)
 		c->cprev->cnext = c->cnext;
 	c->cprev = c->cnext = NULL;
-	if (strmap_get(ct->by_call_id, c->id) == c)
-		strmap_del(ct->by_call_id, c->id);
+	if (strmap_get(ct->by_call_id, c->call_id) == c)
+		strmap_del(ct->by_call_id, c->call_id);
 	for (i = 0; i < SIP_MAX_CORR; i++)
 		if (l->corr[i] != NULL && strmap_get(ct->by_corr, l->corr[i]) == c)
 			strmap_del(ct->by_corr, l->corr[i]);
 }
 
 static void
-contact_on_inbound_start(struct contact_table *ct, struct leg *l,
-    int64_t ts_us)
+contact_on_inbound_start(struct contact_table *ct, const struct leg_event *ev)
 {
 	const struct config_queue	*q;
+	const struct leg		*l = ev->leg;
 	struct contact			*c;
+	int64_t				 ts_us = ev->ts_us;
 
 	if ((q = contact_queue_of(ct->cfg, l->dialed)) == NULL) {
 		ct->st.unmapped++;
 		return;
 	}
 	c = xcalloc(1, sizeof *c);
-	c->id = xstrdup(l->call_id);
+	c->id = ct->next_id++;
+	c->call_id = xstrdup(l->call_id);
+	c->inbound_leg_id = l->id;
 	snprintf(c->queue, sizeof c->queue, "%s", q->name);
 	c->sl_threshold_s = q->sl_threshold_s;
+	c->sl_target = q->sl_target;
 	c->caller = xstrdup(l->caller);
 	c->dnis = xstrdup(l->dialed);
 	c->arrival_us = ts_us;
@@ -278,18 +351,17 @@ contact_on_inbound_start(struct contact_table *ct, struct leg *l,
 	c->partial = c->mid_dialog = l->partial;
 	if (l->partial)
 		c->inbound_early = true;	/* it was past its INVITE */
-	c->inbound = l;
 	c->repeat = contact_repeat(ct, c->caller, ts_us);
 	c->next = ct->head;
 	if (ct->head != NULL)
 		ct->head->prev = c;
 	ct->head = c;
-	l->owner = c;
+	contact_hold_leg(ct, ev->table, c, l->id);
 	contact_index(ct, c, l);
 	ct->st.open++;
 	ct->st.created++;
 	contact_emit(ct, CONTACT_EV_ARRIVE, ts_us, c, NULL, NULL);
-	contact_adopt_early_agent(ct, c);
+	contact_adopt_early_agent(ct, ev->table, c);
 }
 
 /* DESIGN.md 3.2 rule 1: a configured header naming an open inbound leg. */
@@ -316,7 +388,7 @@ contact_by_header(struct contact_table *ct, const struct leg *l)
  * late, contact_adopt_early_agent()).
  */
 static bool
-leg_has_corr(const struct leg *l)
+carries_corr(const struct leg *l)
 {
 	size_t	i;
 
@@ -371,7 +443,7 @@ contact_by_caller(struct contact_table *ct, const struct leg *l,
 		    c->arrival_us <= best->arrival_us)) {
 			tie = best != NULL && (c->answered_us == 0) ==
 			    (best->answered_us == 0) &&
-			    contact_ms(c->arrival_us) == contact_ms(best->arrival_us);
+			    ptime_ms(c->arrival_us) == ptime_ms(best->arrival_us);
 			best = c;
 		}
 	}
@@ -382,10 +454,11 @@ contact_by_caller(struct contact_table *ct, const struct leg *l,
 	return (best);
 }
 
-/* Make agent leg l an attempt of contact c. */
+/* Make agent leg leg_id an attempt of contact c. */
 static struct contact_attempt *
-contact_add_attempt(struct contact_table *ct, struct contact *c,
-    struct leg *l)
+contact_add_attempt(struct contact_table *ct, struct leg_table *lt,
+    struct contact *c, uint64_t leg_id, const char *call_id,
+    const char *agent, int64_t invite_us, int64_t ring_us)
 {
 	struct contact_attempt	*a;
 
@@ -393,46 +466,48 @@ contact_add_attempt(struct contact_table *ct, struct contact *c,
 	    sizeof *c->attempts);
 	a = &c->attempts[c->nattempts++];
 	memset(a, 0, sizeof *a);
-	a->call_id = xstrdup(l->call_id);
-	a->agent = xstrdup(l->dialed);
-	a->invite_us = l->invite_us;
-	a->ring_us = l->ring_us;
-	a->leg = l;
+	a->leg_id = leg_id;
+	a->call_id = xstrdup(call_id);
+	a->agent = xstrdup(agent);
+	a->invite_us = invite_us;
+	a->ring_us = ring_us;
 	c->open_legs++;
-	l->owner = c;
-	strmap_put(ct->by_agent_leg, l->call_id, c);
+	contact_hold_leg(ct, lt, c, leg_id);
+	strmap_put(ct->by_agent_leg, call_id, c);
 	return (a);
 }
 
 static void
-contact_on_agent_start(struct contact_table *ct, struct leg *l,
-    int64_t ts_us)
+contact_on_agent_start(struct contact_table *ct, const struct leg_event *ev)
 {
+	const struct leg	*l = ev->leg;
 	struct contact		*c;
 	struct contact_attempt	*a;
+	int64_t			 ts_us = ev->ts_us;
 
 	if ((c = contact_by_header(ct, l)) != NULL)
 		ct->st.agent_by_header++;
 	else if ((c = contact_by_replaces(ct, l)) != NULL)
 		ct->st.agent_by_replaces++;
-	else if (!leg_has_corr(l) &&
+	else if (!carries_corr(l) &&
 	    (c = contact_by_caller(ct, l, ts_us)) != NULL)
 		ct->st.agent_by_caller++;
 	else {
 		unmatched_keep(ct, l);
 		return;
 	}
-	a = contact_add_attempt(ct, c, l);
+	a = contact_add_attempt(ct, ev->table, c, l->id, l->call_id, l->dialed,
+	    l->invite_us, l->ring_us);
 	contact_emit(ct, CONTACT_EV_RING, ts_us, c, a, NULL);
 }
 
 static struct contact_attempt *
-contact_attempt_of(struct contact *c, const struct leg *l)
+contact_attempt_of(struct contact *c, uint64_t leg_id)
 {
 	size_t	i;
 
 	for (i = 0; i < c->nattempts; i++)
-		if (c->attempts[i].leg == l)
+		if (c->attempts[i].leg_id == leg_id)
 			return (&c->attempts[i]);
 	return (NULL);
 }
@@ -447,7 +522,7 @@ contact_free_one(struct contact *c)
 		free(c->attempts[i].agent);
 	}
 	free(c->attempts);
-	free(c->id);
+	free(c->call_id);
 	free(c->caller);
 	free(c->dnis);
 	free(c);
@@ -482,6 +557,7 @@ contact_finish_if_done(struct contact_table *ct, struct contact *c)
 
 	if (c->inbound_end_us == 0 || c->open_legs > 0)
 		return;
+	assert(c->outcome != OUTCOME_NONE);
 	c->ended_us = c->inbound_end_us;
 	for (i = 0; i < c->nattempts; i++)
 		if (c->attempts[i].end_us > c->ended_us)
@@ -494,13 +570,14 @@ contact_finish_if_done(struct contact_table *ct, struct contact *c)
 		ct->head = c->next;
 	if (c->next != NULL)
 		c->next->prev = c->prev;
+	assert(ct->st.open > 0);
 	ct->st.open--;
 	contact_free_one(c);
 }
 
 /* A leg that expired, was evicted or flushed: its real end is unknown. */
 static bool
-leg_end_unseen(const struct leg *l)
+end_unseen(const struct leg *l)
 {
 	return (l->end_reason == LEG_END_EXPIRED ||
 	    l->end_reason == LEG_END_EVICTED ||
@@ -512,8 +589,6 @@ static enum contact_outcome
 contact_unanswered_outcome(const struct contact_table *ct,
     const struct contact *c, const struct leg *l)
 {
-	int64_t	wait_ms = contact_ms(l->end_us) - contact_ms(c->arrival_us);
-
 	switch (l->end_reason) {
 	case LEG_END_REJECTED:
 		/* 487 answers a CANCEL: never a block (RFC 3261 9.2). */
@@ -523,7 +598,7 @@ contact_unanswered_outcome(const struct contact_table *ct,
 		return (OUTCOME_TIMEOUT);
 	case LEG_END_CANCEL:
 	case LEG_END_BYE_UAC:
-		if (wait_ms < (int64_t)ct->cfg->short_abandon_s * 1000)
+		if (c->wait_ms < (int64_t)ct->cfg->short_abandon_s * 1000)
 			return (OUTCOME_SHORT_ABANDONED);
 		return (OUTCOME_ABANDONED);
 	default:
@@ -533,16 +608,16 @@ contact_unanswered_outcome(const struct contact_table *ct,
 
 static void
 contact_on_inbound_end(struct contact_table *ct, struct contact *c,
-    struct leg *l)
+    const struct leg *l)
 {
 	c->inbound_end_us = l->end_us;
 	c->inbound_end = l->end_reason;
-	c->inbound = NULL;
 	/* Its end was never seen: the record is incomplete. */
-	if (leg_end_unseen(l))
+	if (end_unseen(l))
 		c->partial = true;
 	contact_unindex(ct, c, l);
 	if (c->answered_us == 0) {
+		c->wait_ms = ptime_ms_between(c->arrival_us, c->inbound_end_us);
 		c->outcome = contact_unanswered_outcome(ct, c, l);
 		if (c->outcome == OUTCOME_ABANDONED ||
 		    c->outcome == OUTCOME_SHORT_ABANDONED)
@@ -555,20 +630,22 @@ contact_on_inbound_end(struct contact_table *ct, struct contact *c,
 
 static void
 contact_on_agent_end(struct contact_table *ct, struct contact *c,
-    struct contact_attempt *a, struct leg *l)
+    struct contact_attempt *a, const struct leg *l)
 {
 	a->end_us = l->end_us;
-	a->leg = NULL;
 	if (strmap_get(ct->by_agent_leg, a->call_id) == c)
 		strmap_del(ct->by_agent_leg, a->call_id);
 	a->held = false;
-	a->hold_us = l->hold_us;
+	a->hold_ms = ptime_ms(l->hold_us);
 	a->holds = l->holds;
 	a->ended_by_agent = l->end_reason == LEG_END_BYE_UAS;
+	if (a->answer_us != 0)
+		a->handle_ms = ptime_ms_between(a->answer_us, a->end_us);
+	assert(c->open_legs > 0);
 	c->open_legs--;
 	/* As for the inbound leg: an end never seen leaves the record
 	   incomplete (a shutdown cuts a talking agent's segment short). */
-	if (leg_end_unseen(l))
+	if (end_unseen(l))
 		c->partial = true;
 	if (a->answer_us != 0) {
 		contact_emit(ct, CONTACT_EV_SEGMENT_END, a->end_us, c, a, NULL);
@@ -590,8 +667,10 @@ contact_on_answer(struct contact_table *ct, struct contact *c,
 	if (c->inbound_end_us != 0)
 		return;
 	a->answer_us = ts_us;
+	a->ring_ms = ptime_ms_between(a->invite_us, ts_us);
 	if (c->answered_us == 0) {
 		c->answered_us = ts_us;
+		c->wait_ms = ptime_ms_between(c->arrival_us, ts_us);
 		c->answered_attempt = (int)(a - c->attempts);
 		c->outcome = OUTCOME_ANSWERED;
 		contact_emit(ct, CONTACT_EV_ANSWER, ts_us, c, a, NULL);
@@ -605,55 +684,99 @@ contact_on_answer(struct contact_table *ct, struct contact *c,
  * late (HEP and capture are not merged in time order).
  */
 static void
-unmatched_keep(struct contact_table *ct, struct leg *l)
+unmatched_keep(struct contact_table *ct, const struct leg *l)
 {
-	size_t	i;
+	struct unmatched	*u;
+	char			 key[CONTACT_ID_KEY_LEN];
+	size_t			 i;
 
 	ct->st.agent_unmatched++;
-	strmap_put(ct->unmatched, l->call_id, l);
-	for (i = 0; i < SIP_MAX_CORR; i++)
-		if (l->corr[i] != NULL)
-			strmap_put(ct->unmatched_corr, l->corr[i], l);
+	u = xcalloc(1, sizeof *u);
+	u->leg_id = l->id;
+	u->call_id = xstrdup(l->call_id);
+	u->agent = xstrdup(l->dialed);
+	u->invite_us = l->invite_us;
+	u->ring_us = l->ring_us;
+	u->answer_us = l->answer_us;
+	u->next = ct->unmatched_head;
+	if (ct->unmatched_head != NULL)
+		ct->unmatched_head->prev = u;
+	ct->unmatched_head = u;
+	strmap_put(ct->unmatched, u->call_id, u);
+	for (i = 0; i < SIP_MAX_CORR; i++) {
+		if (l->corr[i] == NULL)
+			continue;
+		u->corr[i] = xstrdup(l->corr[i]);
+		strmap_put(ct->unmatched_corr, u->corr[i], u);
+	}
+	contact_id_key(key, u->leg_id);
+	strmap_put(ct->unmatched_by_leg, key, u);
 }
 
 static void
-unmatched_forget(struct contact_table *ct, struct leg *l)
+unmatched_free(struct unmatched *u)
 {
 	size_t	i;
 
-	if (strmap_get(ct->unmatched, l->call_id) == l)
-		strmap_del(ct->unmatched, l->call_id);
+	free(u->call_id);
+	free(u->agent);
 	for (i = 0; i < SIP_MAX_CORR; i++)
-		if (l->corr[i] != NULL &&
-		    strmap_get(ct->unmatched_corr, l->corr[i]) == l)
-			strmap_del(ct->unmatched_corr, l->corr[i]);
+		free(u->corr[i]);
+	free(u);
+}
+
+static void
+unmatched_forget(struct contact_table *ct, struct unmatched *u)
+{
+	char	key[CONTACT_ID_KEY_LEN];
+	size_t	i;
+
+	if (strmap_get(ct->unmatched, u->call_id) == u)
+		strmap_del(ct->unmatched, u->call_id);
+	for (i = 0; i < SIP_MAX_CORR; i++)
+		if (u->corr[i] != NULL &&
+		    strmap_get(ct->unmatched_corr, u->corr[i]) == u)
+			strmap_del(ct->unmatched_corr, u->corr[i]);
+	contact_id_key(key, u->leg_id);
+	strmap_del(ct->unmatched_by_leg, key);
+	if (u->prev != NULL)
+		u->prev->next = u->next;
+	else
+		ct->unmatched_head = u->next;
+	if (u->next != NULL)
+		u->next->prev = u->prev;
+	unmatched_free(u);
 }
 
 /* Make a kept-aside agent leg an attempt of c, with what it has seen. */
 static void
-contact_adopt(struct contact_table *ct, struct contact *c, struct leg *l)
+contact_adopt(struct contact_table *ct, struct leg_table *lt,
+    struct contact *c, struct unmatched *u)
 {
 	struct contact_attempt	*a;
+	int64_t			 answer_us = u->answer_us;
 
-	unmatched_forget(ct, l);
+	a = contact_add_attempt(ct, lt, c, u->leg_id, u->call_id, u->agent,
+	    u->invite_us, u->ring_us);
+	unmatched_forget(ct, u);
+	assert(ct->st.agent_unmatched > 0);
 	ct->st.agent_unmatched--;
-	a = contact_add_attempt(ct, c, l);
-	contact_emit(ct, CONTACT_EV_RING, l->invite_us, c, a, NULL);
-	if (l->answer_us != 0)
-		contact_on_answer(ct, c, a, l->answer_us);
+	contact_emit(ct, CONTACT_EV_RING, a->invite_us, c, a, NULL);
+	if (answer_us != 0)
+		contact_on_answer(ct, c, a, answer_us);
 }
 
 /* Rule 2 by REFER: the accepted Refer-To's Replaces names such a leg. */
 static void
-contact_adopt_replaced(struct contact_table *ct, struct contact *c,
-    const char *call_id)
+contact_adopt_replaced(struct contact_table *ct, struct leg_table *lt,
+    struct contact *c, const char *call_id)
 {
-	struct leg	*l;
+	struct unmatched	*u;
 
-	if ((l = strmap_get(ct->unmatched, call_id)) == NULL)
+	if ((u = strmap_get(ct->unmatched, call_id)) == NULL)
 		return;
 	ct->st.agent_by_replaces++;
-	contact_adopt(ct, c, l);
+	contact_adopt(ct, lt, c, u);
 }
 
 /*
@@ -661,15 +784,16 @@ contact_adopt_replaced(struct contact_table *ct, struct contact *c,
  * its inbound leg, whose correlation header names it.
  */
 static void
-contact_adopt_early_agent(struct contact_table *ct, struct contact *c)
+contact_adopt_early_agent(struct contact_table *ct, struct leg_table *lt,
+    struct contact *c)
 {
-	struct leg	*l;
+	struct unmatched	*u;
 
-	if ((l = strmap_get(ct->unmatched_corr, c->id)) == NULL ||
-	    c->arrival_us - l->invite_us > CONTACT_LATE_INBOUND_US)
+	if ((u = strmap_get(ct->unmatched_corr, c->call_id)) == NULL ||
+	    c->arrival_us - u->invite_us > CONTACT_LATE_INBOUND_US)
 		return;
 	ct->st.agent_by_header++;
-	contact_adopt(ct, c, l);
+	contact_adopt(ct, lt, c, u);
 }
 
 /* An event on a leg that belongs to contact c. */
@@ -677,11 +801,16 @@ static void
 contact_on_leg(struct contact_table *ct, struct contact *c,
     const struct leg_event *ev)
 {
-	struct leg		*l = ev->leg;
+	const struct leg	*l = ev->leg;
 	struct contact_attempt	*a = NULL;
+	struct contact_leg	 cl;
+	char			 key[CONTACT_ID_KEY_LEN];
 
-	if (l->role == LEG_ROLE_AGENT && (a = contact_attempt_of(c, l)) == NULL)
-		return;
+	/* Every leg of c is its inbound leg or one of its attempts. */
+	if (l->id != c->inbound_leg_id) {
+		a = contact_attempt_of(c, l->id);
+		assert(a != NULL);
+	}
 	switch (ev->type) {
 	case LEG_EV_RING:
 		if (a != NULL)
@@ -707,13 +836,16 @@ contact_on_leg(struct contact_table *ct, struct contact *c,
 		c->transfers++;
 		if (a != NULL)
 			a->transfers++;
-		contact_emit(ct, CONTACT_EV_TRANSFER, ev->ts_us, c, a, l);
+		contact_leg_of(l, &cl);
+		contact_emit(ct, CONTACT_EV_TRANSFER, ev->ts_us, c, a, &cl);
 		if (l->refer_replaces != NULL)
-			contact_adopt_replaced(ct, c, l->refer_replaces);
+			contact_adopt_replaced(ct, ev->table, c,
+			    l->refer_replaces);
 		break;
 	case LEG_EV_END:
 		/* The leg lingers for retransmissions; the contact may not. */
-		l->owner = NULL;
+		contact_id_key(key, l->id);
+		strmap_del(ct->by_leg, key);
 		if (a != NULL)
 			contact_on_agent_end(ct, c, a, l);
 		else
@@ -724,23 +856,49 @@ contact_on_leg(struct contact_table *ct, struct contact *c,
 	}
 }
 
+/* An event on an agent leg kept aside: note what it has seen. */
+static void
+unmatched_on_leg(struct contact_table *ct, struct unmatched *u,
+    const struct leg_event *ev)
+{
+	const struct leg	*l = ev->leg;
+	struct contact_leg	 cl;
+
+	if (ev->type != LEG_EV_END) {
+		u->invite_us = l->invite_us;
+		u->ring_us = l->ring_us;
+		u->answer_us = l->answer_us;
+		return;
+	}
+	unmatched_forget(ct, u);
+	contact_leg_of(l, &cl);
+	contact_emit(ct, CONTACT_EV_LEG_END, ev->ts_us, NULL, NULL, &cl);
+}
+
 void
 contact_input(struct contact_table *ct, const struct leg_event *ev)
 {
-	struct leg	*l = ev->leg;
+	const struct leg	*l = ev->leg;
+	struct contact		*c;
+	struct unmatched	*u;
+	struct contact_leg	 cl;
+	char			 key[CONTACT_ID_KEY_LEN];
 
 	if (ev->type == LEG_EV_START) {
 		if (l->role == LEG_ROLE_INBOUND)
-			contact_on_inbound_start(ct, l, ev->ts_us);
+			contact_on_inbound_start(ct, ev);
 		else if (l->role == LEG_ROLE_AGENT)
-			contact_on_agent_start(ct, l, ev->ts_us);
+			contact_on_agent_start(ct, ev);
 		return;
 	}
-	if (l->owner != NULL)
-		contact_on_leg(ct, l->owner, ev);
+	contact_id_key(key, l->id);
+	if ((c = strmap_get(ct->by_leg, key)) != NULL)
+		contact_on_leg(ct, c, ev);
+	else if ((u = strmap_get(ct->unmatched_by_leg, key)) != NULL)
+		unmatched_on_leg(ct, u, ev);
 	else if (ev->type == LEG_EV_END) {
-		unmatched_forget(ct, l);
-		contact_emit(ct, CONTACT_EV_LEG_END, ev->ts_us, NULL, NULL, l);
+		contact_leg_of(l, &cl);
+		contact_emit(ct, CONTACT_EV_LEG_END, ev->ts_us, NULL, NULL, &cl);
 	}
 }
 
@@ -757,13 +915,11 @@ contact_totals(const struct contact *c, struct contact_totals *t)
 			t->rona++;
 		if (a->answer_us == 0 || a->end_us == 0)
 			continue;
-		/* Whole milliseconds, as the published times show them. */
-		t->handle_us += (contact_ms(a->end_us) -
-		    contact_ms(a->answer_us)) * 1000;
-		t->hold_us += a->hold_us;
+		t->handle_ms += a->handle_ms;
+		t->hold_ms += a->hold_ms;
 		t->holds += a->holds;
 	}
-	t->talk_us = t->handle_us - t->hold_us;
+	t->talk_ms = t->handle_ms - t->hold_ms;
 }
 
 const struct contact_stats *
@@ -777,12 +933,17 @@ contact_free(struct contact_table *ct)
 {
 	struct contact		*c, *next;
 	struct caller_seen	*s, *snext;
+	struct unmatched	*u, *unext;
 
 	if (ct == NULL)
 		return;
 	for (c = ct->head; c != NULL; c = next) {
 		next = c->next;
 		contact_free_one(c);
+	}
+	for (u = ct->unmatched_head; u != NULL; u = unext) {
+		unext = u->next;
+		unmatched_free(u);
 	}
 	for (s = ct->seen_head; s != NULL; s = snext) {
 		snext = s->next;
@@ -793,8 +954,10 @@ contact_free(struct contact_table *ct)
 	strmap_free(ct->by_corr);
 	strmap_free(ct->by_caller);
 	strmap_free(ct->by_agent_leg);
+	strmap_free(ct->by_leg);
 	strmap_free(ct->unmatched);
 	strmap_free(ct->unmatched_corr);
+	strmap_free(ct->unmatched_by_leg);
 	strmap_free(ct->callers);
 	free(ct);
 }

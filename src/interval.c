@@ -2,17 +2,18 @@
 /* interval.c: queue and agent intervals on packet time, and real time. */
 #include "config.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ccmetrics/interval.h"
 #include "ccmetrics/log.h"
+#include "ccmetrics/ptime.h"
 #include "ccmetrics/strmap.h"
 #include "ccmetrics/xmalloc.h"
 
 #define US_PER_S		1000000LL
-#define US_PER_MS		1000LL
 /* Beyond this gap in packet time, empty intervals are not published. */
 #define INTERVAL_MAX_GAP_US	(7 * 86400 * US_PER_S)
 
@@ -29,7 +30,7 @@ struct waiter {
 
 struct queue_acc {
 	char			 name[CONFIG_NAME_MAX];
-	int			 sl_threshold_s;
+	int			 sl_threshold_s;	/* published, Erlang C */
 	double			 sl_target;
 	struct interval_queue	 slot[2];
 	struct interval_rt	 rt;
@@ -39,9 +40,7 @@ struct queue_acc {
 
 /* An answered agent leg still up; busy time is counted from `from`. */
 struct segment {
-	char		*call_id;
-	char		 queue[CONFIG_NAME_MAX];
-	int64_t		 answer_us;	/* with call_id, which attempt */
+	uint64_t	 leg_id;	/* the attempt's (contact.h) */
 	int64_t		 from_us;
 	bool		 held;
 };
@@ -66,31 +65,38 @@ struct interval_stage {
 	struct queue_acc	*qhead;
 	struct strmap		*agents;
 	struct agent_acc	*ahead;
-	struct strmap		*waiters;	/* waiter_key() -> waiter */
+	struct strmap		*waiters;	/* contact id -> waiter */
 	struct interval_stats	 st;
 };
 
+/*
+ * The accumulator of a queue, made with the service-level terms given
+ * when it is new: those of the configuration, or, for a queue no
+ * configuration this stage saw has, those its first contact arrived with.
+ */
 static struct queue_acc *
-queue_acc_get(struct interval_stage *is, const char *name)
+queue_acc_get(struct interval_stage *is, const char *name, int sl_threshold_s,
+    double sl_target)
 {
-	const struct config_queue	*q;
-	struct queue_acc		*qa;
+	struct queue_acc	*qa;
 
 	if ((qa = strmap_get(is->queues, name)) != NULL)
 		return (qa);
 	qa = xcalloc(1, sizeof *qa);
 	snprintf(qa->name, sizeof qa->name, "%s", name);
-	qa->sl_threshold_s = 20;
-	qa->sl_target = 0.8;
-	if ((q = config_queue_by_name(is->cfg, name)) != NULL) {
-		qa->sl_threshold_s = q->sl_threshold_s;
-		qa->sl_target = q->sl_target;
-	}
+	qa->sl_threshold_s = sl_threshold_s;
+	qa->sl_target = sl_target;
 	qa->next = is->qhead;
 	is->qhead = qa;
 	strmap_put(is->queues, name, qa);
 	is->st.queues++;
 	return (qa);
+}
+
+static struct queue_acc *
+queue_acc_of(struct interval_stage *is, const struct contact *c)
+{
+	return (queue_acc_get(is, c->queue, c->sl_threshold_s, c->sl_target));
 }
 
 static struct agent_acc *
@@ -113,10 +119,13 @@ agent_acc_get(struct interval_stage *is, const char *name)
 static void
 interval_add_configured(struct interval_stage *is)
 {
-	size_t	i;
+	const struct config_queue	*q;
+	size_t				 i;
 
-	for (i = 0; i < is->cfg->nqueues; i++)
-		queue_acc_get(is, is->cfg->queues[i].name);
+	for (i = 0; i < is->cfg->nqueues; i++) {
+		q = &is->cfg->queues[i];
+		queue_acc_get(is, q->name, q->sl_threshold_s, q->sl_target);
+	}
 }
 
 struct interval_stage *
@@ -184,23 +193,16 @@ wait_bucket(int64_t wait_ms)
 	return (INTERVAL_WAIT_BUCKETS - 1);
 }
 
-static int64_t
-ms_between(int64_t from_us, int64_t to_us)
-{
-	return (contact_ms(to_us) - contact_ms(from_us));
-}
-
 /*
- * A contact's key in the waiters map: its address, not its Call-ID. Two
- * inbound INVITEs may share a Call-ID (with different From-tags), each a
- * contact of its own, even in two queues. The address is unique while the
- * contact waits: a contact is freed only after its INBOUND_END, which
- * removes its waiter.
+ * A contact's key in the waiters map: its id, not its Call-ID (two
+ * inbound INVITEs may share a Call-ID, with different From-tags, each a
+ * contact of its own, even in two queues) and not its address (reused
+ * once the contact is freed).
  */
 static void
-waiter_key(char *buf, size_t len, const struct contact *c)
+waiter_key(char *buf, const struct contact *c)
 {
-	snprintf(buf, len, "%p", (const void *)c);
+	contact_id_key(buf, c->id);
 }
 
 static void
@@ -208,9 +210,9 @@ waiter_remove(struct interval_stage *is, const struct contact *c)
 {
 	struct waiter		*w;
 	struct queue_acc	*qa;
-	char			 key[32];
+	char			 key[CONTACT_ID_KEY_LEN];
 
-	waiter_key(key, sizeof key, c);
+	waiter_key(key, c);
 	if ((w = strmap_del(is->waiters, key)) == NULL)
 		return;
 	qa = w->qa;
@@ -222,6 +224,7 @@ waiter_remove(struct interval_stage *is, const struct contact *c)
 		w->next->prev = w->prev;
 	else
 		qa->wait_tail = w->prev;
+	assert(qa->rt.waiting > 0);
 	qa->rt.waiting--;
 	free(w);
 }
@@ -231,7 +234,7 @@ waiter_add(struct interval_stage *is, struct queue_acc *qa,
     const struct contact *c)
 {
 	struct waiter	*w;
-	char		 key[32];
+	char		 key[CONTACT_ID_KEY_LEN];
 
 	waiter_remove(is, c);
 	w = xcalloc(1, sizeof *w);
@@ -244,23 +247,18 @@ waiter_add(struct interval_stage *is, struct queue_acc *qa,
 		qa->wait_head = w;
 	qa->wait_tail = w;
 	qa->rt.waiting++;
-	waiter_key(key, sizeof key, c);
+	waiter_key(key, c);
 	strmap_put(is->waiters, key, w);
 }
 
-/*
- * The segment of attempt a. Call-IDs may repeat (agent legs sharing one,
- * with different From-tags), so the answer time tells them apart; two
- * segments alike in both are interchangeable.
- */
+/* The segment of attempt a, by its agent leg's id (unique). */
 static struct segment *
 segment_find(struct agent_acc *aa, const struct contact_attempt *a)
 {
 	size_t	i;
 
 	for (i = 0; i < aa->nsegs; i++)
-		if (aa->segs[i].answer_us == a->answer_us &&
-		    strcmp(aa->segs[i].call_id, a->call_id) == 0)
+		if (aa->segs[i].leg_id == a->leg_id)
 			return (&aa->segs[i]);
 	return (NULL);
 }
@@ -279,7 +277,8 @@ segment_busy(struct interval_stage *is, struct agent_acc *aa, int64_t from_us,
 		lo = from_us > s ? from_us : s;
 		hi = to_us < e ? to_us : e;
 		if (hi > lo)
-			aa->slot[slot_of(is, s)].busy_ms += ms_between(lo, hi);
+			aa->slot[slot_of(is, s)].busy_ms +=
+			    ptime_ms_between(lo, hi);
 	}
 }
 
@@ -293,11 +292,10 @@ segment_start(struct interval_stage *is, const struct contact *c,
 	aa->slot[k].answered++;
 	aa->segs = xreallocarray(aa->segs, aa->nsegs + 1, sizeof *aa->segs);
 	sg = &aa->segs[aa->nsegs++];
-	sg->call_id = xstrdup(a->call_id);
-	snprintf(sg->queue, sizeof sg->queue, "%s", c->queue);
-	sg->answer_us = sg->from_us = a->answer_us;
+	sg->leg_id = a->leg_id;
+	sg->from_us = a->answer_us;
 	sg->held = false;
-	queue_acc_get(is, c->queue)->rt.talking++;
+	queue_acc_of(is, c)->rt.talking++;
 }
 
 static void
@@ -305,12 +303,12 @@ segment_end(struct interval_stage *is, const struct contact *c,
     const struct contact_attempt *a, int k)
 {
 	struct agent_acc	*aa = agent_acc_get(is, a->agent);
-	struct queue_acc	*qa = queue_acc_get(is, c->queue);
+	struct queue_acc	*qa = queue_acc_of(is, c);
 	struct interval_queue	*q = &qa->slot[k];
 	struct interval_agent	*ag = &aa->slot[k];
 	struct segment		*sg;
-	int64_t			 handle = ms_between(a->answer_us, a->end_us);
-	int64_t			 hold = contact_ms(a->hold_us);
+	int64_t			 handle = a->handle_ms;
+	int64_t			 hold = a->hold_ms;
 
 	q->handled++;
 	q->handle_ms += handle;
@@ -325,11 +323,13 @@ segment_end(struct interval_stage *is, const struct contact *c,
 	if ((sg = segment_find(aa, a)) == NULL)
 		return;
 	segment_busy(is, aa, sg->from_us, a->end_us);
-	if (sg->held)
+	if (sg->held) {
+		assert(qa->rt.on_hold > 0);
 		qa->rt.on_hold--;
-	else
+	} else {
+		assert(qa->rt.talking > 0);
 		qa->rt.talking--;
-	free(sg->call_id);
+	}
 	*sg = aa->segs[--aa->nsegs];
 }
 
@@ -337,7 +337,7 @@ static void
 segment_hold(struct interval_stage *is, const struct contact *c,
     const struct contact_attempt *a, bool held)
 {
-	struct queue_acc	*qa = queue_acc_get(is, c->queue);
+	struct queue_acc	*qa = queue_acc_of(is, c);
 	struct segment		*sg;
 
 	sg = segment_find(agent_acc_get(is, a->agent), a);
@@ -353,14 +353,15 @@ segment_hold(struct interval_stage *is, const struct contact *c,
 	}
 }
 
+/* Within service level by the threshold the call arrived with. */
 static void
 interval_on_answer(struct queue_acc *qa, const struct contact *c, int k)
 {
 	struct interval_queue	*q = &qa->slot[k];
-	int64_t			 wait = ms_between(c->arrival_us, c->answered_us);
+	int64_t			 wait = c->wait_ms;
 
 	q->answered++;
-	if (wait <= qa->sl_threshold_s * 1000LL)
+	if (wait <= c->sl_threshold_s * 1000LL)
 		q->answered_within_sl++;
 	q->wait_answered_ms += wait;
 	if (wait > q->max_wait_ms)
@@ -372,8 +373,7 @@ static void
 interval_on_abandon(struct queue_acc *qa, const struct contact *c, int k)
 {
 	struct interval_queue	*q = &qa->slot[k];
-	int64_t			 wait = ms_between(c->arrival_us,
-				    c->inbound_end_us);
+	int64_t			 wait = c->wait_ms;
 
 	if (c->outcome == OUTCOME_SHORT_ABANDONED) {
 		q->short_abandoned++;
@@ -396,7 +396,7 @@ interval_input(struct interval_stage *is, const struct contact_event *ev)
 	if (c == NULL || c->mid_dialog)
 		return;
 	k = interval_slot(is, ev->ts_us);
-	qa = queue_acc_get(is, c->queue);
+	qa = queue_acc_of(is, c);
 	switch (ev->type) {
 	case CONTACT_EV_ARRIVE:
 		qa->slot[k].offered++;
@@ -523,7 +523,7 @@ interval_realtime(struct interval_stage *is, int64_t now_us)
 	r.ts_us = now_us;
 	for (qa = is->qhead; qa != NULL; qa = qa->next) {
 		qa->rt.longest_wait_ms = qa->wait_head == NULL ? 0 :
-		    ms_between(qa->wait_head->arrival_us, now_us);
+		    ptime_ms_between(qa->wait_head->arrival_us, now_us);
 		r.name = qa->name;
 		r.rt = &qa->rt;
 		is->sink(&r, is->sink_arg);
@@ -590,7 +590,6 @@ interval_free(struct interval_stage *is)
 	struct queue_acc	*qa, *qnext;
 	struct agent_acc	*aa, *anext;
 	struct waiter		*w, *wnext;
-	size_t			 i;
 
 	if (is == NULL)
 		return;
@@ -604,8 +603,6 @@ interval_free(struct interval_stage *is)
 	}
 	for (aa = is->ahead; aa != NULL; aa = anext) {
 		anext = aa->next;
-		for (i = 0; i < aa->nsegs; i++)
-			free(aa->segs[i].call_id);
 		free(aa->segs);
 		free(aa->name);
 		free(aa);

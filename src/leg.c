@@ -4,10 +4,12 @@
 
 #include <sys/socket.h>
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ccmetrics/leg.h"
+#include "ccmetrics/ptime.h"
 #include "ccmetrics/strmap.h"
 #include "ccmetrics/xmalloc.h"
 
@@ -24,6 +26,27 @@
 /* Expiry lists, each ordered by last activity. */
 enum { LIST_UNANSWERED, LIST_ANSWERED, LIST_ENDED, LIST_COUNT };
 
+/*
+ * A leg and the stage's bookkeeping of it. The public struct leg comes
+ * first: a struct leg handed out is always the head of a leg_entry.
+ */
+struct leg_entry {
+	struct leg	 leg;
+	bool		 adopted;	/* leg_adopt(): a contact holds it */
+	uint32_t	 invite_cseq;
+	char		*invite_branch;
+	uint32_t	 offer_cseq;	/* pending re-INVITE/UPDATE offer */
+	int		 offer;		/* 0 none, 1 hold, 2 resume */
+	int64_t		 offer_us;
+	uint32_t	 refer_cseq;
+	char		*refer_pending;
+	char		*refer_pending_replaces;
+	int		 list;		/* which expiry list holds it */
+	struct leg	*hnext;		/* Call-ID hash chain */
+	struct leg	*idnext;	/* id hash chain */
+	struct leg	*prev, *next;	/* expiry list */
+};
+
 struct leg_list {
 	struct leg	*head, *tail;
 };
@@ -32,7 +55,8 @@ struct leg_table {
 	const struct config	*cfg;
 	leg_sink		 sink;
 	void			*sink_arg;
-	struct leg		**buckets;
+	struct leg		**buckets;	/* by Call-ID */
+	struct leg		**id_buckets;	/* by id, as many */
 	size_t			 nbuckets;	/* a power of two */
 	size_t			 count;		/* legs in the table */
 	uint64_t		 next_id;
@@ -53,9 +77,16 @@ leg_create(const struct config *cfg, leg_sink sink, void *arg)
 	lt->sink_arg = arg;
 	lt->nbuckets = LEG_HASH_INITIAL;
 	lt->buckets = xcalloc(lt->nbuckets, sizeof *lt->buckets);
+	lt->id_buckets = xcalloc(lt->nbuckets, sizeof *lt->id_buckets);
 	lt->orphans = xcalloc(LEG_ORPHAN_SLOTS, sizeof *lt->orphans);
 	lt->next_id = 1;
 	return (lt);
+}
+
+static struct leg_entry *
+ent(struct leg *l)
+{
+	return ((struct leg_entry *)(void *)l);
 }
 
 void
@@ -67,17 +98,17 @@ leg_set_config(struct leg_table *lt, const struct config *cfg)
 static void
 list_remove(struct leg_table *lt, struct leg *l)
 {
-	struct leg_list	*li = &lt->lists[l->list];
+	struct leg_list	*li = &lt->lists[ent(l)->list];
 
-	if (l->prev != NULL)
-		l->prev->next = l->next;
+	if (ent(l)->prev != NULL)
+		ent(ent(l)->prev)->next = ent(l)->next;
 	else
-		li->head = l->next;
-	if (l->next != NULL)
-		l->next->prev = l->prev;
+		li->head = ent(l)->next;
+	if (ent(l)->next != NULL)
+		ent(ent(l)->next)->prev = ent(l)->prev;
 	else
-		li->tail = l->prev;
-	l->prev = l->next = NULL;
+		li->tail = ent(l)->prev;
+	ent(l)->prev = ent(l)->next = NULL;
 }
 
 static void
@@ -85,11 +116,11 @@ list_append(struct leg_table *lt, struct leg *l, int list)
 {
 	struct leg_list	*li = &lt->lists[list];
 
-	l->list = list;
-	l->next = NULL;
-	l->prev = li->tail;
+	ent(l)->list = list;
+	ent(l)->next = NULL;
+	ent(l)->prev = li->tail;
 	if (li->tail != NULL)
-		li->tail->next = l;
+		ent(li->tail)->next = l;
 	else
 		li->head = l;
 	li->tail = l;
@@ -105,13 +136,13 @@ leg_touch(struct leg_table *lt, struct leg *l, int64_t ts_us)
 		l->last_us = ts_us;
 	/*
 	 * A caller waiting in a ringing queue hears ringback for as long as
-	 * the queue lasts, with nothing on the wire: an inbound leg that
-	 * formed a contact (owner set) lives as long as an answered one.
+	 * the queue lasts, with nothing on the wire: an inbound leg a later
+	 * stage holds (leg_adopt()) lives as long as an answered one.
 	 */
 	if (l->state == LEG_STATE_ENDED)
 		list = LIST_ENDED;
 	else if (l->state == LEG_STATE_CONFIRMED ||
-	    (l->role == LEG_ROLE_INBOUND && l->owner != NULL &&
+	    (l->role == LEG_ROLE_INBOUND && ent(l)->adopted &&
 	    l->state == LEG_STATE_EARLY))
 		list = LIST_ANSWERED;
 	else
@@ -120,14 +151,11 @@ leg_touch(struct leg_table *lt, struct leg *l, int64_t ts_us)
 	list_append(lt, l, list);
 }
 
-/*
- * Held time between two packet times, in whole milliseconds as every
- * published duration is (a difference of truncated times).
- */
+/* Held time between two packet times, in whole milliseconds (ptime.h). */
 static int64_t
 leg_held_us(int64_t from_us, int64_t to_us)
 {
-	return ((to_us / 1000 - from_us / 1000) * 1000);
+	return (ptime_ms_between(from_us, to_us) * 1000);
 }
 
 static void
@@ -139,6 +167,7 @@ leg_emit(struct leg_table *lt, enum leg_event_type type, int64_t ts_us,
 	ev.type = type;
 	ev.ts_us = ts_us;
 	ev.leg = l;
+	ev.table = lt;
 	lt->sink(&ev, lt->sink_arg);
 }
 
@@ -155,6 +184,7 @@ leg_end(struct leg_table *lt, struct leg *l, int64_t ts_us,
 	l->state = LEG_STATE_ENDED;
 	l->end_reason = why;
 	l->end_us = ts_us;
+	assert(lt->st.open > 0);
 	lt->st.open--;
 	leg_touch(lt, l, ts_us);
 	leg_emit(lt, LEG_EV_END, ts_us, l);
@@ -168,41 +198,54 @@ leg_unlink(struct leg_table *lt, struct leg *l)
 
 	pp = &lt->buckets[strmap_hash(l->call_id) & (lt->nbuckets - 1)];
 	while (*pp != l)
-		pp = &(*pp)->hnext;
-	*pp = l->hnext;
+		pp = &ent(*pp)->hnext;
+	*pp = ent(l)->hnext;
+	pp = &lt->id_buckets[l->id & (lt->nbuckets - 1)];
+	while (*pp != l)
+		pp = &ent(*pp)->idnext;
+	*pp = ent(l)->idnext;
 	list_remove(lt, l);
+	assert(lt->count > 0);
 	lt->count--;
 	free(l->call_id);
 	free(l->from_tag);
 	free(l->dialed);
 	free(l->caller);
-	free(l->invite_branch);
+	free(ent(l)->invite_branch);
 	free(l->refer_to);
 	free(l->refer_replaces);
-	free(l->refer_pending);
-	free(l->refer_pending_replaces);
+	free(ent(l)->refer_pending);
+	free(ent(l)->refer_pending_replaces);
 	free(l->replaces);
 	for (i = 0; i < SIP_MAX_CORR; i++)
 		free(l->corr[i]);
-	free(l);
+	free(ent(l));
 }
 
 static void
 leg_grow(struct leg_table *lt)
 {
-	struct leg	**nb, *l, *next;
+	struct leg	**nb, **ni, *l, *next;
 	size_t		  i, n = lt->nbuckets * 2;
 
 	nb = xcalloc(n, sizeof *nb);
+	ni = xcalloc(n, sizeof *ni);
 	for (i = 0; i < lt->nbuckets; i++) {
 		for (l = lt->buckets[i]; l != NULL; l = next) {
-			next = l->hnext;
-			l->hnext = nb[strmap_hash(l->call_id) & (n - 1)];
+			next = ent(l)->hnext;
+			ent(l)->hnext = nb[strmap_hash(l->call_id) & (n - 1)];
 			nb[strmap_hash(l->call_id) & (n - 1)] = l;
+		}
+		for (l = lt->id_buckets[i]; l != NULL; l = next) {
+			next = ent(l)->idnext;
+			ent(l)->idnext = ni[l->id & (n - 1)];
+			ni[l->id & (n - 1)] = l;
 		}
 	}
 	free(lt->buckets);
+	free(lt->id_buckets);
 	lt->buckets = nb;
+	lt->id_buckets = ni;
 	lt->nbuckets = n;
 }
 
@@ -238,7 +281,7 @@ leg_find(struct leg_table *lt, const char *call_id, const char *tag)
 	if (*tag == '\0')
 		return (NULL);
 	l = lt->buckets[strmap_hash(call_id) & (lt->nbuckets - 1)];
-	for (; l != NULL; l = l->hnext) {
+	for (; l != NULL; l = ent(l)->hnext) {
 		if (strcmp(l->call_id, call_id) != 0 ||
 		    strcmp(l->from_tag, tag) != 0)
 			continue;
@@ -306,8 +349,11 @@ leg_insert(struct leg_table *lt, struct leg *l)
 		l->role = LEG_ROLE_OTHER;
 	}
 	b = strmap_hash(l->call_id) & (lt->nbuckets - 1);
-	l->hnext = lt->buckets[b];
+	ent(l)->hnext = lt->buckets[b];
 	lt->buckets[b] = l;
+	b = l->id & (lt->nbuckets - 1);
+	ent(l)->idnext = lt->id_buckets[b];
+	lt->id_buckets[b] = l;
 	list_append(lt, l, l->state == LEG_STATE_CONFIRMED ? LIST_ANSWERED :
 	    LIST_UNANSWERED);
 	lt->count++;
@@ -318,12 +364,14 @@ leg_insert(struct leg_table *lt, struct leg *l)
 static struct leg *
 leg_alloc(struct leg_table *lt, const struct sip_msg *m)
 {
-	struct leg	*l;
+	struct leg_entry	*e;
+	struct leg		*l;
 
 	leg_make_room(lt, m->ts_us);
 	if (lt->count >= lt->nbuckets)
 		leg_grow(lt);
-	l = xcalloc(1, sizeof *l);
+	e = xcalloc(1, sizeof *e);
+	l = &e->leg;
 	l->id = lt->next_id++;
 	l->call_id = xstrdup(m->call_id);
 	l->invite_us = l->last_us = m->ts_us;
@@ -341,7 +389,7 @@ leg_fill(struct leg_table *lt, struct leg *l, const struct sip_msg *m)
 	free(l->dialed);
 	free(l->caller);
 	free(l->replaces);
-	free(l->invite_branch);
+	free(ent(l)->invite_branch);
 	l->dialed = xstrdup(*m->ruri_user != '\0' ? m->ruri_user : m->to_user);
 	l->caller = xstrdup(*m->pai_user != '\0' ? m->pai_user : m->from_user);
 	for (i = 0; i < SIP_MAX_CORR; i++) {
@@ -350,8 +398,8 @@ leg_fill(struct leg_table *lt, struct leg *l, const struct sip_msg *m)
 	}
 	l->replaces = m->replaces_call_id[0] != '\0' ?
 	    xstrdup(m->replaces_call_id) : NULL;
-	l->invite_cseq = m->cseq;
-	l->invite_branch = xstrdup(m->branch);
+	ent(l)->invite_cseq = m->cseq;
+	ent(l)->invite_branch = xstrdup(m->branch);
 	l->role = leg_classify(lt, &m->src.ip, &m->dst.ip);
 }
 
@@ -377,7 +425,7 @@ leg_new(struct leg_table *lt, const struct sip_msg *m)
 static bool
 leg_rehop(struct leg_table *lt, struct leg *l, const struct sip_msg *m)
 {
-	if (l->role != LEG_ROLE_OTHER || l->owner != NULL ||
+	if (l->role != LEG_ROLE_OTHER || ent(l)->adopted ||
 	    (l->state != LEG_STATE_CALLING && l->state != LEG_STATE_EARLY) ||
 	    leg_classify(lt, &m->src.ip, &m->dst.ip) == LEG_ROLE_OTHER)
 		return (false);
@@ -419,7 +467,7 @@ leg_new_partial(struct leg_table *lt, const struct sip_msg *m)
 	l->dialed = xstrdup(from_uac ? m->to_user : m->from_user);
 	l->caller = xstrdup(from_uac ? (*m->pai_user != '\0' ? m->pai_user :
 	    m->from_user) : m->to_user);
-	l->invite_branch = xstrdup("");
+	ent(l)->invite_branch = xstrdup("");
 	l->state = LEG_STATE_CONFIRMED;
 	l->answer_us = m->ts_us;
 	leg_insert(lt, l);
@@ -466,19 +514,19 @@ leg_on_invite(struct leg_table *lt, const struct sip_msg *m)
 	struct leg	*l;
 
 	l = leg_find(lt, m->call_id, m->from_tag);
-	if (l != NULL && m->cseq == l->invite_cseq &&
-	    strcmp(m->branch, l->invite_branch) == 0) {
+	if (l != NULL && m->cseq == ent(l)->invite_cseq &&
+	    strcmp(m->branch, ent(l)->invite_branch) == 0) {
 		lt->st.retransmissions++;
 		return;
 	}
 	if (l != NULL && l->state != LEG_STATE_ENDED) {
-		if (m->cseq > l->invite_cseq) {
+		if (m->cseq > ent(l)->invite_cseq) {
 			/* RFC 3261 22.2: the INVITE retried with credentials. */
-			l->invite_cseq = m->cseq;
-			free(l->invite_branch);
-			l->invite_branch = xstrdup(m->branch);
+			ent(l)->invite_cseq = m->cseq;
+			free(ent(l)->invite_branch);
+			ent(l)->invite_branch = xstrdup(m->branch);
 			leg_touch(lt, l, m->ts_us);
-		} else if (strcmp(m->branch, l->invite_branch) != 0 &&
+		} else if (strcmp(m->branch, ent(l)->invite_branch) != 0 &&
 		    leg_rehop(lt, l, m)) {
 			leg_emit(lt, LEG_EV_START, m->ts_us, l);
 		} else {
@@ -501,34 +549,34 @@ leg_on_offer(struct leg *l, const struct sip_msg *m)
 	if (!m->has_sdp || l->state != LEG_STATE_CONFIRMED)
 		return;
 	/* A retransmission of the pending offer: the first copy's time wins. */
-	if (l->offer != 0 && m->cseq == l->offer_cseq)
+	if (ent(l)->offer != 0 && m->cseq == ent(l)->offer_cseq)
 		return;
 	/* RFC 3264 8.4: sendonly or inactive (or RFC 2543 c=0.0.0.0). */
 	hold = m->sdp_dir == SDP_DIR_SENDONLY ||
 	    m->sdp_dir == SDP_DIR_INACTIVE || m->sdp_c_zero;
-	l->offer = hold ? 1 : 2;
-	l->offer_cseq = m->cseq;
-	l->offer_us = m->ts_us;
+	ent(l)->offer = hold ? 1 : 2;
+	ent(l)->offer_cseq = m->cseq;
+	ent(l)->offer_us = m->ts_us;
 }
 
 static void
 leg_on_offer_answer(struct leg_table *lt, struct leg *l,
     const struct sip_msg *m)
 {
-	if (l->offer == 0 || m->cseq != l->offer_cseq || m->status < 200)
+	if (ent(l)->offer == 0 || m->cseq != ent(l)->offer_cseq || m->status < 200)
 		return;
-	if (m->status < 300 && l->offer == 1 && !l->held &&
+	if (m->status < 300 && ent(l)->offer == 1 && !l->held &&
 	    l->state == LEG_STATE_CONFIRMED) {
 		l->held = true;
 		l->holds++;
-		l->hold_start_us = l->offer_us;
-		leg_emit(lt, LEG_EV_HOLD, l->offer_us, l);
-	} else if (m->status < 300 && l->offer == 2 && l->held) {
+		l->hold_start_us = ent(l)->offer_us;
+		leg_emit(lt, LEG_EV_HOLD, ent(l)->offer_us, l);
+	} else if (m->status < 300 && ent(l)->offer == 2 && l->held) {
 		l->held = false;
-		l->hold_us += leg_held_us(l->hold_start_us, l->offer_us);
-		leg_emit(lt, LEG_EV_RESUME, l->offer_us, l);
+		l->hold_us += leg_held_us(l->hold_start_us, ent(l)->offer_us);
+		leg_emit(lt, LEG_EV_RESUME, ent(l)->offer_us, l);
 	}
-	l->offer = 0;
+	ent(l)->offer = 0;
 }
 
 static void
@@ -566,7 +614,7 @@ leg_on_response(struct leg_table *lt, struct leg *l, const struct sip_msg *m)
 {
 	switch (m->method) {
 	case SIP_INVITE:
-		if (m->cseq == l->invite_cseq && leg_from_uac(l, m) == false)
+		if (m->cseq == ent(l)->invite_cseq && leg_from_uac(l, m) == false)
 			leg_on_invite_response(lt, l, m);
 		else
 			leg_on_offer_answer(lt, l, m);
@@ -575,15 +623,15 @@ leg_on_response(struct leg_table *lt, struct leg *l, const struct sip_msg *m)
 		leg_on_offer_answer(lt, l, m);
 		break;
 	case SIP_REFER:
-		if (m->cseq == l->refer_cseq && l->refer_pending != NULL &&
+		if (m->cseq == ent(l)->refer_cseq && ent(l)->refer_pending != NULL &&
 		    m->status >= 200 && m->status < 300) {
 			free(l->refer_to);
 			free(l->refer_replaces);
-			l->refer_to = l->refer_pending;
-			l->refer_replaces = l->refer_pending_replaces;
+			l->refer_to = ent(l)->refer_pending;
+			l->refer_replaces = ent(l)->refer_pending_replaces;
 			l->refer_attended = l->refer_replaces != NULL;
-			l->refer_pending = NULL;
-			l->refer_pending_replaces = NULL;
+			ent(l)->refer_pending = NULL;
+			ent(l)->refer_pending_replaces = NULL;
 			leg_emit(lt, LEG_EV_REFER, m->ts_us, l);
 		}
 		break;
@@ -609,12 +657,12 @@ leg_on_request(struct leg_table *lt, struct leg *l, const struct sip_msg *m)
 		    LEG_END_BYE_UAC : LEG_END_BYE_UAS);
 		break;
 	case SIP_REFER:
-		free(l->refer_pending);
-		free(l->refer_pending_replaces);
-		l->refer_pending = xstrdup(m->refer_to);
-		l->refer_pending_replaces = m->replaces_call_id[0] != '\0' ?
+		free(ent(l)->refer_pending);
+		free(ent(l)->refer_pending_replaces);
+		ent(l)->refer_pending = xstrdup(m->refer_to);
+		ent(l)->refer_pending_replaces = m->replaces_call_id[0] != '\0' ?
 		    xstrdup(m->replaces_call_id) : NULL;
-		l->refer_cseq = m->cseq;
+		ent(l)->refer_cseq = m->cseq;
 		break;
 	default:
 		break;
@@ -690,6 +738,23 @@ leg_flush(struct leg_table *lt, int64_t now_us)
 		leg_end(lt, l, now_us, LEG_END_FLUSHED);
 }
 
+int
+leg_adopt(struct leg_table *lt, uint64_t leg_id)
+{
+	struct leg	*l;
+
+	l = lt->id_buckets[leg_id & (lt->nbuckets - 1)];
+	for (; l != NULL; l = ent(l)->idnext) {
+		if (l->id != leg_id)
+			continue;
+		if (l->state == LEG_STATE_ENDED)
+			return (-1);
+		ent(l)->adopted = true;
+		return (0);
+	}
+	return (-1);
+}
+
 const struct leg_stats *
 leg_get_stats(const struct leg_table *lt)
 {
@@ -708,6 +773,7 @@ leg_free(struct leg_table *lt)
 		while ((l = lt->lists[i].head) != NULL)
 			leg_unlink(lt, l);
 	free(lt->buckets);
+	free(lt->id_buckets);
 	free(lt->orphans);
 	free(lt);
 }

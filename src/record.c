@@ -2,6 +2,7 @@
 /* record.c: JSON for call events, call.end and leg.end (DESIGN.md 5). */
 #include "config.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,17 +13,11 @@
 
 #define TOPIC_MAX	192
 
-static const char *const leg_end_names[] = {
+static const char *const end_reason_names[] = {
 	NULL, "bye_uac", "bye_uas", "cancel", "rejected", "expired",
 	"evicted", "flushed"
 };
-static const char *const leg_role_names[] = { "other", "inbound", "agent" };
-
-double
-record_seconds(int64_t from_us, int64_t to_us)
-{
-	return ((double)(contact_ms(to_us) - contact_ms(from_us)) / 1000.0);
-}
+static const char *const role_names[] = { "other", "inbound", "agent" };
 
 /*
  * Per-call topics are the hot path: written with jsonw straight into the
@@ -41,19 +36,6 @@ record_topic(char *topic, const char *kind, const char *queue)
 		q = TOPIC_MAX - 1 - n;
 	memcpy(topic + n, queue, q);
 	topic[n + q] = '\0';
-}
-
-/* Seconds between two packet times, as record_seconds() gives them. */
-static void
-record_secs(struct jsonw *w, const char *key, int64_t from_us, int64_t to_us)
-{
-	jsonw_ms(w, key, contact_ms(to_us) - contact_ms(from_us));
-}
-
-static int64_t
-contact_wait_end(const struct contact *c)
-{
-	return (c->answered_us != 0 ? c->answered_us : c->inbound_end_us);
 }
 
 /* The answering agents, in the order they answered (stable on ties). */
@@ -79,6 +61,7 @@ record_agents(struct jsonw *w, const struct contact *c)
 			if (best == NULL || a->answer_us < best->answer_us)
 				best = a;
 		}
+		assert(best != NULL);	/* n counted the answered ones */
 		jsonw_str(w, NULL, best->agent);
 		prev = best;
 	}
@@ -91,7 +74,7 @@ record_legs(struct jsonw *w, const struct contact *c)
 	size_t	i;
 
 	jsonw_array_begin(w, "legs");
-	jsonw_str(w, NULL, c->id);
+	jsonw_str(w, NULL, c->call_id);
 	for (i = 0; i < c->nattempts; i++)
 		jsonw_str(w, NULL, c->attempts[i].call_id);
 	jsonw_array_end(w);
@@ -108,7 +91,7 @@ record_call_end(struct jsonw *w, const struct publisher *pub,
 	contact_totals(c, &t);
 	if (c->answered_attempt >= 0)
 		agent = c->attempts[c->answered_attempt].agent;
-	jsonw_str(w, "contact_id", c->id);
+	jsonw_str(w, "contact_id", c->call_id);
 	jsonw_str(w, "queue", c->queue);
 	jsonw_str(w, "caller", publish_number(pub, c->caller, caller,
 	    sizeof caller));
@@ -118,10 +101,10 @@ record_call_end(struct jsonw *w, const struct publisher *pub,
 	jsonw_time(w, "ended_at", c->ended_us);
 	jsonw_str(w, "outcome", contact_outcome_name(c->outcome));
 	jsonw_str(w, "ended_by", contact_party_name(c->ended_by));
-	record_secs(w, "wait_s", c->arrival_us, contact_wait_end(c));
-	record_secs(w, "talk_s", 0, t.talk_us);
-	record_secs(w, "hold_s", 0, t.hold_us);
-	record_secs(w, "handle_s", 0, t.handle_us);
+	jsonw_ms(w, "wait_s", c->wait_ms);
+	jsonw_ms(w, "talk_s", t.talk_ms);
+	jsonw_ms(w, "hold_s", t.hold_ms);
+	jsonw_ms(w, "handle_s", t.handle_ms);
 	jsonw_int(w, "holds", t.holds);
 	jsonw_int(w, "transfers", c->transfers);
 	jsonw_str_or_null(w, "agent", agent);
@@ -140,13 +123,13 @@ record_call_end(struct jsonw *w, const struct publisher *pub,
  */
 static void
 record_leg_end(struct jsonw *w, const struct publisher *pub,
-    const struct leg *l)
+    const struct contact_leg *l)
 {
 	char	src[ADDR_STRLEN], dst[ADDR_STRLEN];
 	char	caller[PRIVACY_MAX], dialed[PRIVACY_MAX];
 
 	jsonw_str(w, "call_id", l->call_id);
-	jsonw_str(w, "role", leg_role_names[l->role]);
+	jsonw_str(w, "role", role_names[l->role]);
 	jsonw_str(w, "caller", publish_number(pub, l->caller, caller,
 	    sizeof caller));
 	jsonw_str(w, "dialed", l->role == LEG_ROLE_OTHER ?
@@ -158,7 +141,7 @@ record_leg_end(struct jsonw *w, const struct publisher *pub,
 	jsonw_time(w, "invite", l->invite_us);
 	jsonw_time(w, "answered_at", l->answer_us);
 	jsonw_time(w, "ended_at", l->end_us);
-	jsonw_str(w, "end_reason", leg_end_names[l->end_reason]);
+	jsonw_str(w, "end_reason", end_reason_names[l->end_reason]);
 	jsonw_int(w, "final_status", l->final_status);
 	jsonw_bool(w, "partial", l->partial);
 }
@@ -167,7 +150,7 @@ static void
 record_agent_event(struct jsonw *w, const struct contact *c,
     const struct contact_attempt *a)
 {
-	jsonw_str(w, "contact_id", c->id);
+	jsonw_str(w, "contact_id", c->call_id);
 	jsonw_str(w, "queue", c->queue);
 	jsonw_str(w, "agent", a->agent);
 	jsonw_str(w, "leg", a->call_id);
@@ -197,10 +180,14 @@ record_contact_event(struct publisher *pub, const struct contact_event *ev)
 	default:
 		return;		/* no topic of its own */
 	}
+	/* A contact's events carry it; LEG_END and TRANSFER carry the leg. */
+	assert((ev->type == CONTACT_EV_LEG_END) == (c == NULL));
+	assert(ev->leg != NULL || (ev->type != CONTACT_EV_LEG_END &&
+	    ev->type != CONTACT_EV_TRANSFER));
 	w = publish_begin(pub, kind, ev->ts_us);
 	switch (ev->type) {
 	case CONTACT_EV_ARRIVE:
-		jsonw_str(w, "contact_id", c->id);
+		jsonw_str(w, "contact_id", c->call_id);
 		jsonw_str(w, "queue", c->queue);
 		jsonw_str(w, "caller", publish_number(pub, c->caller, num,
 		    sizeof num));
@@ -214,15 +201,15 @@ record_contact_event(struct publisher *pub, const struct contact_event *ev)
 		break;
 	case CONTACT_EV_ANSWER:
 		record_agent_event(w, c, a);
-		record_secs(w, "wait_s", c->arrival_us, c->answered_us);
-		record_secs(w, "ring_s", a->invite_us, a->answer_us);
+		jsonw_ms(w, "wait_s", c->wait_ms);
+		jsonw_ms(w, "ring_s", a->ring_ms);
 		break;
 	case CONTACT_EV_HOLD:
 	case CONTACT_EV_RESUME:
 		record_agent_event(w, c, a);
 		break;
 	case CONTACT_EV_TRANSFER:
-		jsonw_str(w, "contact_id", c->id);
+		jsonw_str(w, "contact_id", c->call_id);
 		jsonw_str(w, "queue", c->queue);
 		jsonw_str_or_null(w, "agent", a != NULL ? a->agent : NULL);
 		jsonw_str(w, "kind", ev->leg->refer_attended ? "attended" :
@@ -232,11 +219,11 @@ record_contact_event(struct publisher *pub, const struct contact_event *ev)
 		jsonw_str(w, "leg", ev->leg->call_id);
 		break;
 	case CONTACT_EV_ABANDON:
-		jsonw_str(w, "contact_id", c->id);
+		jsonw_str(w, "contact_id", c->call_id);
 		jsonw_str(w, "queue", c->queue);
 		jsonw_str(w, "caller", publish_number(pub, c->caller, num,
 		    sizeof num));
-		record_secs(w, "wait_s", c->arrival_us, c->inbound_end_us);
+		jsonw_ms(w, "wait_s", c->wait_ms);
 		jsonw_str(w, "outcome", contact_outcome_name(c->outcome));
 		break;
 	case CONTACT_EV_END:

@@ -9,7 +9,7 @@
 rank() {
 	case "$1" in
 	addr|conf|config|log|xmalloc|strmap|erlang|csvrec|sha256|privacy|privdrop|\
-	notify|notify-none|jsonw) echo 0 ;;
+	notify|notify-none|jsonw|ptime|erlanga) echo 0 ;;
 	capture) echo 1 ;;
 	payload) echo 2 ;;
 	ipfrag|tcpstream|hep|heplisten) echo 3 ;;

@@ -102,7 +102,7 @@ collect(const struct leg_event *e, void *arg)
 	assert_true(fx->nev < EV_MAX);
 	if (fx->own_inbound && e->type == LEG_EV_START &&
 	    l->role == LEG_ROLE_INBOUND)
-		e->leg->owner = fx;
+		assert_int_equal(leg_adopt(e->table, l->id), 0);
 	v = &fx->ev[fx->nev++];
 	v->type = e->type;
 	v->ts_us = e->ts_us;

@@ -24,33 +24,46 @@ enum contact_party {
 	PARTY_PBX
 };
 
-/* One agent leg of a contact: an attempt, and a segment once answered. */
+/*
+ * One agent leg of a contact: an attempt, and a segment once answered.
+ * Durations are published milliseconds (ptime.h), computed here once.
+ */
 struct contact_attempt {
+	uint64_t	 leg_id;	/* the agent leg (leg.h) */
 	char		*call_id;
 	char		*agent;
 	int64_t		 invite_us;
 	int64_t		 ring_us;
 	int64_t		 answer_us;	/* 0: not answered */
 	int64_t		 end_us;	/* 0: still up */
-	int64_t		 hold_us;	/* closed holds of the segment */
+	int64_t		 ring_ms;	/* invite -> answer, once answered */
+	int64_t		 handle_ms;	/* answer -> end, once the segment ended */
+	int64_t		 hold_ms;	/* held time of the segment, at its end */
 	int		 holds;
 	bool		 held;
 	bool		 rona;
 	bool		 ended_by_agent;
 	int		 transfers;
-	struct leg	*leg;		/* while the leg is up */
 };
 
 struct contact {
-	char		*id;		/* the inbound leg's Call-ID */
+	uint64_t	 id;		/* unique for the table's life */
+	char		*call_id;	/* the inbound leg's: contact_id */
+	uint64_t	 inbound_leg_id;
 	char		 queue[CONFIG_NAME_MAX];
+	/* The queue's service-level terms when the call arrived: a call
+	   keeps them across a reload (docs/operations.md). */
 	int		 sl_threshold_s;
+	double		 sl_target;
 	char		*caller;
 	char		*dnis;
 	int64_t		 arrival_us;
 	int64_t		 answered_us;	/* 0: not answered */
 	int64_t		 inbound_end_us;	/* 0: inbound leg up */
 	int64_t		 ended_us;	/* when the contact became final */
+	/* arrival -> answer, or -> the inbound leg's end when unanswered;
+	   set at the answer or at that end (DESIGN.md 3.3), else 0 */
+	int64_t		 wait_ms;
 	enum contact_outcome outcome;
 	enum contact_party ended_by;
 	enum leg_end	 inbound_end;
@@ -63,17 +76,16 @@ struct contact {
 	size_t		 nattempts;
 	size_t		 open_legs;
 	int		 transfers;
-	struct leg	*inbound;	/* while the leg is up */
 	/* the contact stage's bookkeeping */
 	struct contact	*prev, *next;		/* every live contact */
 	struct contact	*cprev, *cnext;		/* same caller, inbound up */
 };
 
-/* Per-call totals over the answered agent segments. */
+/* Per-call totals over the ended agent segments, in published ms. */
 struct contact_totals {
-	int64_t		talk_us;
-	int64_t		hold_us;
-	int64_t		handle_us;
+	int64_t		talk_ms;
+	int64_t		hold_ms;
+	int64_t		handle_ms;
 	int		holds;
 	int		rona;
 };
@@ -94,12 +106,40 @@ enum contact_event_type {
 	CONTACT_EV_LEG_END	/* a leg outside any contact ended */
 };
 
+/*
+ * A leg as the contact stage hands it on (LEG_END: a leg outside any
+ * contact; TRANSFER: the leg that sent the REFER). Values; the strings
+ * are valid during the event only.
+ */
+struct contact_leg {
+	uint64_t	 id;
+	const char	*call_id;
+	enum leg_role	 role;
+	const char	*caller;
+	const char	*dialed;
+	struct endpoint	 uac;
+	struct endpoint	 uas;
+	int64_t		 invite_us;
+	int64_t		 answer_us;
+	int64_t		 end_us;
+	enum leg_end	 end_reason;
+	int		 final_status;
+	bool		 partial;
+	bool		 refer_attended;	/* TRANSFER: Replaces in Refer-To */
+	const char	*refer_to;		/* TRANSFER, or NULL */
+};
+
+/*
+ * An event of the contact stage. contact and attempt are valid during the
+ * event only (a contact is freed right after its END); a later stage keys
+ * what it keeps by contact->id and attempt->leg_id.
+ */
 struct contact_event {
 	enum contact_event_type	 type;
 	int64_t			 ts_us;
 	const struct contact	*contact;	/* NULL for LEG_END */
 	const struct contact_attempt *attempt;	/* agent events */
-	const struct leg	*leg;		/* LEG_END, TRANSFER */
+	const struct contact_leg *leg;		/* LEG_END, TRANSFER */
 };
 
 struct contact_stats {
@@ -132,8 +172,9 @@ void		 contact_totals(const struct contact *c,
 const struct contact_stats *contact_get_stats(const struct contact_table *ct);
 void		 contact_free(struct contact_table *ct);
 
-/* Packet time truncated to the millisecond, as every published time is. */
-int64_t		 contact_ms(int64_t us);
+/* A leg or contact id as the key of a string map: 16 hex digits. */
+#define CONTACT_ID_KEY_LEN	17
+void		 contact_id_key(char *buf, uint64_t id);
 const char	*contact_outcome_name(enum contact_outcome o);
 const char	*contact_party_name(enum contact_party p);
 

@@ -35,11 +35,14 @@ enum leg_end {
 };
 
 /*
- * A leg as the leg stage owns it. Downstream stages read it during a
- * leg event and may set owner; nothing else.
+ * A leg as the leg stage owns it: the values it hands down in a leg event.
+ * Downstream stages read it during the event and keep no pointer to it
+ * (an ended leg is freed when its table needs room or after it lingers);
+ * they name a leg by its id. The stage's bookkeeping (transactions in
+ * progress, hash chains, expiry lists) lives in leg.c.
  */
 struct leg {
-	uint64_t	 id;
+	uint64_t	 id;		/* unique for the table's life */
 	char		*call_id;
 	char		*from_tag;
 	enum leg_role	 role;
@@ -64,27 +67,13 @@ struct leg {
 	bool		 held;
 	int		 holds;
 	int64_t		 hold_start_us;
-	int64_t		 hold_us;	/* closed holds; open one excluded */
+	int64_t		 hold_us;	/* closed holds, whole ms (ptime.h);
+					   open one excluded */
 
 	/* The last REFER accepted with 2xx. */
 	bool		 refer_attended;	/* Refer-To carried Replaces */
 	char		*refer_to;
 	char		*refer_replaces;	/* its Call-ID, or NULL */
-
-	void		*owner;		/* the contact stage's */
-
-	/* The leg stage's own bookkeeping. */
-	uint32_t	 invite_cseq;
-	char		*invite_branch;
-	uint32_t	 offer_cseq;	/* pending re-INVITE/UPDATE offer */
-	int		 offer;		/* 0 none, 1 hold, 2 resume */
-	int64_t		 offer_us;
-	uint32_t	 refer_cseq;
-	char		*refer_pending;
-	char		*refer_pending_replaces;
-	int		 list;		/* which expiry list holds it */
-	struct leg	*hnext;
-	struct leg	*prev, *next;
 };
 
 enum leg_event_type {
@@ -97,10 +86,13 @@ enum leg_event_type {
 	LEG_EV_END
 };
 
+struct leg_table;
+
 struct leg_event {
 	enum leg_event_type	 type;
 	int64_t			 ts_us;
-	struct leg		*leg;
+	const struct leg	*leg;	/* valid during the event only */
+	struct leg_table	*table;	/* the sender, for leg_adopt() */
 };
 
 struct leg_stats {
@@ -119,8 +111,6 @@ struct leg_stats {
 
 typedef void (*leg_sink)(const struct leg_event *, void *);
 
-struct leg_table;
-
 struct leg_table *leg_create(const struct config *cfg, leg_sink sink,
 		    void *arg);
 /* Swap the configuration (reload); roles of open legs stay as they are. */
@@ -130,6 +120,16 @@ void		 leg_input(struct leg_table *lt, const struct sip_msg *m);
 void		 leg_expire(struct leg_table *lt, int64_t now_us);
 /* End every open leg at now_us (end of capture, shutdown). */
 void		 leg_flush(struct leg_table *lt, int64_t now_us);
+/*
+ * The one input the leg stage takes from downstream: a later stage (the
+ * contact stage) holds leg leg_id, for the rest of the leg's life. A held
+ * inbound leg still ringing is kept as long as an answered one (a caller
+ * in a queue hears ringback with nothing on the wire), from its next
+ * message on; a held leg is never taken over by a proxy's next hop (see
+ * leg_rehop()). May be called from within the sink. Returns -1 when no
+ * open leg has that id.
+ */
+int		 leg_adopt(struct leg_table *lt, uint64_t leg_id);
 const struct leg_stats *leg_get_stats(const struct leg_table *lt);
 void		 leg_free(struct leg_table *lt);
 

@@ -28,7 +28,5 @@ struct record_counters {
 
 void	record_stats(struct publisher *pub, int64_t ts_us,
 	    const struct record_counters *rc);
-/* Seconds with millisecond precision between two packet times. */
-double	record_seconds(int64_t from_us, int64_t to_us);
 
 #endif
