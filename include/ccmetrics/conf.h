@@ -22,6 +22,9 @@ enum config_privacy {
 	PRIVACY_MASK		/* all but the last mask_digits digits 'x' */
 };
 
+/* queues[].max_abandon when a queue has no configuration (DESIGN.md 4.1). */
+#define CONFIG_MAX_ABANDON_DEFAULT	0.05
+
 struct config_queue {
 	char		  name[CONFIG_NAME_MAX];
 	char		**dnis;
