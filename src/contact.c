@@ -597,11 +597,7 @@ contact_free_one(struct contact *c)
 	free(c);
 }
 
-/*
- * ended_by (DESIGN.md 3.3), decided when the inbound leg ends: the last
- * answered agent leg must have been ended by the agent side already (no
- * segment starts once the caller has left, so nothing later changes it).
- */
+/* ended_by (DESIGN.md 3.3), once every leg has ended. */
 static enum contact_party
 contact_ended_by(const struct contact *c)
 {
@@ -617,7 +613,8 @@ contact_ended_by(const struct contact *c)
 		    (last == NULL || a->answer_us >= last->answer_us))
 			last = a;
 	}
-	if (last != NULL && last->end_us != 0 && last->ended_by_agent)
+	if (last != NULL && last->ended_by_agent &&
+	    last->end_us <= c->inbound_end_us)
 		return (PARTY_AGENT);
 	return (PARTY_PBX);
 }
@@ -633,7 +630,9 @@ contact_ended_on_hold(const struct contact *c)
 	const struct contact_attempt	*a;
 	size_t				 i;
 
-	if (c->ended_by != PARTY_CALLER)
+	/* ended_by caller: known now, from the inbound leg alone. */
+	if (c->inbound_end != LEG_END_CANCEL &&
+	    c->inbound_end != LEG_END_BYE_UAC)
 		return (false);
 	for (i = 0; i < c->nattempts; i++) {
 		a = &c->attempts[i];
@@ -658,6 +657,7 @@ contact_finish_if_done(struct contact_table *ct, struct contact *c)
 	for (i = 0; i < c->nattempts; i++)
 		if (c->attempts[i].end_us > c->ended_us)
 			c->ended_us = c->attempts[i].end_us;
+	c->ended_by = contact_ended_by(c);
 	contact_emit(ct, CONTACT_EV_END, c->ended_us, c, NULL, NULL);
 	if (c->prev != NULL)
 		c->prev->next = c->next;
@@ -711,7 +711,6 @@ contact_on_inbound_end(struct contact_table *ct, struct contact *c,
 	if (end_unseen(l))
 		c->partial = true;
 	contact_unindex(ct, c, l);
-	c->ended_by = contact_ended_by(c);
 	c->ended_on_hold = contact_ended_on_hold(c);
 	if (c->answered_us == 0) {
 		c->wait_ms = ptime_ms_between(c->arrival_us, c->inbound_end_us);

@@ -452,8 +452,6 @@ interval_input(struct interval_stage *is, const struct contact_event *ev)
 			interval_on_leave(qa, c, k);
 		if (c->ended_on_hold)
 			qa->slot[k].ended_on_hold++;
-		if (c->ended_by == PARTY_AGENT)
-			qa->slot[k].agent_ended++;
 		waiter_remove(is, c);
 		break;
 	case CONTACT_EV_SEGMENT_START:
@@ -480,6 +478,15 @@ interval_input(struct interval_stage *is, const struct contact_event *ev)
 			agent_acc_get(is, a->agent)->slot[k].transfers++;
 		break;
 	case CONTACT_EV_END:
+		/*
+		 * ended_by needs every agent leg's end, which HEP input may
+		 * deliver after the inbound leg's: counted now, in the
+		 * interval of the inbound leg's end (DESIGN.md 4.1).
+		 */
+		if (c->ended_by == PARTY_AGENT)
+			qa->slot[interval_slot(is, c->inbound_end_us)]
+			    .agent_ended++;
+		break;
 	case CONTACT_EV_LEG_END:
 		break;
 	}
