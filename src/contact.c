@@ -638,8 +638,8 @@ contact_ended_on_hold(const struct contact *c)
 		a = &c->attempts[i];
 		if (a->answer_us == 0)
 			continue;
-		if (a->end_us == 0 ? a->held : a->held_at_end &&
-		    ptime_ms(a->end_us) == ptime_ms(c->inbound_end_us))
+		if (a->end_us == 0 ? a->held : (a->held_at_end &&
+		    ptime_ms(a->end_us) == ptime_ms(c->inbound_end_us)))
 			return (true);
 	}
 	return (false);
