@@ -37,12 +37,6 @@ struct publisher {
 	struct jsonw		 topic;	/* its topic, quoted (JSON lines) */
 };
 
-void
-publish_format_time(int64_t ts_us, char *buf, size_t len)
-{
-	jsonw_format_time(ts_us, buf, len);
-}
-
 /*
  * CURVE (ZeroMQ RFC 26): the socket is a server holding the secret key;
  * a subscriber must know its public key. With allowed clients, the ZAP

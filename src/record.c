@@ -299,6 +299,36 @@ json_hep(const struct hep_stats *h)
 	    "not_sip", (json_int_t)h->not_sip));
 }
 
+/* The listener's HEP counters, and what it refused or the kernel lost. */
+static json_t *
+json_hep_listen(const struct hep_stats *h)
+{
+	static const struct hep_stats	 none;
+	json_t				*o;
+
+	if (h == NULL)
+		h = &none;
+	o = json_hep(h);
+	json_object_set_new(o, "refused", json_integer((json_int_t)h->refused));
+	json_object_set_new(o, "kernel_drops",
+	    json_integer((json_int_t)h->kernel_drops));
+	return (o);
+}
+
+/* Packets whose time was out of range (timegate.c); zeros offline. */
+static json_t *
+json_time(const struct timegate_stats *t)
+{
+	static const struct timegate_stats	none;
+
+	if (t == NULL)
+		t = &none;
+	return (json_pack("{s:I, s:I, s:I}",
+	    "held", (json_int_t)t->held,
+	    "jumps", (json_int_t)t->jumps,
+	    "steps_back", (json_int_t)t->steps_back));
+}
+
 void
 record_stats(struct publisher *pub, int64_t ts_us,
     const struct record_counters *rc)
@@ -324,7 +354,8 @@ record_stats(struct publisher *pub, int64_t ts_us,
 	    "ipfrag", json_ipfrag(&d->ipfrag),
 	    "tcp", json_tcp(&d->tcp),
 	    "hep", json_hep(&d->hep)));
-	json_object_set_new(o, "hep_listen", json_hep(rc->hep_listen));
+	json_object_set_new(o, "hep_listen", json_hep_listen(rc->hep_listen));
+	json_object_set_new(o, "time", json_time(rc->time));
 	json_object_set_new(o, "sip", json_pack("{s:I, s:I, s:I, s:I, s:I}",
 	    "messages", (json_int_t)s->messages,
 	    "keepalives", (json_int_t)s->keepalives,

@@ -514,7 +514,7 @@ yaml_syntax_errors_point_at_the_problem(void **state)
 	    NAME ":7:1: syntax error: did not find expected ',' or ']' "
 	    "(while parsing a flow sequence at line 6, column 14)\n");
 	expect_errors(MINIMAL "trunks:\n  addresses: *nets\n",
-	    NAME ":6:14: syntax error: found undefined alias\n");
+	    NAME ":6:14: (document): aliases are not allowed\n");
 	expect_errors("pbx: \xff\n",
 	    NAME ":1:6: syntax error: invalid leading UTF-8 octet #FF\n");
 }

@@ -58,7 +58,5 @@ void		 publish_drain(struct publisher *pub);
 const struct publish_stats *publish_get_stats(const struct publisher *pub);
 /* Flush and close; queued ZeroMQ messages get a short time to leave. */
 void		 publish_free(struct publisher *pub);
-/* RFC 3339 UTC with milliseconds, e.g. 2026-11-23T09:00:01.234Z. */
-void		 publish_format_time(int64_t ts_us, char *buf, size_t len);
 
 #endif
