@@ -48,6 +48,7 @@ enum cfg_type {
 	CFG_INT,		/* int, within [min, max] */
 	CFG_UINT64,		/* uint64_t, within [min, max] */
 	CFG_FRACTION,		/* double, in (0, 1] */
+	CFG_SECONDS,		/* double, in (0, max]; nullable: ~ is 0 */
 	CFG_ENDPOINT,		/* a ZeroMQ endpoint, TRANSPORT://ADDRESS */
 	CFG_HOSTPORT,		/* ADDRESS:PORT, sets hep_addr and hep_port */
 	CFG_REGEX,		/* POSIX ERE, compiled into agent_user_re */
@@ -144,6 +145,11 @@ static const struct cfg_row cfg_rows[] = {
 	  "20", 0, "service-level threshold on wait, seconds" },
 	{ "queues[].sl_target", CFG_FRACTION, Q(sl_target), 0, 1, "0.80", 0,
 	  "service-level target, in (0, 1]" },
+	{ "queues[].max_abandon", CFG_FRACTION, Q(max_abandon), 0, 1, "0.05",
+	  0, "Erlang A staffing: largest P(abandon), in (0, 1]" },
+	{ "queues[].erlang_a_patience_s", CFG_SECONDS, Q(erlang_a_patience_s),
+	  0, 86400, NULL, CFG_NULLABLE,
+	  "Erlang A mean patience, seconds; ~: the measured patience_s" },
 	{ "default_queue", CFG_STRING, C(default_queue), 0, 0, NULL,
 	  CFG_NULLABLE, "queue of unmapped inbound calls; ~: ignore them" },
 
@@ -495,6 +501,10 @@ cfg_set_fraction(struct cfg_load *cl, const struct cfg_row *row,
 	char		*end;
 	double		 d;
 
+	if ((row->flags & CFG_NULLABLE) && cfg_is_null(n)) {
+		*(double *)((char *)base + row->off) = 0.0;
+		return;
+	}
 	/* Digits, sign, point and exponent only: no nan, inf or hex. */
 	v = n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value :
 	    "";
@@ -510,7 +520,14 @@ cfg_set_fraction(struct cfg_load *cl, const struct cfg_row *row,
 		cfg_error(cl, &n->start_mark, key, "must be a number");
 		return;
 	}
-	if (errno == ERANGE || !isfinite(d) || d <= 0.0 || d > 1.0) {
+	if (row->type == CFG_SECONDS) {
+		if (errno == ERANGE || !isfinite(d) || d <= 0.0 ||
+		    d > (double)row->max) {
+			cfg_error(cl, &n->start_mark, key, "must be in (0, %lld]",
+			    row->max);
+			return;
+		}
+	} else if (errno == ERANGE || !isfinite(d) || d <= 0.0 || d > 1.0) {
 		cfg_error(cl, &n->start_mark, key, "must be in (0, 1]");
 		return;
 	}
@@ -1420,6 +1437,7 @@ cfg_apply(struct cfg_load *cl, const struct cfg_row *row, const char *key,
 		cfg_set_int(cl, row, key, n, base);
 		break;
 	case CFG_FRACTION:
+	case CFG_SECONDS:
 		cfg_set_fraction(cl, row, key, n, base);
 		break;
 	case CFG_HOSTPORT:

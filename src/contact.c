@@ -32,10 +32,18 @@ struct unmatched {
 	struct unmatched	*prev, *next;
 };
 
-/* A caller's last arrival, for repeat detection (DESIGN.md 3.3). */
+/*
+ * A caller's last arrival, for repeat detection (DESIGN.md 3.3), and that
+ * contact as it stands now, for the next one's previous_contact and
+ * previous_outcome (4.1): kept up to date at its answer and at the end of
+ * its inbound leg while this entry still names it.
+ */
 struct caller_seen {
 	char			*caller;
 	int64_t			 last_us;
+	uint64_t		 contact_id;	/* contact.h id */
+	char			*contact_call_id;	/* its contact_id */
+	enum contact_previous	 state;
 	struct caller_seen	*prev, *next;
 };
 
@@ -83,6 +91,15 @@ contact_outcome_name(enum contact_outcome o)
 	    "abandoned", "short_abandoned", "timeout" };
 
 	return (names[o]);
+}
+
+const char *
+contact_previous_name(enum contact_previous p)
+{
+	static const char *names[] = { NULL, NULL, "waiting", "answered",
+	    "blocked", "abandoned", "short_abandoned", "timeout" };
+
+	return (names[p]);
 }
 
 const char *
@@ -210,6 +227,7 @@ contact_forget(struct contact_table *ct, struct caller_seen *s)
 	seen_unlink(ct, s);
 	strmap_del(ct->callers, s->caller);
 	free(s->caller);
+	free(s->contact_call_id);
 	free(s);
 	ct->st.callers--;
 }
@@ -228,31 +246,74 @@ contact_forget_callers(struct contact_table *ct)
 	}
 }
 
-/* Did this caller arrive within repeat_window_s before now? Records now. */
-static bool
-contact_repeat(struct contact_table *ct, const char *caller, int64_t now_us)
+/*
+ * Did this caller arrive within repeat_window_s before now? Then note the
+ * previous contact and how it stood (DESIGN.md 4.1). Records c as the
+ * caller's latest contact.
+ */
+static void
+contact_repeat(struct contact_table *ct, struct contact *c, int64_t now_us)
 {
 	struct caller_seen	*s;
-	bool			 repeat;
 
-	if (caller_is_anonymous(caller) || ct->cfg->repeat_window_s == 0)
-		return (false);
-	if ((s = strmap_get(ct->callers, caller)) == NULL) {
+	if (c->anonymous || ct->cfg->repeat_window_s == 0)
+		return;
+	if ((s = strmap_get(ct->callers, c->caller)) == NULL) {
 		s = xcalloc(1, sizeof *s);
-		s->caller = xstrdup(caller);
-		strmap_put(ct->callers, caller, s);
+		s->caller = xstrdup(c->caller);
+		strmap_put(ct->callers, c->caller, s);
 		ct->st.callers++;
-		repeat = false;
 	} else {
-		repeat = now_us - s->last_us <=
+		c->repeat = now_us - s->last_us <=
 		    (int64_t)ct->cfg->repeat_window_s * US_PER_S;
+		if (c->repeat) {
+			c->previous_contact = xstrdup(s->contact_call_id);
+			c->previous = s->state;
+		}
 		seen_unlink(ct, s);
 	}
-	if (now_us > s->last_us)
+	if (now_us >= s->last_us) {
 		s->last_us = now_us;
+		s->contact_id = c->id;
+		free(s->contact_call_id);
+		s->contact_call_id = xstrdup(c->call_id);
+		s->state = c->mid_dialog ? PREVIOUS_UNKNOWN : PREVIOUS_WAITING;
+	}
 	seen_append(ct, s);
 	contact_forget_callers(ct);
-	return (repeat);
+}
+
+static enum contact_previous
+previous_of(enum contact_outcome o)
+{
+	switch (o) {
+	case OUTCOME_ANSWERED:
+		return (PREVIOUS_ANSWERED);
+	case OUTCOME_BLOCKED:
+		return (PREVIOUS_BLOCKED);
+	case OUTCOME_ABANDONED:
+		return (PREVIOUS_ABANDONED);
+	case OUTCOME_SHORT_ABANDONED:
+		return (PREVIOUS_SHORT_ABANDONED);
+	case OUTCOME_TIMEOUT:
+		return (PREVIOUS_TIMEOUT);
+	default:
+		return (PREVIOUS_WAITING);
+	}
+}
+
+/* c was answered or ended: its caller's next contact will see it so. */
+static void
+contact_repeat_state(struct contact_table *ct, const struct contact *c,
+    enum contact_previous state)
+{
+	struct caller_seen	*s;
+
+	if (c->anonymous || c->mid_dialog ||
+	    (s = strmap_get(ct->callers, c->caller)) == NULL ||
+	    s->contact_id != c->id)
+		return;
+	s->state = state;
 }
 
 void
@@ -288,7 +349,7 @@ contact_index(struct contact_table *ct, struct contact *c,
 	size_t		 i;
 
 	/* Per caller, a list from the newest contact back to the oldest. */
-	if (!caller_is_anonymous(c->caller)) {
+	if (!c->anonymous) {
 		if ((newest = strmap_get(ct->by_caller, c->caller)) != NULL) {
 			newest->cnext = c;
 			c->cprev = newest;
@@ -349,7 +410,8 @@ contact_on_inbound_start(struct contact_table *ct, const struct leg_event *ev)
 	c->partial = c->mid_dialog = l->partial;
 	if (l->partial)
 		c->inbound_early = true;	/* it was past its INVITE */
-	c->repeat = contact_repeat(ct, c->caller, ts_us);
+	c->anonymous = l->caller_hidden || caller_is_anonymous(c->caller);
+	contact_repeat(ct, c, ts_us);
 	c->next = ct->head;
 	if (ct->head != NULL)
 		ct->head->prev = c;
@@ -406,7 +468,12 @@ contact_by_replaces(struct contact_table *ct, const struct leg *l)
 		return (NULL);
 	if ((c = strmap_get(ct->by_call_id, l->replaces)) != NULL)
 		return (c);
-	return (strmap_get(ct->by_agent_leg, l->replaces));
+	/* An agent leg of a call whose caller has left: that call takes no
+	   more attempts (DESIGN.md 3.3, settled cases). */
+	if ((c = strmap_get(ct->by_agent_leg, l->replaces)) != NULL &&
+	    c->inbound_end_us != 0)
+		return (NULL);
+	return (c);
 }
 
 /*
@@ -426,7 +493,8 @@ contact_by_caller(struct contact_table *ct, const struct leg *l,
 	int64_t		 window;
 	bool		 tie = false;
 
-	if (caller_is_anonymous(l->caller) || ct->cfg->caller_window_s == 0)
+	if (caller_is_anonymous(l->caller) || l->caller_hidden ||
+	    ct->cfg->caller_window_s == 0)
 		return (NULL);
 	window = (int64_t)ct->cfg->caller_window_s * US_PER_S;
 	c = strmap_get(ct->by_caller, l->caller);
@@ -523,6 +591,7 @@ contact_free_one(struct contact *c)
 	free(c->call_id);
 	free(c->caller);
 	free(c->dnis);
+	free(c->previous_contact);
 	free(c);
 }
 
@@ -546,6 +615,32 @@ contact_ended_by(const struct contact *c)
 	    last->end_us <= c->inbound_end_us)
 		return (PARTY_AGENT);
 	return (PARTY_PBX);
+}
+
+/*
+ * DESIGN.md 4.1: at the caller's BYE or CANCEL an answered agent leg was
+ * up, or ended in the same millisecond, and on hold as far as the daemon
+ * knew then (a hold accepted and not resumed; docs/decisions.md).
+ */
+static bool
+contact_ended_on_hold(const struct contact *c)
+{
+	const struct contact_attempt	*a;
+	size_t				 i;
+
+	/* ended_by caller: known now, from the inbound leg alone. */
+	if (c->inbound_end != LEG_END_CANCEL &&
+	    c->inbound_end != LEG_END_BYE_UAC)
+		return (false);
+	for (i = 0; i < c->nattempts; i++) {
+		a = &c->attempts[i];
+		if (a->answer_us == 0)
+			continue;
+		if (a->end_us == 0 ? a->held : (a->held_at_end &&
+		    ptime_ms(a->end_us) == ptime_ms(c->inbound_end_us)))
+			return (true);
+	}
+	return (false);
 }
 
 static void
@@ -614,9 +709,11 @@ contact_on_inbound_end(struct contact_table *ct, struct contact *c,
 	if (end_unseen(l))
 		c->partial = true;
 	contact_unindex(ct, c, l);
+	c->ended_on_hold = contact_ended_on_hold(c);
 	if (c->answered_us == 0) {
 		c->wait_ms = ptime_ms_between(c->arrival_us, c->inbound_end_us);
 		c->outcome = contact_unanswered_outcome(ct, c, l);
+		contact_repeat_state(ct, c, previous_of(c->outcome));
 		if (c->outcome == OUTCOME_ABANDONED ||
 		    c->outcome == OUTCOME_SHORT_ABANDONED)
 			contact_emit(ct, CONTACT_EV_ABANDON, l->end_us, c, NULL,
@@ -633,6 +730,7 @@ contact_on_agent_end(struct contact_table *ct, struct contact *c,
 	a->end_us = l->end_us;
 	if (strmap_get(ct->by_agent_leg, a->call_id) == c)
 		strmap_del(ct->by_agent_leg, a->call_id);
+	a->held_at_end = a->held;
 	a->held = false;
 	a->hold_ms = ptime_ms(l->hold_us);
 	a->holds = l->holds;
@@ -671,6 +769,7 @@ contact_on_answer(struct contact_table *ct, struct contact *c,
 		c->wait_ms = ptime_ms_between(c->arrival_us, ts_us);
 		c->answered_attempt = (int)(a - c->attempts);
 		c->outcome = OUTCOME_ANSWERED;
+		contact_repeat_state(ct, c, PREVIOUS_ANSWERED);
 		contact_emit(ct, CONTACT_EV_ANSWER, ts_us, c, a, NULL);
 	}
 	contact_emit(ct, CONTACT_EV_SEGMENT_START, ts_us, c, a, NULL);
@@ -771,7 +870,9 @@ contact_adopt_replaced(struct contact_table *ct, struct leg_table *lt,
 {
 	struct unmatched	*u;
 
-	if ((u = strmap_get(ct->unmatched, call_id)) == NULL)
+	/* After the caller left, no more attempts (DESIGN.md 3.3). */
+	if (c->inbound_end_us != 0 ||
+	    (u = strmap_get(ct->unmatched, call_id)) == NULL)
 		return;
 	ct->st.agent_by_replaces++;
 	contact_adopt(ct, lt, c, u);
@@ -946,6 +1047,7 @@ contact_free(struct contact_table *ct)
 	for (s = ct->seen_head; s != NULL; s = snext) {
 		snext = s->next;
 		free(s->caller);
+		free(s->contact_call_id);
 		free(s);
 	}
 	strmap_free(ct->by_call_id);

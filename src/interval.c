@@ -32,6 +32,8 @@ struct queue_acc {
 	char			 name[CONFIG_NAME_MAX];
 	int			 sl_threshold_s;	/* published, Erlang C */
 	double			 sl_target;
+	double			 max_abandon;		/* Erlang A */
+	double			 erlang_a_patience_s;	/* 0: measured */
 	struct interval_queue	 slot[2];
 	struct interval_rt	 rt;
 	struct waiter		*wait_head, *wait_tail;
@@ -78,7 +80,8 @@ static struct queue_acc *
 queue_acc_get(struct interval_stage *is, const char *name, int sl_threshold_s,
     double sl_target)
 {
-	struct queue_acc	*qa;
+	const struct config_queue	*q;
+	struct queue_acc		*qa;
 
 	if ((qa = strmap_get(is->queues, name)) != NULL)
 		return (qa);
@@ -86,6 +89,11 @@ queue_acc_get(struct interval_stage *is, const char *name, int sl_threshold_s,
 	snprintf(qa->name, sizeof qa->name, "%s", name);
 	qa->sl_threshold_s = sl_threshold_s;
 	qa->sl_target = sl_target;
+	qa->max_abandon = CONFIG_MAX_ABANDON_DEFAULT;
+	if ((q = config_queue_by_name(is->cfg, name)) != NULL) {
+		qa->max_abandon = q->max_abandon;
+		qa->erlang_a_patience_s = q->erlang_a_patience_s;
+	}
 	qa->next = is->qhead;
 	is->qhead = qa;
 	strmap_put(is->queues, name, qa);
@@ -158,6 +166,8 @@ interval_set_config(struct interval_stage *is, const struct config *cfg)
 		if ((q = config_queue_by_name(cfg, qa->name)) != NULL) {
 			qa->sl_threshold_s = q->sl_threshold_s;
 			qa->sl_target = q->sl_target;
+			qa->max_abandon = q->max_abandon;
+			qa->erlang_a_patience_s = q->erlang_a_patience_s;
 		}
 	}
 	interval_add_configured(is);
@@ -369,6 +379,17 @@ interval_on_answer(struct queue_acc *qa, const struct contact *c, int k)
 	q->wait_hist_answered[wait_bucket(wait)]++;
 }
 
+/* DESIGN.md 4.1: a wait ends: answered, abandoned or timed out. */
+static void
+interval_on_leave(struct queue_acc *qa, const struct contact *c, int k)
+{
+	struct interval_queue	*q = &qa->slot[k];
+
+	q->wait_all_ms += c->wait_ms;
+	if (c->wait_ms > q->max_wait_all_ms)
+		q->max_wait_all_ms = c->wait_ms;
+}
+
 static void
 interval_on_abandon(struct queue_acc *qa, const struct contact *c, int k)
 {
@@ -400,8 +421,13 @@ interval_input(struct interval_stage *is, const struct contact_event *ev)
 	switch (ev->type) {
 	case CONTACT_EV_ARRIVE:
 		qa->slot[k].offered++;
-		if (c->repeat)
+		if (c->repeat) {
 			qa->slot[k].repeat_calls++;
+			if (c->previous == PREVIOUS_ANSWERED)
+				qa->slot[k].reconnects++;
+			else
+				qa->slot[k].redials++;
+		}
 		waiter_add(is, qa, c);
 		break;
 	case CONTACT_EV_RING:
@@ -409,6 +435,7 @@ interval_input(struct interval_stage *is, const struct contact_event *ev)
 		break;
 	case CONTACT_EV_ANSWER:
 		interval_on_answer(qa, c, k);
+		interval_on_leave(qa, c, k);
 		waiter_remove(is, c);
 		break;
 	case CONTACT_EV_ABANDON:
@@ -419,6 +446,12 @@ interval_input(struct interval_stage *is, const struct contact_event *ev)
 			qa->slot[k].blocked++;
 		else if (c->outcome == OUTCOME_TIMEOUT)
 			qa->slot[k].timeouts++;
+		/* Blocked calls never queued; answered ones left at the answer. */
+		if (c->outcome != OUTCOME_BLOCKED &&
+		    c->outcome != OUTCOME_ANSWERED)
+			interval_on_leave(qa, c, k);
+		if (c->ended_on_hold)
+			qa->slot[k].ended_on_hold++;
 		waiter_remove(is, c);
 		break;
 	case CONTACT_EV_SEGMENT_START:
@@ -437,10 +470,23 @@ interval_input(struct interval_stage *is, const struct contact_event *ev)
 		break;
 	case CONTACT_EV_TRANSFER:
 		qa->slot[k].transfers++;
+		if (ev->leg->refer_attended)
+			qa->slot[k].transfers_attended++;
+		else
+			qa->slot[k].transfers_blind++;
 		if (a != NULL)
 			agent_acc_get(is, a->agent)->slot[k].transfers++;
 		break;
 	case CONTACT_EV_END:
+		/*
+		 * ended_by needs every agent leg's end, which HEP input may
+		 * deliver after the inbound leg's: counted now, in the
+		 * interval of the inbound leg's end (DESIGN.md 4.1).
+		 */
+		if (c->ended_by == PARTY_AGENT)
+			qa->slot[interval_slot(is, c->inbound_end_us)]
+			    .agent_ended++;
+		break;
 	case CONTACT_EV_LEG_END:
 		break;
 	}
@@ -495,6 +541,8 @@ interval_close_oldest(struct interval_stage *is)
 		r.name = qa->name;
 		r.sl_threshold_s = qa->sl_threshold_s;
 		r.sl_target = qa->sl_target;
+		r.max_abandon = qa->max_abandon;
+		r.erlang_a_patience_s = qa->erlang_a_patience_s;
 		r.queue = &qa->slot[k];
 		interval_emit(is, &r);
 		memset(&qa->slot[k], 0, sizeof qa->slot[k]);

@@ -392,6 +392,9 @@ leg_fill(struct leg_table *lt, struct leg *l, const struct sip_msg *m)
 	free(ent(l)->invite_branch);
 	l->dialed = xstrdup(*m->ruri_user != '\0' ? m->ruri_user : m->to_user);
 	l->caller = xstrdup(*m->pai_user != '\0' ? m->pai_user : m->from_user);
+	/* RFC 3325 9.3: the caller asked to stay hidden, and no trusted
+	   identity was asserted: an anonymous caller (DESIGN.md 3.3). */
+	l->caller_hidden = m->privacy_id && *m->pai_user == '\0';
 	for (i = 0; i < SIP_MAX_CORR; i++) {
 		free(l->corr[i]);
 		l->corr[i] = m->corr[i][0] != '\0' ? xstrdup(m->corr[i]) : NULL;

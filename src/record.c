@@ -114,6 +114,11 @@ record_call_end(struct jsonw *w, const struct publisher *pub,
 	jsonw_bool(w, "repeat", c->repeat);
 	record_legs(w, c);
 	jsonw_bool(w, "partial", c->partial);
+	/* DESIGN.md 4.1 */
+	jsonw_str_or_null(w, "previous_contact", c->previous_contact);
+	jsonw_str_or_null(w, "previous_outcome",
+	    contact_previous_name(c->previous));
+	jsonw_bool(w, "ended_on_hold", c->ended_on_hold);
 }
 
 /*
@@ -417,6 +422,42 @@ record_hist(struct jsonw *w, const char *key, const uint64_t *h)
 	jsonw_array_end(w);
 }
 
+/*
+ * DESIGN.md 4.1's fields of a queue interval, after those of section 4.
+ * Erlang A takes the unrounded sums: lambda = offered / interval_s, AHT =
+ * handle / handled, patience configured or else measured.
+ */
+static void
+record_interval_planning(struct jsonw *w, const struct interval_record *r)
+{
+	const struct interval_queue	*q = r->queue;
+	double				 abandons, patience;
+	int				 n = -1;
+
+	abandons = (double)q->abandoned + (double)q->short_abandoned;
+	patience = r->erlang_a_patience_s > 0 ? r->erlang_a_patience_s :
+	    abandons > 0 ? (double)q->wait_all_ms / 1000.0 / abandons : 0.0;
+	if (q->offered > 0 && q->handled > 0 && patience > 0)
+		n = erlang_a_agents((double)q->offered / r->interval_s,
+		    (double)q->handle_ms / 1000.0 / (double)q->handled,
+		    patience, r->sl_threshold_s, r->sl_target, r->max_abandon,
+		    NULL);
+	jsonw_ms(w, "wait_all_s", q->wait_all_ms);
+	jsonw_ms(w, "max_wait_all_s", q->max_wait_all_ms);
+	jsonw_int(w, "redials", (int64_t)q->redials);
+	jsonw_int(w, "reconnects", (int64_t)q->reconnects);
+	jsonw_int(w, "ended_on_hold", (int64_t)q->ended_on_hold);
+	jsonw_int(w, "agent_ended", (int64_t)q->agent_ended);
+	jsonw_int(w, "transfers_blind", (int64_t)q->transfers_blind);
+	jsonw_int(w, "transfers_attended", (int64_t)q->transfers_attended);
+	record_ratio(w, "patience_s", q->wait_all_ms / 1000.0, abandons);
+	record_ratio(w, "abandon_rate_offered", abandons, (double)q->offered);
+	if (n > 0)
+		jsonw_int(w, "erlang_a_agents", n);
+	else
+		jsonw_null(w, "erlang_a_agents");
+}
+
 static void
 record_interval_queue(struct jsonw *w, const struct interval_record *r)
 {
@@ -459,6 +500,7 @@ record_interval_queue(struct jsonw *w, const struct interval_record *r)
 	jsonw_real(w, "sl_target", r->sl_target);
 	record_hist(w, "wait_hist_answered", q->wait_hist_answered);
 	record_hist(w, "wait_hist_abandoned", q->wait_hist_abandoned);
+	record_interval_planning(w, r);
 }
 
 static void

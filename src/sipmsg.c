@@ -150,6 +150,7 @@ static const struct {
 	H("p-asserted-identity", HDR_KEEP),
 	H("refer-to", HDR_KEEP), H("r", HDR_KEEP),
 	H("replaces", HDR_KEEP), H("reason", HDR_KEEP),
+	H("privacy", HDR_KEEP),
 	H("event", HDR_EVENT), H("o", HDR_EVENT),
 #undef H
 };
@@ -400,6 +401,31 @@ sipmsg_body(struct sip_msg *sm, const struct sip_parts *pp)
 	    &sm->sdp_c_zero);
 }
 
+/*
+ * Does a Privacy header value ask for the identity to be withheld? RFC
+ * 3323 4.2 (priv-value *(";" priv-value)) with RFC 3325 9.3's "id".
+ */
+static bool
+privacy_asks_id(const char *v)
+{
+	size_t	n;
+
+	if (v == NULL)
+		return (false);
+	for (;;) {
+		while (*v == ' ' || *v == '\t' || *v == ';')
+			v++;
+		if (*v == '\0')
+			return (false);
+		n = strcspn(v, " \t;,");
+		if (n == 2 && strncasecmp(v, "id", 2) == 0)
+			return (true);
+		v += n;
+		if (*v == ',')
+			v++;
+	}
+}
+
 static int
 sipmsg_extract(struct sip_parser *sp, const struct sip_parts *pp,
     struct sip_msg *sm)
@@ -451,6 +477,9 @@ sipmsg_extract(struct sip_parser *sp, const struct sip_parts *pp,
 	    sm->is_request ? pp->req_uri : NULL);
 	sipmsg_user_of(sm->pai_user, sizeof sm->pai_user,
 	    parts_header(pp, "p-asserted-identity"));
+	/* Only the INVITE forming a leg says who the caller is. */
+	sm->privacy_id = sm->is_request && sm->method == SIP_INVITE &&
+	    privacy_asks_id(parts_header(pp, "privacy"));
 	tag = NULL;
 	if (pp->via_hit != NULL)
 		copy(sm->branch, sizeof sm->branch, pp->via_hit->tag);

@@ -18,6 +18,12 @@ $PYTHON3 -c "import sys; sys.path.insert(0, '$top_srcdir/tools');
 import ccmgen_intervals; ccmgen_intervals.check_vectors()" ||
     fail "generator: Erlang C test vectors"
 echo "ok: Erlang C test vectors (generator)"
+# Erlang A: DESIGN.md 4.1 vectors by the generator's chain (not the daemon's
+# closed form: the interval comparison below then checks one against the other).
+$PYTHON3 -c "import sys; sys.path.insert(0, '$top_srcdir/tools');
+import ccmgen_intervals; ccmgen_intervals.check_erlang_a_vectors()" ||
+    fail "generator: Erlang A test vectors"
+echo "ok: Erlang A test vectors (generator's chain)"
 
 # run_day NAME GENERATOR-ARGS...
 run_day() {

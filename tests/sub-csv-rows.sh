@@ -13,9 +13,9 @@ mkdir "$TMP/csv"
 # need quoting, a record lacking a field, a real-time snapshot and topics
 # that are no interval.
 cat >"$TMP/in.jsonl" <<'EOT'
-{"topic":"interval.queue.sales","type":"interval.queue","v":1,"seq":270,"ts":"2026-11-23T09:15:00.000Z","queue":"sales","start":"2026-11-23T09:00:00.000Z","end":"2026-11-23T09:15:00.000Z","interval_s":900,"offered":26,"blocked":1,"answered":24,"answered_within_sl":21,"wait_answered_s":285.223,"max_wait_s":39.621,"abandoned":0,"short_abandoned":1,"abandon_wait_s":0.0,"timeouts":0,"handled":21,"talk_s":2140.944,"hold_s":60.964,"handle_s":2201.908,"holds":3,"rona":2,"transfers":0,"repeat_calls":0,"service_level":0.875,"asa_s":11.8842916666667,"aht_s":104.852761904762,"abandon_rate":0.0,"erlang_c_agents":5,"sl_threshold_s":20,"sl_target":0.8,"wait_hist_answered":[1,2,3,4,5,6,7,8,9,10,11,12],"wait_hist_abandoned":[12,11,10,9,8,7,6,5,4,3,2,1]}
+{"topic":"interval.queue.sales","type":"interval.queue","v":1,"seq":270,"ts":"2026-11-23T09:15:00.000Z","queue":"sales","start":"2026-11-23T09:00:00.000Z","end":"2026-11-23T09:15:00.000Z","interval_s":900,"offered":26,"blocked":1,"answered":24,"answered_within_sl":21,"wait_answered_s":285.223,"max_wait_s":39.621,"abandoned":0,"short_abandoned":1,"abandon_wait_s":0.0,"timeouts":0,"handled":21,"talk_s":2140.944,"hold_s":60.964,"handle_s":2201.908,"holds":3,"rona":2,"transfers":0,"repeat_calls":0,"service_level":0.875,"asa_s":11.8842916666667,"aht_s":104.852761904762,"abandon_rate":0.0,"erlang_c_agents":5,"sl_threshold_s":20,"sl_target":0.8,"wait_hist_answered":[1,2,3,4,5,6,7,8,9,10,11,12],"wait_hist_abandoned":[12,11,10,9,8,7,6,5,4,3,2,1],"wait_all_s":301.5,"max_wait_all_s":39.621,"redials":1,"reconnects":2,"ended_on_hold":1,"agent_ended":7,"transfers_blind":3,"transfers_attended":4,"patience_s":301.5,"abandon_rate_offered":0.0384615384615385,"erlang_a_agents":5}
 {"topic":"call.end.sales","type":"call.end","v":1,"seq":271,"ts":"2026-11-23T09:15:01.000Z","queue":"sales"}
-{"topic":"interval.queue.support","type":"interval.queue","v":1,"seq":272,"ts":"2026-11-23T11:15:00.000Z","queue":"support","start":"2026-11-23T11:00:00.000Z","end":"2026-11-23T11:15:00.000Z","interval_s":900,"offered":0,"blocked":0,"answered":0,"answered_within_sl":0,"wait_answered_s":0.0,"max_wait_s":0.0,"abandoned":0,"short_abandoned":0,"abandon_wait_s":0.0,"timeouts":0,"handled":0,"talk_s":0.0,"hold_s":0.0,"handle_s":0.0,"holds":0,"rona":0,"transfers":0,"repeat_calls":0,"service_level":null,"asa_s":null,"aht_s":null,"abandon_rate":null,"erlang_c_agents":null,"sl_threshold_s":30,"sl_target":0.9,"wait_hist_answered":[0,0,0,0,0,0,0,0,0,0,0,0],"wait_hist_abandoned":[0,0,0,0,0,0,0,0,0,0,0,0]}
+{"topic":"interval.queue.support","type":"interval.queue","v":1,"seq":272,"ts":"2026-11-23T11:15:00.000Z","queue":"support","start":"2026-11-23T11:00:00.000Z","end":"2026-11-23T11:15:00.000Z","interval_s":900,"offered":0,"blocked":0,"answered":0,"answered_within_sl":0,"wait_answered_s":0.0,"max_wait_s":0.0,"abandoned":0,"short_abandoned":0,"abandon_wait_s":0.0,"timeouts":0,"handled":0,"talk_s":0.0,"hold_s":0.0,"handle_s":0.0,"holds":0,"rona":0,"transfers":0,"repeat_calls":0,"service_level":null,"asa_s":null,"aht_s":null,"abandon_rate":null,"erlang_c_agents":null,"sl_threshold_s":30,"sl_target":0.9,"wait_hist_answered":[0,0,0,0,0,0,0,0,0,0,0,0],"wait_hist_abandoned":[0,0,0,0,0,0,0,0,0,0,0,0],"wait_all_s":0.0,"max_wait_all_s":0.0,"redials":0,"reconnects":0,"ended_on_hold":0,"agent_ended":0,"transfers_blind":0,"transfers_attended":0,"patience_s":null,"abandon_rate_offered":null,"erlang_a_agents":null}
 {"topic":"interval.agent.1001","type":"interval.agent","v":1,"seq":273,"ts":"2026-11-23T09:15:00.000Z","agent":"1001","start":"2026-11-23T09:00:00.000Z","end":"2026-11-23T09:15:00.000Z","interval_s":900,"attempts":6,"answered":4,"rona":0,"handled":3,"talk_s":338.478,"hold_s":28.006,"handle_s":366.484,"holds":1,"transfers":0,"busy_s":437.212}
 {"topic":"interval.agent.a,\"b","type":"interval.agent","v":1,"seq":274,"ts":"2026-11-23T09:15:00.000Z","agent":"a,\"b","start":"2026-11-23T09:00:00.000Z","end":"2026-11-23T09:15:00.000Z","interval_s":900,"attempts":1,"answered":0,"rona":1,"handled":0,"talk_s":0.0,"hold_s":0.0,"handle_s":0.0,"holds":0,"transfers":0,"busy_s":0.0}
 {"topic":"interval.agent.x\ny","type":"interval.agent","v":1,"seq":275,"ts":"2026-11-23T09:15:00.000Z","agent":"x\ny","start":"2026-11-23T09:00:00.000Z","end":"2026-11-23T09:15:00.000Z","interval_s":900,"attempts":1,"answered":0,"rona":0,"handled":0,"talk_s":0.0,"hold_s":0.0,"handle_s":0.0,"holds":0,"transfers":0,"busy_s":0.0}
@@ -45,14 +45,18 @@ for h in answered abandoned; do
 	done
 	q=$q,wait_hist_${h}_gt300
 done
+q1=$q
+q=$q,wait_all_s,max_wait_all_s,redials,reconnects,ended_on_hold,agent_ended
+q=$q,transfers_blind,transfers_attended,patience_s,abandon_rate_offered
+q=$q,erlang_a_agents
 a=start,end,interval_s,agent,attempts,answered,rona,handled,talk_s,hold_s
 a=$a,handle_s,holds,transfers,busy_s
 i1=2026-11-23T09:00:00.000Z,2026-11-23T09:15:00.000Z,900
 i2=2026-11-23T11:00:00.000Z,2026-11-23T11:15:00.000Z,900
 {
 	printf '%s\r\n' "$q"
-	printf '%s\r\n' "$i1,sales,26,1,24,21,285.223,39.621,0,1,0.0,0,21,2140.944,60.964,2201.908,3,2,0,0,0.875,11.8842916666667,104.852761904762,0.0,5,20,0.8,1,2,3,4,5,6,7,8,9,10,11,12,12,11,10,9,8,7,6,5,4,3,2,1"
-	printf '%s\r\n' "$i2,support,0,0,0,0,0.0,0.0,0,0,0.0,0,0,0.0,0.0,0.0,0,0,0,0,,,,,,30,0.9,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0"
+	printf '%s\r\n' "$i1,sales,26,1,24,21,285.223,39.621,0,1,0.0,0,21,2140.944,60.964,2201.908,3,2,0,0,0.875,11.8842916666667,104.852761904762,0.0,5,20,0.8,1,2,3,4,5,6,7,8,9,10,11,12,12,11,10,9,8,7,6,5,4,3,2,1,301.5,39.621,1,2,1,7,3,4,301.5,0.0384615384615385,5"
+	printf '%s\r\n' "$i2,support,0,0,0,0,0.0,0.0,0,0,0.0,0,0,0.0,0.0,0.0,0,0,0,0,,,,,,30,0.9,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0.0,0.0,0,0,0,0,0,0,,,"
 } >"$TMP/want-queue.csv"
 {
 	printf '%s\r\n' "$a"
@@ -101,6 +105,22 @@ grep '"topic":"rt\.' "$TMP/in.jsonl" |
 expect_eq "last line after a torn row" \
     "2026-11-23T09:15:02.540Z,sales,2,17.25,3,1" \
     "$(tail -n 1 "$TMP/csv/rt.queue.csv" | tr -d '\r')"
+
+# A file begun before the fields of DESIGN.md 4.1 (ccmetrics-sub of an
+# earlier release) goes on with its own columns: no row of another shape.
+mkdir "$TMP/v1"
+printf '%s\r\n' "$q1" >"$TMP/v1/interval.queue.csv"
+"$SUB" -q -c "$TMP/v1" -r "$TMP/in.jsonl" 2>"$TMP/err" ||
+    fail "a file of the first columns refused: $(cat "$TMP/err")"
+{
+	printf '%s\r\n' "$q1"
+	sed -n '2,3p' "$TMP/want-queue.csv" | sed 's/,[^,]*,[^,]*,[^,]*,[^,]*,[^,]*,[^,]*,[^,]*,[^,]*,[^,]*,[^,]*,[^,]*\r$/\r/'
+} >"$TMP/want-v1.csv"
+cmp "$TMP/want-v1.csv" "$TMP/v1/interval.queue.csv" ||
+    fail "first-columns file: $(cat -A "$TMP/v1/interval.queue.csv")"
+expect_eq "cells of a first-columns row" 53 \
+    "$(sed -n 2p "$TMP/v1/interval.queue.csv" | tr ',' '\n' | grep -c .)"
+echo "ok: a file of the first columns keeps them"
 
 # A file with other columns is never appended to.
 mkdir "$TMP/old"

@@ -754,6 +754,45 @@ sl_target_outside_0_to_1_is_an_error(void **state)
 }
 
 static void
+erlang_a_keys_default_to_measured_patience_and_five_percent(void **state)
+{
+	struct config	*cfg;
+
+	(void)state;
+	cfg = load_ok(MINIMAL "queues:\n  - name: a\n"
+	    "  - name: b\n    max_abandon: 1\n    erlang_a_patience_s: 86400\n"
+	    "  - name: c\n    max_abandon: .1\n    erlang_a_patience_s: 0.5\n"
+	    "  - name: d\n    erlang_a_patience_s: ~\n");
+	assert_true(cfg->queues[0].max_abandon == 0.05);
+	assert_true(cfg->queues[0].erlang_a_patience_s == 0.0);
+	assert_true(cfg->queues[1].max_abandon == 1.0);
+	assert_true(cfg->queues[1].erlang_a_patience_s == 86400.0);
+	assert_true(cfg->queues[2].max_abandon == 0.1);
+	assert_true(cfg->queues[2].erlang_a_patience_s == 0.5);
+	assert_true(cfg->queues[3].erlang_a_patience_s == 0.0);
+	config_free(cfg);
+}
+
+static void
+erlang_a_keys_out_of_range_are_errors(void **state)
+{
+	(void)state;
+	expect_errors(MINIMAL "queues:\n"
+	    "  - name: a\n    max_abandon: 0\n"
+	    "  - name: b\n    max_abandon: 1.01\n"
+	    "  - name: c\n    erlang_a_patience_s: 0\n"
+	    "  - name: d\n    erlang_a_patience_s: 86400.5\n"
+	    "  - name: e\n    erlang_a_patience_s: -3\n"
+	    "  - name: f\n    erlang_a_patience_s: inf\n",
+	    NAME ":7:18: queues[0].max_abandon: must be in (0, 1]\n"
+	    NAME ":9:18: queues[1].max_abandon: must be in (0, 1]\n"
+	    NAME ":11:26: queues[2].erlang_a_patience_s: must be in (0, 86400]\n"
+	    NAME ":13:26: queues[3].erlang_a_patience_s: must be in (0, 86400]\n"
+	    NAME ":15:26: queues[4].erlang_a_patience_s: must be in (0, 86400]\n"
+	    NAME ":17:26: queues[5].erlang_a_patience_s: must be a number\n");
+}
+
+static void
 bad_addresses_and_prefixes_are_errors(void **state)
 {
 	(void)state;
@@ -1352,6 +1391,8 @@ main(void)
 		cmocka_unit_test(interval_must_be_positive_and_divide_a_day),
 		cmocka_unit_test(time_values_out_of_range_are_errors),
 		cmocka_unit_test(sl_target_outside_0_to_1_is_an_error),
+		cmocka_unit_test(erlang_a_keys_default_to_measured_patience_and_five_percent),
+		cmocka_unit_test(erlang_a_keys_out_of_range_are_errors),
 		cmocka_unit_test(bad_addresses_and_prefixes_are_errors),
 		cmocka_unit_test(bad_regex_is_an_error_with_regerror_text),
 		cmocka_unit_test(regex_too_complex_for_regcomp_is_an_error),

@@ -198,6 +198,54 @@ test_bad_inputs_are_refused(void **state)
 	    -1);
 }
 
+/* The smallest N meeting both goals, by walking N up from 1. */
+static int
+walk_agents(double lambda, double aht_s, double patience_s, double target,
+    double max_abandon)
+{
+	struct erlang_a	r;
+	int		n;
+
+	for (n = 1; n <= 1000; n++)
+		if (erlang_a(n, lambda, aht_s, patience_s, SL_T, &r) == 0 &&
+		    r.service_level >= target && r.p_abandon <= max_abandon)
+			return (n);
+	return (-1);
+}
+
+/*
+ * The search starts at A max(target, 1 - max_abandon) (no fewer agents
+ * can serve that share): it finds what a walk from one agent finds.
+ */
+static void
+test_search_from_its_lower_bound_finds_the_smallest_n(void **state)
+{
+	static const double cases[][5] = {
+		/* lambda, AHT, patience, target, max_abandon */
+		{ 200 / 3600.0, 180, 90, 0.80, 0.05 },
+		{ 200 / 3600.0, 180, 90, 0.50, 1.00 },
+		{ 200 / 3600.0, 180, 600, 0.95, 0.01 },
+		{ 1000 / 3600.0, 120, 60, 0.80, 1.00 },
+		{ 1000 / 3600.0, 120, 180, 0.20, 0.30 },
+		{ 3 / 3600.0, 300, 30, 0.80, 0.05 },
+	};
+	size_t	i;
+	int	n, want;
+
+	(void)state;
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		want = walk_agents(cases[i][0], cases[i][1], cases[i][2],
+		    cases[i][3], cases[i][4]);
+		n = erlang_a_agents(cases[i][0], cases[i][1], cases[i][2],
+		    SL_T, cases[i][3], cases[i][4], NULL);
+		if (n != want || n < 1)
+			fail_msg("case %zu: search %d, walk %d", i, n, want);
+	}
+	/* 120,000 erlangs need more than ERLANG_MAX_AGENTS at 80%. */
+	assert_int_equal(erlang_a_agents(1000, 120, 3600, SL_T, 0.80, 0.05,
+	    NULL), -1);
+}
+
 int
 main(void)
 {
@@ -217,6 +265,8 @@ main(void)
 		cmocka_unit_test(test_service_level_exactly_at_target_is_enough),
 		cmocka_unit_test(test_thousands_of_erlangs_stay_finite),
 		cmocka_unit_test(test_bad_inputs_are_refused),
+		cmocka_unit_test(
+		    test_search_from_its_lower_bound_finds_the_smallest_n),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));

@@ -326,6 +326,44 @@ p_asserted_identity_user_is_extracted(void **state)
 }
 
 static void
+privacy_id_is_found_among_the_privacy_values(void **state)
+{
+	struct fixture	*fx = *state;
+	static const struct {
+		const char	*header;
+		bool		 id;
+	} cases[] = {
+		{ "Privacy: id\r\n", true },
+		{ "Privacy: header;id\r\n", true },
+		{ "Privacy: user ; ID ; critical\r\n", true },
+		{ "privacy: none\r\n", false },
+		{ "Privacy: idx;header\r\n", false },
+		{ "Privacy: history\r\n", false },
+		{ "", false },
+	};
+	char		buf[MSG_MAX];
+	size_t		i;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		snprintf(buf, sizeof buf,
+		    "INVITE sip:+18005550100@10.0.0.10 SIP/2.0\r\n"
+		    "Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK-pr%zu\r\n"
+		    "From: \"Anonymous\" <sip:anonymous@anonymous.invalid>"
+		    ";tag=f%zu\r\n"
+		    "To: <sip:+18005550100@10.0.0.10>\r\n"
+		    "Call-ID: privacy-%zu@192.0.2.1\r\n"
+		    "CSeq: 1 INVITE\r\n"
+		    "%s"
+		    "Content-Length: 0\r\n"
+		    "\r\n", i, i, i, cases[i].header);
+		fx->sink.n = 0;		/* the sink holds SINK_MAX */
+		if (parse(fx, buf)->privacy_id != cases[i].id)
+			fail_msg("\"%s\": privacy_id %d", cases[i].header,
+			    !cases[i].id);
+	}
+}
+
+static void
 tel_uris_give_their_number_as_user(void **state)
 {
 	struct fixture		*fx = *state;
@@ -967,6 +1005,7 @@ assert_same_parse(const char *text)
 		assert_string_equal(x->to_tag, y->to_tag);
 		assert_string_equal(x->ruri_user, y->ruri_user);
 		assert_string_equal(x->pai_user, y->pai_user);
+		assert_int_equal(x->privacy_id, y->privacy_id);
 		assert_string_equal(x->branch, y->branch);
 		assert_string_equal(x->corr[0], y->corr[0]);
 		assert_string_equal(x->corr[1], y->corr[1]);
@@ -1341,6 +1380,7 @@ main(void)
 		T(from_and_to_users_and_tags_are_extracted),
 		T(request_uri_user_is_extracted_and_empty_in_responses),
 		T(p_asserted_identity_user_is_extracted),
+		T(privacy_id_is_found_among_the_privacy_values),
 		T(tel_uris_give_their_number_as_user),
 		T(top_via_branch_is_extracted),
 		T(correlation_headers_by_index_with_case_insensitive_names),

@@ -46,6 +46,25 @@ itself excepted (it starts the clock).
 Erlang C (DESIGN.md 4): A = offered / interval_s * AHT, P_wait = C(N, A) (1 when
 N <= A), SL = 1 - P_wait * exp(-(N - A) t / AHT); erlang_c_agents is the smallest N in
 1..100000 with SL >= sl_target, null without offered or handled calls.
+
+Planning fields (DESIGN.md 4.1), each at its own event as above:
+
+  wait_all_s, max_wait_all_s        the answer, abandon or timeout (not blocks)
+  redials, reconnects               arrival: repeat contacts whose previous contact
+                                    (call.end previous_outcome) had been answered by
+                                    then (reconnect) or not (redial)
+  ended_on_hold, agent_ended        the end of the inbound leg (call.end ended_on_hold,
+                                    ended_by = agent)
+  transfers_blind, transfers_attended  the 202, by whether its REFER named Replaces
+
+patience_s = wait_all_s / (abandoned + short_abandoned); abandon_rate_offered =
+(abandoned + short_abandoned) / offered; erlang_a_agents is the smallest N with SL(t)
+over offered >= sl_target and P(Ab) <= max_abandon, by a method of its own (not the
+daemon's closed form, so that each checks the other): the birth-death chain of
+DESIGN.md 4.1 solved numerically, truncated where its stationary probabilities fall
+below 1e-18 of the largest, and SL(t) from the waiting caller's position chain (its
+callers ahead; served when it reaches the head and an agent frees, gone when it
+abandons) by uniformization.
 """
 
 import json
@@ -58,6 +77,8 @@ QUEUE_COUNTS = ("offered", "blocked", "answered", "answered_within_sl", "wait_an
                 "max_wait_s", "abandoned", "short_abandoned", "abandon_wait_s", "timeouts",
                 "handled", "talk_s", "hold_s", "handle_s", "holds", "rona", "transfers",
                 "repeat_calls")
+PLANNING_COUNTS = ("wait_all_s", "max_wait_all_s", "redials", "reconnects", "ended_on_hold",
+                   "agent_ended", "transfers_blind", "transfers_attended")
 AGENT_COUNTS = ("attempts", "answered", "rona", "handled", "talk_s", "hold_s", "handle_s",
                 "holds", "transfers", "busy_s")
 
@@ -108,6 +129,99 @@ def check_vectors():
     return True
 
 
+# --- Erlang A, by the chain --------------------------------------------------------
+
+def erlang_a_chain(n, lam, aht_s, patience_s, t_s):
+    """(P(W>0), P(Ab), E[W] over all callers, SL(t) over offered) of M/M/n+M with
+    arrival rate lam (1/s), mean handle aht_s and mean patience patience_s (finite).
+
+    Stationary law of n = callers in the system (births lam, deaths min(n, N) mu +
+    max(n - N, 0) theta) by its product form in logs, summed until past the peak the
+    terms fall below 1e-18 of the largest. An arrival finding k >= 0 callers waiting
+    (PASTA) waits in a chain of its own: k callers ahead, each step down at rate
+    N mu + k theta (an agent frees, or one ahead abandons), out at rate theta (it
+    abandons), served from k = 0 at rate N mu. P(served by t | k) by uniformization
+    (the chain only moves down, so states up to the largest k needed are exact).
+    """
+    mu, theta = 1 / aht_s, 1 / patience_s
+    logw, lw, k = [0.0], 0.0, 0
+    while True:
+        k += 1
+        death = min(k, n) * mu + max(k - n, 0) * theta
+        lw += math.log(lam / death)
+        logw.append(lw)
+        if k > n and lam < death and lw < max(logw) - 41.5:    # e^-41.5 < 1e-18
+            break
+    top = max(logw)
+    w = [math.exp(x - top) for x in logw]
+    total = sum(w)
+    pi = [x / total for x in w]
+    p_wait = sum(pi[n:])
+    queue = sum((i - n) * pi[i] for i in range(n, len(pi)))
+    p_ab = theta * queue / lam
+    kmax = len(pi) - 1 - n                       # most callers ahead considered
+    rate = n * mu + (kmax + 1) * theta           # uniformization rate
+    lt = rate * t_s
+    # g[k]: probability of being served within m jumps of the uniformized chain.
+    g = [0.0] * (kmax + 1)
+    served = [0.0] * (kmax + 1)
+    m, logp = 0, -lt
+    while True:
+        pm = math.exp(logp)
+        for i in range(kmax + 1):
+            served[i] += pm * g[i]
+        if m > lt + 1 and pm < 1e-20:           # past the mode: the tail is smaller
+            break
+        new = [0.0] * (kmax + 1)
+        for i in range(kmax + 1):
+            down = (n * mu + i * theta) / rate
+            stay = 1 - (n * mu + (i + 1) * theta) / rate
+            new[i] = down * (1.0 if i == 0 else g[i - 1]) + stay * g[i]
+        g = new
+        m += 1
+        logp += math.log(lt) - math.log(m)
+        if m > 100000:
+            raise AssertionError("uniformization did not converge")
+    sl = sum(pi[:n]) + sum(pi[n + i] * served[i] for i in range(kmax + 1))
+    return p_wait, p_ab, queue / lam, sl
+
+
+def erlang_a_agents(offered, interval_s, aht_s, patience_s, t_s, target, max_abandon):
+    """Smallest N (1..100000) meeting both goals, or None (no offered or handled calls,
+    no patience, or none meets them)."""
+    if offered <= 0 or aht_s is None or aht_s <= 0 or patience_s is None or \
+            patience_s <= 0:
+        return None
+    lam = offered / interval_s
+    for n in range(1, ERLANG_MAX_AGENTS + 1):
+        _, p_ab, _, sl = erlang_a_chain(n, lam, aht_s, patience_s, t_s)
+        if sl >= target and p_ab <= max_abandon:
+            return n
+        if n > 4 * (lam * aht_s + 10) and p_ab > max_abandon and p_ab < 1e-12:
+            return None
+    return None
+
+
+def check_erlang_a_vectors():
+    """DESIGN.md 4.1 Erlang A vectors by the chain; raise AssertionError if one fails."""
+    rows = [(200, 180, 120, 14, 0.126976, 0.022839, 2.7407, 0.932730),
+            (1000, 120, 60, 38, 0.198930, 0.028255, 1.6953, 0.957088),
+            (200, 180, 90, 9, 0.575764, 0.201103, 18.0993, 0.569641),
+            (1000, 120, 180, 33, 0.596140, 0.066880, 12.0384, 0.703275)]
+    for per_h, aht, pat, n, pw, pab, ew, sl in rows:
+        got = erlang_a_chain(n, per_h / 3600, aht, pat, 20)
+        assert round(got[0], 6) == pw, (per_h, pat, n, "P(W>0)", got)
+        assert round(got[1], 6) == pab, (per_h, pat, n, "P(Ab)", got)
+        assert round(got[2], 4) == ew, (per_h, pat, n, "E[W]", got)
+        assert round(got[3], 6) == sl, (per_h, pat, n, "SL", got)
+    for pat, max_ab, want in ((180, 0.05, 35), (60, 1.0, 32), (60, 0.05, 36)):
+        got = erlang_a_agents(1000, 3600, 120, pat, 20, 0.80, max_ab)
+        assert got == want, (pat, max_ab, got, want)
+    assert erlang_a_agents(0, 900, 120, 60, 20, 0.8, 0.05) is None
+    assert erlang_a_agents(10, 900, 120, None, 20, 0.8, 0.05) is None
+    return True
+
+
 # --- Accumulators -----------------------------------------------------------------
 
 def wait_bucket(ms):
@@ -123,7 +237,7 @@ class QueueInterval:
 
     def __init__(self):
         """All zero."""
-        self.n = dict.fromkeys(QUEUE_COUNTS, 0)
+        self.n = dict.fromkeys(QUEUE_COUNTS + PLANNING_COUNTS, 0)
         self.hist_answered = [0] * (len(WAIT_EDGES_S) + 1)
         self.hist_abandoned = [0] * (len(WAIT_EDGES_S) + 1)
 
@@ -167,8 +281,15 @@ class Model:
                        for f in [contact.inbound] + contact.agent_legs}
 
     def transfers(self, f):
-        """Times of the 202s to REFERs on leg f."""
-        return [e.t for e in self.events[id(f)] if e.kind == self.gen.ACCEPTED_REFER]
+        """(time, attended) of the 202s to REFERs on leg f; attended when the REFER's
+        Refer-To named Replaces."""
+        out, attended = [], False
+        for e in self.events[id(f)]:
+            if e.kind == self.gen.REFER:
+                attended = e.replaces is not None
+            elif e.kind == self.gen.ACCEPTED_REFER:
+                out.append((e.t, attended))
+        return out
 
     def hold_changes(self, f):
         """[(time of the accepting 2xx, held)] of leg f's hold and resume offers while
@@ -193,9 +314,11 @@ class Model:
 class IntervalTruth:
     """Accumulates the models into epoch-aligned intervals."""
 
-    def __init__(self, gen, queues, start_ms, interval_s, first_ms, last_ms):
-        """Intervals from the one holding first_ms to the one holding last_ms."""
+    def __init__(self, gen, queues, start_ms, interval_s, first_ms, last_ms, planning=None):
+        """Intervals from the one holding first_ms to the one holding last_ms; planning:
+        {queue: its Erlang A keys in the config} (erlang_a_patience_s, max_abandon)."""
         self.gen, self.queues = gen, list(queues)
+        self.planning = planning or {}
         self.start_ms, self.len_ms = start_ms, interval_s * 1000
         self.interval_s = interval_s
         self.first = self.index(first_ms)
@@ -231,6 +354,16 @@ class IntervalTruth:
         acc = self.qi(q, m.arrival, "arrival")
         acc.n["offered"] += 1
         acc.n["repeat_calls"] += rec["repeat"] is True
+        if rec["repeat"]:
+            acc.n["reconnects" if rec["previous_outcome"] == "answered" else "redials"] += 1
+        acc = self.qi(q, m.inbound_end, "inbound end")
+        acc.n["ended_on_hold"] += rec["ended_on_hold"] is True
+        acc.n["agent_ended"] += rec["ended_by"] == "agent"
+        if outcome != "blocked":
+            acc = self.qi(q, m.inbound_end if m.answered_at is None else m.answered_at,
+                          "leaving the queue")
+            acc.n["wait_all_s"] += m.wait
+            acc.n["max_wait_all_s"] = max(acc.n["max_wait_all_s"], m.wait)
         if outcome == "blocked":
             self.qi(q, m.inbound_end, "block").n["blocked"] += 1
         elif outcome == "timeout":
@@ -268,8 +401,10 @@ class IntervalTruth:
             self.qi(q, f.end, "RONA").n["rona"] += 1
             self.ai(f.leg.agent, f.end, "RONA").n["rona"] += 1
         for f in [m.contact.inbound] + m.contact.agent_legs:
-            for t in m.transfers(f):
-                self.qi(q, t, "transfer").n["transfers"] += 1
+            for t, attended in m.transfers(f):
+                acc = self.qi(q, t, "transfer")
+                acc.n["transfers"] += 1
+                acc.n["transfers_attended" if attended else "transfers_blind"] += 1
                 if f is not m.contact.inbound:
                     self.ai(f.leg.agent, t, "transfer").n["transfers"] += 1
 
@@ -295,7 +430,8 @@ class IntervalTruth:
             start, end = self.bounds(i)
             for queue in self.queues:
                 acc = self.q.get((queue, i), QueueInterval())
-                yield queue_row(gen, queue, start, end, self.interval_s, acc)
+                yield queue_row(gen, queue, start, end, self.interval_s, acc,
+                                self.planning.get(queue, {}))
 
     def agent_rows(self):
         """interval.agent truth: agents with a count, busy time or a segment up at the end."""
@@ -317,8 +453,10 @@ def ratio(num, den):
     return None if den == 0 else num / den
 
 
-def queue_row(gen, queue, start, end, interval_s, acc):
-    """One interval.queue object with the daemon's field names."""
+def queue_row(gen, queue, start, end, interval_s, acc, planning=None):
+    """One interval.queue object with the daemon's field names; planning: the queue's
+    Erlang A keys in the config (absent: measured patience, max_abandon 0.05)."""
+    planning = planning or {}
     n = acc.n
     row = {"queue": queue, "start": start, "end": end, "interval_s": interval_s}
     for name in QUEUE_COUNTS:
@@ -335,6 +473,15 @@ def queue_row(gen, queue, start, end, interval_s, acc):
     row["sl_target"] = gen.SL_TARGET
     row["wait_hist_answered"] = list(acc.hist_answered)
     row["wait_hist_abandoned"] = list(acc.hist_abandoned)
+    for name in PLANNING_COUNTS:
+        row[name] = gen.seconds(n[name]) if name.endswith("_s") else n[name]
+    abandons = n["abandoned"] + n["short_abandoned"]
+    patience = ratio(n["wait_all_s"] / 1000, abandons)
+    row["patience_s"] = patience
+    row["abandon_rate_offered"] = ratio(abandons, n["offered"])
+    row["erlang_a_agents"] = erlang_a_agents(
+        n["offered"], interval_s, aht, planning.get("erlang_a_patience_s", patience),
+        gen.SL_THRESHOLD_S, gen.SL_TARGET, planning.get("max_abandon", gen.MAX_ABANDON))
     return row
 
 
@@ -414,6 +561,7 @@ def write(gen, p, topo, calls, pairs, packet_times, queue_path=None, agent_path=
     which the daemon's packet time trails the messages' own. The Erlang C test vectors are checked first: a wrong
     formula never writes truth."""
     check_vectors()
+    check_erlang_a_vectors()
     if not packet_times:
         for path in (queue_path, agent_path, rt_path):
             if path:
@@ -424,7 +572,8 @@ def write(gen, p, topo, calls, pairs, packet_times, queue_path=None, agent_path=
     packet_times = [t + delay for t in packet_times]
     queues = [q.name for q in topo.queues]
     truth = IntervalTruth(gen, queues, p.start_ms, gen.INTERVAL_S,
-                          min(packet_times), max(packet_times))
+                          min(packet_times), max(packet_times),
+                          {q: gen.queue_planning(p, q) for q in queues})
     for m in models:
         truth.add(m)
     if queue_path:

@@ -27,12 +27,17 @@ enum config_privacy {
 	PRIVACY_MASK		/* all but the last mask_digits digits 'x' */
 };
 
+/* queues[].max_abandon when a queue has no configuration (DESIGN.md 4.1). */
+#define CONFIG_MAX_ABANDON_DEFAULT	0.05
+
 struct config_queue {
 	char		  name[CONFIG_NAME_MAX];
 	char		**dnis;
 	size_t		  ndnis;
 	int		  sl_threshold_s;	/* default 20 */
 	double		  sl_target;		/* default 0.80, in (0, 1] */
+	double		  max_abandon;		/* default 0.05, in (0, 1] */
+	double		  erlang_a_patience_s;	/* 0: not set (measured) */
 };
 
 /*

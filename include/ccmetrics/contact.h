@@ -25,6 +25,22 @@ enum contact_party {
 };
 
 /*
+ * The caller's previous contact as it stood at this one's arrival
+ * (DESIGN.md 4.1, docs/decisions.md): none, first seen mid-dialog (its
+ * outcome unknown), still waiting, answered, or ended unanswered.
+ */
+enum contact_previous {
+	PREVIOUS_NONE,
+	PREVIOUS_UNKNOWN,
+	PREVIOUS_WAITING,
+	PREVIOUS_ANSWERED,
+	PREVIOUS_BLOCKED,
+	PREVIOUS_ABANDONED,
+	PREVIOUS_SHORT_ABANDONED,
+	PREVIOUS_TIMEOUT
+};
+
+/*
  * One agent leg of a contact: an attempt, and a segment once answered.
  * Durations are published milliseconds (ptime.h), computed here once.
  */
@@ -41,6 +57,7 @@ struct contact_attempt {
 	int64_t		 hold_ms;	/* held time of the segment, at its end */
 	int		 holds;
 	bool		 held;
+	bool		 held_at_end;	/* on hold when the leg ended */
 	bool		 rona;
 	bool		 ended_by_agent;
 	int		 transfers;
@@ -69,6 +86,13 @@ struct contact {
 	enum leg_end	 inbound_end;
 	bool		 inbound_early;	/* 18x or 2xx on the inbound leg */
 	bool		 repeat;
+	bool		 anonymous;	/* never matched by number, no repeat */
+	/* The caller's previous contact (DESIGN.md 4.1): its contact_id
+	   (NULL: none) and how it stood at this arrival. */
+	char		*previous_contact;
+	enum contact_previous previous;
+	/* The caller hung up on hold; set at the end of the inbound leg. */
+	bool		 ended_on_hold;
 	bool		 partial;	/* mid-dialog, or its end unseen */
 	bool		 mid_dialog;	/* first seen after its INVITE */
 	int		 answered_attempt;	/* index, -1 none */
@@ -177,5 +201,7 @@ void		 contact_free(struct contact_table *ct);
 void		 contact_id_key(char *buf, uint64_t id);
 const char	*contact_outcome_name(enum contact_outcome o);
 const char	*contact_party_name(enum contact_party p);
+/* previous_outcome as published; NULL (null) for none or unknown. */
+const char	*contact_previous_name(enum contact_previous p);
 
 #endif

@@ -34,6 +34,15 @@ struct interval_queue {
 	uint64_t	repeat_calls;
 	uint64_t	wait_hist_answered[INTERVAL_WAIT_BUCKETS];
 	uint64_t	wait_hist_abandoned[INTERVAL_WAIT_BUCKETS];
+	/* DESIGN.md 4.1 */
+	int64_t		wait_all_ms;	/* every wait leaving the queue */
+	int64_t		max_wait_all_ms;
+	uint64_t	redials;
+	uint64_t	reconnects;
+	uint64_t	ended_on_hold;
+	uint64_t	agent_ended;
+	uint64_t	transfers_blind;
+	uint64_t	transfers_attended;
 };
 
 struct interval_agent {
@@ -72,6 +81,8 @@ struct interval_record {
 	int				 interval_s;
 	int				 sl_threshold_s;
 	double				 sl_target;
+	double				 max_abandon;	/* Erlang A */
+	double				 erlang_a_patience_s;	/* 0: measured */
 	const struct interval_queue	*queue;
 	const struct interval_agent	*agent;
 	const struct interval_rt	*rt;

@@ -52,6 +52,7 @@ struct leg {
 	struct endpoint	 uas;		/* its destination */
 	char		*dialed;	/* Request-URI user, else To user */
 	char		*caller;	/* P-Asserted-Identity user, else From */
+	bool		 caller_hidden;	/* Privacy: id, no P-Asserted-Identity */
 	char		*corr[SIP_MAX_CORR];	/* correlation headers, or NULL */
 	char		*replaces;	/* Call-ID in the INVITE's Replaces */
 

@@ -58,6 +58,7 @@ struct sip_msg {
 	char		to_tag[SIP_TAG_MAX];
 	char		ruri_user[SIP_USER_MAX];	/* requests only */
 	char		pai_user[SIP_USER_MAX];
+	bool		privacy_id;	/* INVITE: Privacy: id (RFC 3325 9.3) */
 	char		branch[SIP_BRANCH_MAX];		/* top Via */
 	/* Values of the configured correlation headers, by index; "" absent. */
 	char		corr[SIP_MAX_CORR][SIP_VALUE_MAX];

@@ -36,8 +36,9 @@ static const int csv_wait_edges_s[] = {
  * Column order, fixed for schema version 1 and documented in
  * ccmetrics-sub(1): the record's key first (times, then queue or agent),
  * then the fields in the order of DESIGN.md section 4, derived ones after
- * the counts they derive from, histograms last. New fields only ever go
- * at the end, in a new version.
+ * the counts they derive from, histograms; then fields added later within
+ * version 1, only ever at the end (DESIGN.md 4.1 after CSV_V1_FIELDS
+ * cells: a file begun with the first columns keeps them).
  */
 static const char *const queue_fields[] = {
 	"start", "end", "interval_s", "queue",
@@ -48,8 +49,15 @@ static const char *const queue_fields[] = {
 	"service_level", "asa_s", "aht_s", "abandon_rate", "erlang_c_agents",
 	"sl_threshold_s", "sl_target",
 	"wait_hist_answered[]", "wait_hist_abandoned[]",
+	/* DESIGN.md 4.1 */
+	"wait_all_s", "max_wait_all_s", "redials", "reconnects",
+	"ended_on_hold", "agent_ended", "transfers_blind",
+	"transfers_attended", "patience_s", "abandon_rate_offered",
+	"erlang_a_agents",
 	NULL
 };
+/* Fields (not cells) of interval.queue before those of DESIGN.md 4.1. */
+#define CSV_QUEUE_V1_FIELDS	31
 static const char *const agent_fields[] = {
 	"start", "end", "interval_s", "agent",
 	"attempts", "answered", "rona", "handled", "talk_s", "hold_s",
@@ -65,10 +73,12 @@ static const struct csv_kind_def {
 	const char		*kind;
 	const char		*topic_prefix;
 	const char *const	*fields;
+	size_t			 first_fields;	/* 0: no older column set */
 } csv_kinds[] = {
-	{ "interval.queue", "interval.queue.", queue_fields },
-	{ "interval.agent", "interval.agent.", agent_fields },
-	{ "rt.queue", "rt.queue.", rt_fields },
+	{ "interval.queue", "interval.queue.", queue_fields,
+	  CSV_QUEUE_V1_FIELDS },
+	{ "interval.agent", "interval.agent.", agent_fields, 0 },
+	{ "rt.queue", "rt.queue.", rt_fields, 0 },
 };
 #define CSV_NKINDS	(sizeof csv_kinds / sizeof csv_kinds[0])
 
@@ -83,6 +93,8 @@ struct csv_file {
 	const struct csv_kind_def *def;
 	char			*path;
 	char			*header;	/* without its line end */
+	char			*first_header;	/* the older columns', or NULL */
+	size_t			 first_ncols;	/* their number of cells */
 	struct csv_column	*cols;
 	size_t			 ncols;
 	bool			 failing;	/* last append failed: logged */
@@ -178,38 +190,59 @@ file_columns(struct csv_file *f)
 			}
 		} else
 			column_add(f, fld, fld, -1);
+		if (i + 1 == f->def->first_fields)
+			f->first_ncols = f->ncols;
 	}
 	for (i = 0; i < f->ncols; i++) {
 		if (i > 0)
 			buf_add(&hdr, ",", 1);
 		buf_str(&hdr, f->cols[i].name);
+		if (i + 1 == f->first_ncols)
+			f->first_header = xstrdup(hdr.p);
 	}
 	f->header = hdr.p;
 }
 
-/*
- * A file with rows must begin with our header (our columns, in our order).
- * *torn is set when its last row lacks a line end (a write cut short).
- */
-static int
-file_check(const struct csv_file *f, int fd, off_t size, bool *torn)
+/* Does the file begin with this header line? */
+static bool
+header_is(int fd, const char *header)
 {
-	size_t	 hlen = strlen(f->header);
-	char	*line, last;
+	size_t	 hlen = strlen(header);
+	char	*line;
 	ssize_t	 n;
-	int	 ok;
+	bool	 ok;
 
-	*torn = false;
-	if (size == 0)
-		return (0);
 	line = xmalloc(hlen + 2);
 	n = pread(fd, line, hlen + 2, 0);
-	ok = n >= (ssize_t)hlen + 1 && memcmp(line, f->header, hlen) == 0 &&
+	ok = n >= (ssize_t)hlen + 1 && memcmp(line, header, hlen) == 0 &&
 	    (line[hlen] == '\n' || (n == (ssize_t)hlen + 2 &&
 	    line[hlen] == '\r' && line[hlen + 1] == '\n'));
 	free(line);
-	if (!ok)
-		return (-1);
+	return (ok);
+}
+
+/*
+ * A file with rows must begin with our header (our columns, in our order),
+ * or with the header of the columns before fields were added within
+ * version 1: such a file goes on with those columns only (*ncols), so
+ * that an upgrade never mixes rows of two shapes in one file. *torn is
+ * set when its last row lacks a line end (a write cut short).
+ */
+static int
+file_check(const struct csv_file *f, int fd, off_t size, bool *torn,
+    size_t *ncols)
+{
+	char	last;
+
+	*torn = false;
+	*ncols = f->ncols;
+	if (size == 0)
+		return (0);
+	if (!header_is(fd, f->header)) {
+		if (f->first_header == NULL || !header_is(fd, f->first_header))
+			return (-1);
+		*ncols = f->first_ncols;
+	}
 	if (pread(fd, &last, 1, size - 1) == 1 && last != '\n')
 		*torn = true;
 	return (0);
@@ -238,11 +271,13 @@ write_all(int fd, const char *p, size_t n)
  * O_APPEND per row; a row cut short (disk full) is truncated away.
  */
 static int
-file_append(struct csvrec *cr, struct csv_file *f, const struct csv_buf *row)
+file_append(struct csvrec *cr, struct csv_file *f, const struct csv_buf *row,
+    size_t first_len)
 {
 	struct csv_buf	 out = { NULL, 0, 0 };
 	struct stat	 sb;
 	bool		 torn;
+	size_t		 ncols;
 	int		 fd, rc = -1;
 	const char	*why = NULL;
 
@@ -251,7 +286,7 @@ file_append(struct csvrec *cr, struct csv_file *f, const struct csv_buf *row)
 		why = strerror(errno);
 		goto done;
 	}
-	if (file_check(f, fd, sb.st_size, &torn) == -1) {
+	if (file_check(f, fd, sb.st_size, &torn, &ncols) == -1) {
 		why = "its first line is not this version's header";
 		goto done;
 	}
@@ -260,7 +295,12 @@ file_append(struct csvrec *cr, struct csv_file *f, const struct csv_buf *row)
 		buf_str(&out, CSV_EOL);
 	} else if (torn)
 		buf_str(&out, CSV_EOL);
-	buf_add(&out, row->p, row->len);
+	if (ncols < f->ncols) {
+		/* A file of the first columns: their cells only. */
+		buf_add(&out, row->p, first_len);
+		buf_str(&out, CSV_EOL);
+	} else
+		buf_add(&out, row->p, row->len);
 	if (write_all(fd, out.p, out.len) == -1) {
 		why = strerror(errno);
 		if (ftruncate(fd, sb.st_size) == -1)
@@ -336,7 +376,7 @@ csvrec_write(struct csvrec *cr, const char *topic, const json_t *obj)
 {
 	struct csv_file	*f = NULL;
 	struct csv_buf	 row = { NULL, 0, 0 };
-	size_t		 i;
+	size_t		 i, first_len = 0;
 	int		 rc;
 
 	for (i = 0; i < CSV_NKINDS; i++) {
@@ -352,9 +392,11 @@ csvrec_write(struct csvrec *cr, const char *topic, const json_t *obj)
 		if (i > 0)
 			buf_add(&row, ",", 1);
 		row_cell(cr, f, &f->cols[i], obj, &row);
+		if (i + 1 == f->first_ncols)
+			first_len = row.len;
 	}
 	buf_str(&row, CSV_EOL);
-	rc = file_append(cr, f, &row);
+	rc = file_append(cr, f, &row, first_len);
 	free(row.p);
 	return (rc == 0 ? 1 : -1);
 }
@@ -366,7 +408,7 @@ csvrec_open(const char *dir, char *err, size_t errlen)
 	struct csv_file	*f;
 	struct stat	 sb;
 	bool		 torn;
-	size_t		 i, plen;
+	size_t		 i, plen, ncols;
 	int		 fd;
 
 	if (stat(dir, &sb) == -1 || (S_ISDIR(sb.st_mode) &&
@@ -390,7 +432,7 @@ csvrec_open(const char *dir, char *err, size_t errlen)
 		if ((fd = open(f->path, O_RDONLY | O_CLOEXEC)) == -1)
 			continue;
 		if (fstat(fd, &sb) == 0 &&
-		    file_check(f, fd, sb.st_size, &torn) == -1) {
+		    file_check(f, fd, sb.st_size, &torn, &ncols) == -1) {
 			snprintf(err, errlen, "%s: its first line is not the"
 			    " header of these columns; move the file away",
 			    f->path);
@@ -425,6 +467,7 @@ csvrec_close(struct csvrec *cr)
 		}
 		free(f->cols);
 		free(f->header);
+		free(f->first_header);
 		free(f->path);
 	}
 	free(cr);
