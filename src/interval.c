@@ -322,7 +322,7 @@ segment_end(struct interval_stage *is, const struct contact *c,
 	ag->holds += (uint64_t)a->holds;
 	if ((sg = segment_find(aa, a)) == NULL)
 		return;
-	segment_busy(is, aa, sg->from_us, a->end_us);
+	segment_busy(is, aa, sg->from_us, a->seg_end_us);
 	if (sg->held) {
 		assert(qa->rt.on_hold > 0);
 		qa->rt.on_hold--;

@@ -192,6 +192,8 @@ tick(struct daemon *d)
 {
 	int64_t	stats_us = (int64_t)d->cfg->realtime_s * US_PER_S;
 
+	/* BYEs that waited in vain for a response end their legs first. */
+	leg_settle(d->legs, d->now_us);
 	/* Before the packet's own events: intervals past end + grace close. */
 	interval_advance(d->intervals, d->now_us);
 	if (d->next_tick_us == 0) {

@@ -76,6 +76,7 @@ struct config {
 	uint64_t	  max_callers;		/* 1000000: repeat history */
 	int		  unanswered_leg_timeout_s;	/* 300 */
 	int		  answered_leg_timeout_s;	/* 14400 */
+	int		  ended_dialog_memory_s;	/* 300, >= 32 */
 
 	char		 *zmq_endpoint;		/* NULL: no ZeroMQ ("zmq: ~") */
 	int		  zmq_sndhwm;		/* 100000 */
