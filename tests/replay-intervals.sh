@@ -114,3 +114,12 @@ print("ok: late: %d partial legs, none opened by a lone BYE" % len(legs))
 PYEOF
 [ "$(last_stat "$TMP/late.out" legs.orphans)" -gt 0 ] ||
     fail "late: no lone BYE of a cut leg counted as an orphan"
+
+# Blind transferors whose phones hang up 10 s after the 202 (Asterisk never
+# BYEs them): their segments end at the 202 (DESIGN.md 3.3), in call.end,
+# in the intervals' handle and busy time and in real time.
+run_day linger --mode transfer --seed 77 --duration-s 3600 \
+    --transferor-linger-s 10
+$COMPARE "$TMP/linger.truth" "$TMP/linger.out" >"$TMP/linger.cmp" ||
+    { cat "$TMP/linger.cmp"; fail "linger: call.end records differ"; }
+has linger iq "transfers" '"transfers": [1-9]'
