@@ -23,10 +23,14 @@ Deterministic for one --seed. Prints what it added on stderr.
 """
 import argparse
 import heapq
+import os
 import random
-import struct
 import sys
 from collections import Counter
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "tools"))
+from ccmgen_wire import (IP_DF, LINKTYPE_ETHERNET, PcapReader, PcapWriter,  # noqa: E402
+                         eth_udp4, sip_message)
 
 PBX = "10.0.0.10"
 TRUNKS = ("192.0.2.1", "192.0.2.2")
@@ -39,39 +43,15 @@ def agent_ip(i):
     return "10.1.%d.%d" % ((i - 1) // 250, (i - 1) % 250 + 1)
 
 
-def ip_bytes(ip):
-    return bytes(int(x) for x in ip.split("."))
-
-
-def ip_checksum(hdr):
-    total = sum(struct.unpack("!10H", hdr))
-    while total >> 16:
-        total = (total & 0xFFFF) + (total >> 16)
-    return ~total & 0xFFFF
-
-
 class Wire:
-    """Ethernet/IPv4/UDP frames (UDP checksum 0: none, RFC 768)."""
+    """Ethernet/IPv4/UDP frames, DF set, one IP identification after the other."""
 
     def __init__(self):
         self.ip_id = 0
 
     def frame(self, src, dst, payload):
         self.ip_id = (self.ip_id + 1) & 0xFFFF
-        s, d = ip_bytes(src), ip_bytes(dst)
-        udp = struct.pack("!HHHH", PORT, PORT, 8 + len(payload), 0) + payload
-        hdr = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), self.ip_id,
-                          0x4000, 64, 17, 0, s, d)
-        hdr = hdr[:10] + struct.pack("!H", ip_checksum(hdr)) + hdr[12:]
-        return b"\x02\x00" + d + b"\x02\x00" + s + b"\x08\x00" + hdr + udp
-
-
-def msg(start, headers, body=b"", ctype=None):
-    if body:
-        headers = headers + [("Content-Type", ctype)]
-    headers = headers + [("Content-Length", str(len(body)))]
-    return (start + "\r\n" + "".join("%s: %s\r\n" % h for h in headers) +
-            "\r\n").encode() + body
+        return eth_udp4(src, dst, payload, PORT, PORT, self.ip_id, IP_DF)
 
 
 class Noise:
@@ -149,17 +129,17 @@ class Noise:
         frm = "<sip:ping@%s>;tag=%s" % (src, tag)
         to = "<sip:%s@%s>" % (user, dst)
         via = "SIP/2.0/UDP %s:%d;branch=%s;rport" % (src, PORT, branch)
-        req = msg("OPTIONS sip:%s@%s:%d SIP/2.0" % (user, dst, PORT),
-                  [("Via", via), ("Max-Forwards", "70"), ("From", frm), ("To", to),
-                   ("Call-ID", cid), ("CSeq", cseq),
-                   ("Contact", "<sip:ping@%s:%d>" % (src, PORT)),
-                   ("Accept", "application/sdp"), ("User-Agent", "PBX qualify")])
+        req = sip_message("OPTIONS sip:%s@%s:%d SIP/2.0" % (user, dst, PORT),
+                          [("Via", via), ("Max-Forwards", "70"), ("From", frm), ("To", to),
+                           ("Call-ID", cid), ("CSeq", cseq),
+                           ("Contact", "<sip:ping@%s:%d>" % (src, PORT)),
+                           ("Accept", "application/sdp"), ("User-Agent", "PBX qualify")])
         t = self.request_retx(ts, src, dst, req, "OPTIONS")
-        resp = msg("SIP/2.0 200 OK",
-                   [("Via", via), ("From", frm), ("To", to + ";tag=%08x" % self.rng.getrandbits(32)),
-                    ("Call-ID", cid), ("CSeq", cseq),
-                    ("Allow", "INVITE, ACK, CANCEL, BYE, OPTIONS, REFER, NOTIFY, UPDATE"),
-                    ("Accept", "application/sdp"), ("Supported", "replaces, timer")])
+        resp = sip_message("SIP/2.0 200 OK",
+                           [("Via", via), ("From", frm), ("To", to + ";tag=%08x" % self.rng.getrandbits(32)),
+                            ("Call-ID", cid), ("CSeq", cseq),
+                            ("Allow", "INVITE, ACK, CANCEL, BYE, OPTIONS, REFER, NOTIFY, UPDATE"),
+                            ("Accept", "application/sdp"), ("Supported", "replaces, timer")])
         self.send(t + self.lag(), dst, src, resp, "200 OPTIONS")
 
     def register(self, ts, aid, ip):
@@ -179,16 +159,16 @@ class Noise:
                 hdrs.append(("Authorization",
                              'Digest username="%s", realm="pbx", nonce="%s", uri="sip:%s", '
                              'response="%032x", algorithm=MD5' % (aid, auth, PBX, self.rng.getrandbits(128))))
-            self.send(t, ip, PBX, msg("REGISTER sip:%s SIP/2.0" % PBX, hdrs), "REGISTER")
+            self.send(t, ip, PBX, sip_message("REGISTER sip:%s SIP/2.0" % PBX, hdrs), "REGISTER")
             t += self.lag()
             rto = to + ";tag=%08x" % self.rng.getrandbits(32)
             rh = [("Via", via), ("From", frm), ("To", rto), ("Call-ID", cid),
                   ("CSeq", "%d REGISTER" % n)]
             if auth:
-                self.send(t, PBX, ip, msg("SIP/2.0 200 OK", rh + [("Contact", contact)]), "200 REGISTER")
+                self.send(t, PBX, ip, sip_message("SIP/2.0 200 OK", rh + [("Contact", contact)]), "200 REGISTER")
             else:
                 rh.append(("WWW-Authenticate", 'Digest realm="pbx", nonce="%s", algorithm=MD5' % nonce))
-                self.send(t, PBX, ip, msg("SIP/2.0 401 Unauthorized", rh), "401 REGISTER")
+                self.send(t, PBX, ip, sip_message("SIP/2.0 401 Unauthorized", rh), "401 REGISTER")
             t += self.lag()
 
     def keepalive(self, ts, ip):
@@ -210,17 +190,17 @@ class Noise:
             to = "<sip:%s@%s>" % (tuser, PBX)
             via = "SIP/2.0/UDP %s:%d;branch=z9hG4bK%012x;rport" % (ip, PORT, self.rng.getrandbits(48))
             cseq = "%d SUBSCRIBE" % sub["cseq"]
-            req = msg("SUBSCRIBE sip:%s@%s SIP/2.0" % (tuser, PBX),
-                      [("Via", via), ("Max-Forwards", "70"), ("From", frm), ("To", to),
-                       ("Call-ID", sub["cid"]), ("CSeq", cseq), ("Event", "dialog"),
-                       ("Accept", "application/dialog-info+xml"),
-                       ("Expires", str(self.p.subscribe_s * 2)),
-                       ("Contact", "<sip:%s@%s:%d>" % (aid, ip, PORT))])
+            req = sip_message("SUBSCRIBE sip:%s@%s SIP/2.0" % (tuser, PBX),
+                              [("Via", via), ("Max-Forwards", "70"), ("From", frm), ("To", to),
+                               ("Call-ID", sub["cid"]), ("CSeq", cseq), ("Event", "dialog"),
+                               ("Accept", "application/dialog-info+xml"),
+                               ("Expires", str(self.p.subscribe_s * 2)),
+                               ("Contact", "<sip:%s@%s:%d>" % (aid, ip, PORT))])
             self.send(ts, ip, PBX, req, "SUBSCRIBE")
             t = ts + self.lag()
-            resp = msg("SIP/2.0 200 OK", [("Via", via), ("From", frm), ("To", to + ";tag=" + sub["ptag"]),
-                                           ("Call-ID", sub["cid"]), ("CSeq", cseq),
-                                           ("Expires", str(self.p.subscribe_s * 2))])
+            resp = sip_message("SIP/2.0 200 OK", [("Via", via), ("From", frm), ("To", to + ";tag=" + sub["ptag"]),
+                                                   ("Call-ID", sub["cid"]), ("CSeq", cseq),
+                                                   ("Expires", str(self.p.subscribe_s * 2))])
             self.send(t, PBX, ip, resp, "200 SUBSCRIBE")
             self.notify(t + self.lag(), ip, target, "terminated")
 
@@ -238,15 +218,15 @@ class Noise:
         to = "<sip:%s@%s>;tag=%s" % (wuser, PBX, sub["tag"])
         via = "SIP/2.0/UDP %s:%d;branch=z9hG4bK%012x" % (PBX, PORT, self.rng.getrandbits(48))
         cseq = "%d NOTIFY" % sub["ncseq"]
-        req = msg("NOTIFY sip:%s@%s:%d SIP/2.0" % (wuser, watcher, PORT),
-                  [("Via", via), ("Max-Forwards", "70"), ("From", frm), ("To", to),
-                   ("Call-ID", sub["cid"]), ("CSeq", cseq), ("Event", "dialog"),
-                   ("Subscription-State", "active;expires=%d" % self.p.subscribe_s),
-                   ("Contact", "<sip:%s@%s:%d>" % (tuser, PBX, PORT))],
-                  body, "application/dialog-info+xml")
+        req = sip_message("NOTIFY sip:%s@%s:%d SIP/2.0" % (wuser, watcher, PORT),
+                          [("Via", via), ("Max-Forwards", "70"), ("From", frm), ("To", to),
+                           ("Call-ID", sub["cid"]), ("CSeq", cseq), ("Event", "dialog"),
+                           ("Subscription-State", "active;expires=%d" % self.p.subscribe_s),
+                           ("Contact", "<sip:%s@%s:%d>" % (tuser, PBX, PORT))],
+                          body, "application/dialog-info+xml")
         t = self.request_retx(ts, PBX, watcher, req, "NOTIFY")
-        resp = msg("SIP/2.0 200 OK", [("Via", via), ("From", frm), ("To", to),
-                                       ("Call-ID", sub["cid"]), ("CSeq", cseq)])
+        resp = sip_message("SIP/2.0 200 OK", [("Via", via), ("From", frm), ("To", to),
+                                               ("Call-ID", sub["cid"]), ("CSeq", cseq)])
         self.send(t + self.lag(), watcher, PBX, resp, "200 NOTIFY")
 
     def on_call_packet(self, ts, frame):
@@ -267,33 +247,22 @@ class Noise:
             self.notify(ts + self.lag(), w, phone, state)
 
 
-def read_pcap(fh):
-    hdr = fh.read(24)
-    if len(hdr) < 24 or struct.unpack("<I", hdr[:4])[0] != 0xA1B2C3D4:
-        sys.exit("add-noise: only little-endian microsecond pcaps")
-    if struct.unpack("<I", hdr[20:24])[0] != 1:
+def open_pcap(fh, path):
+    """A PcapReader of an Ethernet capture, or exit with a message."""
+    try:
+        reader = PcapReader(fh, path)
+    except ValueError as e:
+        sys.exit("add-noise: %s" % e)
+    if reader.linktype != LINKTYPE_ETHERNET:
         sys.exit("add-noise: only Ethernet captures")
-    yield hdr
-    while True:
-        rec = fh.read(16)
-        if len(rec) < 16:
-            return
-        sec, usec, caplen, _ = struct.unpack("<IIII", rec)
-        yield sec * 1_000_000 + usec, fh.read(caplen)
+    return reader
 
 
 def first_last(path):
     """Packet times of the first and last record (one pass over the headers)."""
     first = last = None
     with open(path, "rb") as fh:
-        fh.read(24)
-        while True:
-            rec = fh.read(16)
-            if len(rec) < 16:
-                break
-            sec, usec, caplen, _ = struct.unpack("<IIII", rec)
-            fh.seek(caplen, 1)
-            last = sec * 1_000_000 + usec
+        for last in open_pcap(fh, path).times():
             if first is None:
                 first = last
     return first, last
@@ -318,14 +287,9 @@ def main():
         sys.exit("add-noise: empty capture")
     noise = Noise(p, start, end)
     calls = 0
-    pack = struct.Struct("<IIII").pack
     with open(p.input, "rb") as fin, open(p.output, "wb") as fout:
-        records = read_pcap(fin)
-        fout.write(next(records))
-
-        def write(ts, frame):
-            fout.write(pack(ts // 1_000_000, ts % 1_000_000, len(frame), len(frame)) + frame)
-
+        records = open_pcap(fin, p.input)
+        write = PcapWriter(fout, records.linktype, records.snaplen).write
         for ts, frame in records:
             for nts, nframe in noise.pop_until(ts):
                 write(nts, nframe)

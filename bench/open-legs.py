@@ -11,17 +11,13 @@ The INVITEs are spread over --span-s seconds, well inside the unanswered-leg
 timeout, so all of them are open at the end of the capture.
 """
 import argparse
-import struct
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "tools"))
+from ccmgen_wire import IP_DF, PcapWriter, eth_udp4  # noqa: E402
 
 PBX, TRUNK = "10.0.0.10", "192.0.2.1"
-
-
-def frame(src, dst, payload):
-    s = bytes(int(x) for x in src.split("."))
-    d = bytes(int(x) for x in dst.split("."))
-    udp = struct.pack("!HHHH", 5060, 5060, 8 + len(payload), 0) + payload
-    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 0, 0x4000, 64, 17, 0, s, d)
-    return b"\x02\x00" + d + b"\x02\x00" + s + b"\x08\x00" + ip + udp
 
 
 def main():
@@ -36,7 +32,7 @@ def main():
     sdp = (b"v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\nc=IN IP4 192.0.2.1\r\nt=0 0\r\n"
            b"m=audio 20000 RTP/AVP 0 8 101\r\na=rtpmap:0 PCMU/8000\r\na=sendrecv\r\n")
     with open(p.out, "wb") as fh:
-        fh.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
+        w = PcapWriter(fh, snaplen=65535)
         for i in range(p.n):
             caller = "+1555%07d" % (i if p.callers == "distinct" else 1)
             msg = ("INVITE sip:%s@%s:5060 SIP/2.0\r\n"
@@ -51,9 +47,8 @@ def main():
                    "Content-Length: %d\r\n\r\n" % (
                        p.dnis, PBX, TRUNK, i, caller, TRUNK, i, p.dnis, PBX, i, TRUNK,
                        caller, TRUNK, len(sdp))).encode() + sdp
-            f = frame(TRUNK, PBX, msg)
             us = int(p.start * 1_000_000 + i * p.span_s * 1_000_000 / max(p.n, 1))
-            fh.write(struct.pack("<IIII", us // 1_000_000, us % 1_000_000, len(f), len(f)) + f)
+            w.write(us, eth_udp4(TRUNK, PBX, msg, flags_off=IP_DF))
 
 
 if __name__ == "__main__":

@@ -20,8 +20,9 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(TOP, "tests"))
-import sippcap  # noqa: E402
-from sippcap import Leg, PBX, TRUNK, sip_message, sdp  # noqa: E402
+import sippcap  # noqa: E402  (also puts tools/ on sys.path, for ccmgen_wire)
+from sippcap import Leg, PBX, TRUNK, sdp  # noqa: E402
+from ccmgen_wire import inet_checksum, read_udp4, sip_message  # noqa: E402
 
 # Index of each link type in decode-fuzzer.c's table (first input byte).
 DLT_INDEX = {"en10mb": 0, "sll": 1, "sll2": 2, "null": 3, "loop": 4, "raw": 5, "ipv4": 6,
@@ -46,7 +47,7 @@ def udp(src_port, dst_port, payload):
 def ipv4(src, dst, proto, payload, flags_frag=0, ident=1):
     hdr = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), ident, flags_frag, 64,
                       proto, 0, socket.inet_aton(src), socket.inet_aton(dst))
-    csum = sippcap.inet_checksum(hdr)
+    csum = inet_checksum(hdr)
     return hdr[:10] + struct.pack("!H", csum) + hdr[12:] + payload
 
 
@@ -115,7 +116,7 @@ def generate(tmp):
                     "--truth", truth], check=True, stderr=subprocess.DEVNULL)
     with open(truth) as fh:
         records = [json.loads(line) for line in fh]
-    return sippcap.read_pcap(pcap), records
+    return read_udp4(pcap), records
 
 
 def call_id_of(payload):
@@ -309,6 +310,29 @@ default_queue: nowhere
 metrics: { interval_s: 7 }
 limits: *a
 """)
+    # The bounds of issue 12: an alias bomb, nesting past 16 levels, a
+    # filter past 64 terms, lists past their bound, ZeroMQ endpoints.
+    laughs = "".join("a%d: &a%d [%s]\n" % (i, i, ", ".join(["*a%d" % (i - 1)] * 9))
+                     for i in range(1, 10))
+    write(outdir, "config", "bound-alias-bomb",
+          "pbx: { addresses: [10.0.0.10] }\n"
+          "agents: { addresses: [10.1.0.0/16] }\na0: &a0 [lol, lol]\n" + laughs)
+    write(outdir, "config", "bound-nesting",
+          "pbx: { addresses: [10.0.0.10] }\nx: " + "[" * 40 + "]" * 40 + "\n")
+    write(outdir, "config", "bound-filter",
+          "pbx: { addresses: [10.0.0.10] }\nagents: { addresses: [10.1.0.0/16] }\n"
+          "capture: { filter: \"" + " or ".join("port %d" % i for i in range(1, 66)) +
+          "\", hep_ports: [9060], hep_sources: [127.0.0.1], hep_password: x }\n")
+    write(outdir, "config", "bound-lists",
+          "pbx: { addresses: [" + ",".join("10.0.%d.%d" % (i // 256, i % 256)
+                                           for i in range(4097)) + "] }\n"
+          "agents: { addresses: [10.1.0.0/16] }\n"
+          "queues: [ { name: a, dnis: [1, 2, 3] }, { name: b, dnis: [4, 1] } ]\n")
+    write(outdir, "config", "bound-endpoints",
+          "pbx: { addresses: [10.0.0.10] }\nagents: { addresses: [10.1.0.0/16] }\n"
+          "publish: { zmq: { endpoint: \"tcp://:::::\" } }\n"
+          "limits: { max_time_jump_s: 0 }\n"
+          "capture: { sip_ports: [5070], interface: eth9 }\n")
 
 
 def main(argv):

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* pipeline-fuzzer.c: a sequence of SIP messages through sip → leg → contact → interval → record. */
+/* pipeline-fuzzer.c: a sequence of SIP messages through the daemon's pipeline, sip to record. */
 #include "config.h"
 
 #include <sys/socket.h>
@@ -10,10 +10,7 @@
 #include <string.h>
 
 #include "ccmetrics/conf.h"
-#include "ccmetrics/contact.h"
-#include "ccmetrics/interval.h"
-#include "ccmetrics/leg.h"
-#include "ccmetrics/publish.h"
+#include "ccmetrics/pipeline.h"
 #include "ccmetrics/record.h"
 #include "ccmetrics/sip.h"
 
@@ -29,7 +26,6 @@
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
-#define US_PER_S	1000000LL
 #define START_US	1795424400000000LL	/* 2026-11-23T09:00:00Z */
 /*
  * A step past a day becomes 8 days: past the 7-day gap that restarts the
@@ -77,17 +73,11 @@ static const char config_b[] =
     "limits: { max_legs: 2, unanswered_leg_timeout_s: 5,"
     " answered_leg_timeout_s: 10 }\n";
 
-struct pipeline {
+struct run {
 	struct config		*cfg;
 	int			 which;		/* 0: A, 1: B */
-	struct sip_parser	*sip;
-	struct leg_table	*legs;
-	struct contact_table	*contacts;
-	struct interval_stage	*intervals;
-	struct publisher	*pub;
+	struct pipeline		*pl;		/* as main.c's, no capture */
 	int64_t			 now_us;
-	int64_t			 next_tick_us;
-	int64_t			 next_stats_us;
 	uint64_t		 created_at_reload;
 };
 
@@ -109,91 +99,18 @@ load(int which)
 }
 
 static void
-on_interval(const struct interval_record *r, void *arg)
+reload(struct run *r)
 {
-	struct pipeline	*p = arg;
+	struct record_counters	 rc;
+	struct config		*cfg;
 
-	record_interval(p->pub, r);
-}
-
-static void
-on_contact(const struct contact_event *ev, void *arg)
-{
-	struct pipeline	*p = arg;
-
-	interval_input(p->intervals, ev);
-	record_contact_event(p->pub, ev);
-}
-
-static void
-on_leg(const struct leg_event *ev, void *arg)
-{
-	struct pipeline	*p = arg;
-
-	contact_input(p->contacts, ev);
-}
-
-static void
-on_sip(const struct sip_msg *m, void *arg)
-{
-	struct pipeline	*p = arg;
-
-	leg_input(p->legs, m);
-}
-
-static void
-publish_stats(struct pipeline *p)
-{
-	static const struct decode_stats	no_decode;
-	struct record_counters			rc;
-
-	memset(&rc, 0, sizeof rc);
-	rc.sip = sipmsg_get_stats(p->sip);
-	rc.leg = leg_get_stats(p->legs);
-	rc.contact = contact_get_stats(p->contacts);
-	rc.interval = interval_get_stats(p->intervals);
-	rc.publish = publish_get_stats(p->pub);
-	rc.decode = &no_decode;		/* not part of this pipeline */
-	record_stats(p->pub, p->now_us, &rc);
-}
-
-/* As main.c's tick(): intervals, expiry once a second, stats. */
-static void
-tick(struct pipeline *p)
-{
-	int64_t	stats_us = (int64_t)p->cfg->realtime_s * US_PER_S;
-
-	interval_advance(p->intervals, p->now_us);
-	if (p->next_tick_us == 0) {
-		p->next_tick_us = p->now_us + US_PER_S;
-		p->next_stats_us = (p->now_us / stats_us + 1) * stats_us;
-		return;
-	}
-	if (p->now_us < p->next_tick_us)
-		return;
-	p->next_tick_us = p->now_us + US_PER_S;
-	leg_expire(p->legs, p->now_us);
-	contact_expire(p->contacts, p->now_us);
-	if (p->now_us >= p->next_stats_us) {
-		publish_stats(p);
-		p->next_stats_us = (p->now_us / stats_us + 1) * stats_us;
-	}
-}
-
-static void
-reload(struct pipeline *p)
-{
-	struct config	*cfg;
-
-	p->which = !p->which;
-	cfg = load(p->which);
-	sipmsg_set_headers(p->sip, cfg->corr_headers, cfg->ncorr_headers);
-	leg_set_config(p->legs, cfg);
-	contact_set_config(p->contacts, cfg);
-	interval_set_config(p->intervals, cfg);
-	config_free(p->cfg);
-	p->cfg = cfg;
-	p->created_at_reload = leg_get_stats(p->legs)->created;
+	r->which = !r->which;
+	cfg = load(r->which);
+	pipeline_set_config(r->pl, cfg);
+	config_free(r->cfg);
+	r->cfg = cfg;
+	pipeline_get_counters(r->pl, &rc);
+	r->created_at_reload = rc.leg->created;
 }
 
 static void
@@ -210,28 +127,29 @@ endpoint(struct endpoint *ep, char letter)
 }
 
 static void
-message(struct pipeline *p, int64_t delta_ms, char src, char dst,
+message(struct run *r, int64_t delta_ms, char src, char dst,
     const uint8_t *data, size_t len)
 {
-	const struct leg_stats	*st;
-	struct payload		 pl;
+	struct record_counters	rc;
+	struct payload		pl;
 
-	p->now_us += delta_ms * 1000;
-	tick(p);
+	r->now_us += delta_ms * 1000;
+	pipeline_tick(r->pl, r->now_us);
 	memset(&pl, 0, sizeof pl);
-	pl.ts_us = p->now_us;
+	pl.ts_us = r->now_us;
 	endpoint(&pl.src, src);
 	endpoint(&pl.dst, dst);
 	pl.transport = DECODE_UDP;
 	pl.data = data;
 	pl.len = len;
-	sipmsg_input(p->sip, &pl);
+	pipeline_payload(r->pl, &pl);
 	/*
 	 * limits.max_legs bounds the open legs; a reload to a lower limit
 	 * takes effect at the next new leg.
 	 */
-	st = leg_get_stats(p->legs);
-	if (st->created > p->created_at_reload && st->open > p->cfg->max_legs)
+	pipeline_get_counters(r->pl, &rc);
+	if (rc.leg->created > r->created_at_reload &&
+	    rc.leg->open > r->cfg->max_legs)
 		abort();
 }
 
@@ -253,7 +171,7 @@ next_header(const uint8_t *data, size_t size, size_t i)
 }
 
 static void
-run(struct pipeline *p, const uint8_t *data, size_t size)
+run(struct run *r, const uint8_t *data, size_t size)
 {
 	size_t		i, eol, body;
 	int64_t		delta_ms;
@@ -261,7 +179,7 @@ run(struct pipeline *p, const uint8_t *data, size_t size)
 
 	i = next_header(data, size, 0);
 	if (i == size) {
-		message(p, 0, 't', 'p', data, size);
+		message(r, 0, 't', 'p', data, size);
 		return;
 	}
 	while (i < size) {
@@ -270,7 +188,7 @@ run(struct pipeline *p, const uint8_t *data, size_t size)
 			;
 		body = eol < size ? eol + 1 : size;
 		if (eol - i >= 2 && data[i + 1] == 'R') {
-			reload(p);
+			reload(r);
 			i = next_header(data, size, body);
 			continue;
 		}
@@ -284,49 +202,39 @@ run(struct pipeline *p, const uint8_t *data, size_t size)
 		src = i < eol ? (char)data[i] : 't';
 		dst = i + 1 < eol ? (char)data[i + 1] : 'p';
 		i = next_header(data, size, body);
-		message(p, delta_ms, src, dst, data + body, i - body);
+		message(r, delta_ms, src, dst, data + body, i - body);
 	}
 }
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static int	 initialised;
-	struct pipeline	 p;
-	char		 err[256];
+	static int		 initialised;
+	struct record_counters	 rc;
+	struct run		 r;
+	char			 err[256];
 
 	if (!initialised) {
 		sipmsg_global_init();
 		print = getenv("PIPELINE_FUZZER_PRINT") != NULL;
 		initialised = 1;
 	}
-	memset(&p, 0, sizeof p);
-	p.which = size > 0 && data[0] == '!';
-	p.cfg = load(p.which);
-	if ((p.pub = publish_create(p.cfg, 1, err, sizeof err)) == NULL)
+	memset(&r, 0, sizeof r);
+	r.which = size > 0 && data[0] == '!';
+	r.cfg = load(r.which);
+	if ((r.pl = pipeline_create(r.cfg, 1, err, sizeof err)) == NULL)
 		abort();
-	p.intervals = interval_create(p.cfg, on_interval, &p);
-	p.contacts = contact_create(p.cfg, on_contact, &p);
-	p.legs = leg_create(p.cfg, on_leg, &p);
-	p.sip = sipmsg_create(p.cfg->corr_headers, p.cfg->ncorr_headers,
-	    on_sip, &p);
-	p.now_us = START_US;
+	r.now_us = START_US;
 
-	run(&p, data, size);
+	run(&r, data, size);
 
 	/* As main.c at the end of a capture. */
-	leg_flush(p.legs, p.now_us);
-	interval_flush(p.intervals, p.now_us);
-	publish_stats(&p);
+	pipeline_flush(r.pl, r.now_us);
 	/* Nothing may stay open once everything was flushed. */
-	if (leg_get_stats(p.legs)->open != 0 ||
-	    contact_get_stats(p.contacts)->open != 0)
+	pipeline_get_counters(r.pl, &rc);
+	if (rc.leg->open != 0 || rc.contact->open != 0)
 		abort();
-	sipmsg_free(p.sip);
-	leg_free(p.legs);
-	contact_free(p.contacts);
-	interval_free(p.intervals);
-	publish_free(p.pub);
-	config_free(p.cfg);
+	pipeline_free(r.pl);
+	config_free(r.cfg);
 	return (0);
 }

@@ -2,10 +2,17 @@
 /* capture.c: libpcap live and offline capture; owns the pcap handle. */
 #include "config.h"
 
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+
+#include <net/if.h>
+
+#include <errno.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ccmetrics/capture.h"
 #include "ccmetrics/log.h"
@@ -14,9 +21,14 @@
 #define CAPTURE_SNAPLEN		65535
 #define CAPTURE_BUFFER_BYTES	(64 * 1024 * 1024)
 #define CAPTURE_TIMEOUT_MS	100
+/* An Ethernet frame with a VLAN tag: a capture cut shorter loses SIP. */
+#define CAPTURE_SNAPLEN_MIN	1518
 
 struct capture {
 	pcap_t		*pcap;
+	char		*name;		/* the file or interface, for messages */
+	int		 ifsock;	/* live: asks the interface's flags; -1 */
+	int		 link_up;	/* as last seen: 1 up, 0 down */
 	int		 live;
 	int		 fd;
 	uint64_t	 packets;
@@ -47,11 +59,21 @@ capture_compile(pcap_t *p, const char *filter, char *err, size_t errlen)
 }
 
 static struct capture *
-capture_new(pcap_t *p, int live)
+capture_new(pcap_t *p, int live, const char *name)
 {
 	struct capture	*cap;
+	int		 snaplen = pcap_snapshot(p);
 
+	/* Packets were cut at snaplen when captured: SIP past it is lost. */
+	if (snaplen > 0 && snaplen < CAPTURE_SNAPLEN_MIN)
+		log_warn("%s: snaplen %d is too small for SIP: packets longer "
+		    "were cut short and are lost (stats decode.truncated); "
+		    "capture with at least %d (tcpdump -s 0)", name, snaplen,
+		    CAPTURE_SNAPLEN_MIN);
 	cap = xcalloc(1, sizeof *cap);
+	cap->name = xstrdup(name);
+	cap->ifsock = -1;
+	cap->link_up = 1;
 	cap->pcap = p;
 	cap->live = live;
 	cap->fd = live ? pcap_get_selectable_fd(p) : -1;
@@ -81,29 +103,24 @@ capture_check_filter(const char *filter, char *err, size_t errlen)
 	return (rc);
 }
 
-int
-capture_set_filter(struct capture *cap, const char *filter, char *err,
-    size_t errlen)
-{
-	return (capture_compile(cap->pcap, filter, err, errlen));
-}
-
 /*
- * On Ethernet, the filter also inside one or two VLAN tags: each "vlan"
- * moves the offsets of what follows on by 4 bytes (pcap-filter(7)), and
- * matches 0x8100, 0x88a8 and 0x9100. Other link types have no tags.
+ * The one place a filter is set, at start and on reload. Our default
+ * (config.c) is also matched inside one or two VLAN tags on Ethernet:
+ * each "vlan" moves the offsets of what follows on by 4 bytes
+ * (pcap-filter(7)), and matches 0x8100, 0x88a8 and 0x9100. Other link
+ * types have no tags; a filter of the operator's own is taken as written.
  */
 int
-capture_set_filter_tagged(struct capture *cap, const char *filter, char *err,
-    size_t errlen)
+capture_set_filter(struct capture *cap, const char *filter, int is_default,
+    char *err, size_t errlen)
 {
 	char	*tagged;
 	size_t	 len;
 	int	 rc;
 
-	if (filter == NULL || *filter == '\0' ||
+	if (!is_default || filter == NULL || *filter == '\0' ||
 	    pcap_datalink(cap->pcap) != DLT_EN10MB)
-		return (capture_set_filter(cap, filter, err, errlen));
+		return (capture_compile(cap->pcap, filter, err, errlen));
 	len = 3 * strlen(filter) + 64;
 	tagged = xmalloc(len);
 	snprintf(tagged, len, "(%s) or (vlan and ((%s) or (vlan and (%s))))",
@@ -122,17 +139,22 @@ capture_open_offline(const char *path, char *err, size_t errlen)
 	p = pcap_open_offline_with_tstamp_precision(path,
 	    PCAP_TSTAMP_PRECISION_MICRO, ebuf);
 	if (p == NULL) {
-		snprintf(err, errlen, "%s", ebuf);
+		/* libpcap names the file for some errors, not all. */
+		if (strncmp(ebuf, path, strlen(path)) == 0)
+			snprintf(err, errlen, "%s", ebuf);
+		else
+			snprintf(err, errlen, "%s: %s", path, ebuf);
 		return (NULL);
 	}
-	return (capture_new(p, 0));
+	return (capture_new(p, 0, path));
 }
 
 struct capture *
 capture_open_live(const char *iface, char *err, size_t errlen)
 {
-	char	 ebuf[PCAP_ERRBUF_SIZE];
-	pcap_t	*p;
+	struct capture	*cap;
+	char		 ebuf[PCAP_ERRBUF_SIZE];
+	pcap_t		*p;
 	int	 rc;
 
 	if ((p = pcap_create(iface, ebuf)) == NULL) {
@@ -166,7 +188,12 @@ capture_open_live(const char *iface, char *err, size_t errlen)
 		pcap_close(p);
 		return (NULL);
 	}
-	return (capture_new(p, 1));
+	cap = capture_new(p, 1, iface);
+	/* "any" has no flags of its own; the others are watched. */
+	if (strcmp(iface, "any") != 0)
+		cap->ifsock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	log_info("capturing on %s", iface);
+	return (cap);
 }
 
 int
@@ -205,7 +232,7 @@ capture_dispatch(struct capture *cap, int max, capture_sink sink, void *arg)
 	cap->sink_arg = arg;
 	n = pcap_dispatch(cap->pcap, max, capture_callback, (u_char *)cap);
 	if (n == PCAP_ERROR) {
-		log_err("capture: %s", pcap_geterr(cap->pcap));
+		log_err("capture: %s: %s", cap->name, pcap_geterr(cap->pcap));
 		return (-2);
 	}
 	if (n == PCAP_ERROR_BREAK)
@@ -228,11 +255,43 @@ capture_get_stats(struct capture *cap, struct capture_stats *st)
 	}
 }
 
+/*
+ * An interface taken down (or its carrier lost) gives no packets and no
+ * error: say so once when it happens and once when it comes back, so a
+ * silent feed has a reason in the log.
+ */
+void
+capture_check_link(struct capture *cap)
+{
+	struct ifreq	ifr;
+	int		up;
+
+	if (!cap->live || cap->ifsock == -1)
+		return;
+	memset(&ifr, 0, sizeof ifr);
+	snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", cap->name);
+	if (ioctl(cap->ifsock, SIOCGIFFLAGS, &ifr) == -1)
+		up = 0;
+	else
+		up = (ifr.ifr_flags & IFF_UP) && (ifr.ifr_flags & IFF_RUNNING);
+	if (up == cap->link_up)
+		return;
+	cap->link_up = up;
+	if (up)
+		log_warn("capture: %s is up again", cap->name);
+	else
+		log_warn("capture: %s is down: no packets until it is up",
+		    cap->name);
+}
+
 void
 capture_close(struct capture *cap)
 {
 	if (cap == NULL)
 		return;
+	if (cap->ifsock != -1)
+		close(cap->ifsock);
 	pcap_close(cap->pcap);
+	free(cap->name);
 	free(cap);
 }

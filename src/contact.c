@@ -272,12 +272,10 @@ contact_expire(struct contact_table *ct, int64_t now_us)
 static const struct config_queue *
 contact_queue_of(const struct config *cfg, const char *dnis)
 {
-	size_t	i, j;
+	const struct config_queue	*q;
 
-	for (i = 0; i < cfg->nqueues; i++)
-		for (j = 0; j < cfg->queues[i].ndnis; j++)
-			if (strcmp(cfg->queues[i].dnis[j], dnis) == 0)
-				return (&cfg->queues[i]);
+	if ((q = config_queue_by_dnis(cfg, dnis)) != NULL)
+		return (q);
 	if (cfg->default_queue != NULL)
 		return (config_queue_by_name(cfg, cfg->default_queue));
 	return (NULL);

@@ -30,6 +30,7 @@ enum hep_chunk {
 	HEP_TS_SEC = 9,
 	HEP_TS_USEC = 10,
 	HEP_PROTO_TYPE = 11,
+	HEP_AUTH_KEY = 14,
 	HEP_PAYLOAD = 15,
 	HEP_PAYLOAD_COMPRESSED = 16
 };
@@ -143,6 +144,31 @@ hep_decode(const uint8_t *buf, size_t len, struct payload *pl)
 	pl->transport = proto == DECODE_TCP ? DECODE_TCP : DECODE_UDP;
 	pl->ts_us = (int64_t)sec * US_PER_S + usec;
 	return (0);
+}
+
+int
+hep_auth_key(const uint8_t *buf, size_t len, const uint8_t **key,
+    size_t *keylen)
+{
+	size_t	off, total, clen;
+
+	if (len < HEP_HDR_LEN || memcmp(buf, HEP_MAGIC, 4) != 0)
+		return (-1);
+	total = rd_be(buf + 4, 2);
+	if (total < HEP_HDR_LEN || total > len)
+		return (-1);
+	for (off = HEP_HDR_LEN; total - off >= HEP_CHUNK_HDR_LEN; off += clen) {
+		clen = rd_be(buf + off + 4, 2);
+		if (clen < HEP_CHUNK_HDR_LEN || clen > total - off)
+			return (-1);
+		if (rd_be(buf + off, 2) == HEP_VENDOR_GENERIC &&
+		    rd_be(buf + off + 2, 2) == HEP_AUTH_KEY) {
+			*key = buf + off + HEP_CHUNK_HDR_LEN;
+			*keylen = clen - HEP_CHUNK_HDR_LEN;
+			return (0);
+		}
+	}
+	return (-1);
 }
 
 void

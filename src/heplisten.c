@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 
 #include <netinet/in.h>
 
@@ -23,9 +24,11 @@
 #define HEPLISTEN_MAX_DGRAM	65535
 
 struct hep_listener {
-	int		 fd;
-	uint8_t		 buf[HEPLISTEN_MAX_DGRAM];
-	struct hep_stats st;
+	int			 fd;
+	uint8_t			 buf[HEPLISTEN_MAX_DGRAM];
+	struct hep_stats	 st;
+	const struct addrset	*sources;	/* NULL or empty: any */
+	const char		*password;	/* NULL: no auth key asked */
 };
 
 static socklen_t
@@ -56,7 +59,7 @@ heplisten_open(const struct addr *addr, uint16_t port, char *err,
 	struct sockaddr_storage	 ss;
 	char			 name[ADDR_STRLEN];
 	socklen_t		 sslen;
-	int			 fd, size = HEPLISTEN_RCVBUF;
+	int			 fd, size = HEPLISTEN_RCVBUF, one = 1;
 
 	sslen = heplisten_sockaddr(addr, port, &ss);
 	if ((fd = socket(ss.ss_family, SOCK_DGRAM, 0)) == -1) {
@@ -66,6 +69,9 @@ heplisten_open(const struct addr *addr, uint16_t port, char *err,
 	}
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size) == -1)
 		log_warn("HEP listener: SO_RCVBUF: %s", strerror(errno));
+	/* Each datagram then tells how many the buffer dropped so far. */
+	if (setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof one) == -1)
+		log_warn("HEP listener: SO_RXQ_OVFL: %s", strerror(errno));
 	if (bind(fd, (struct sockaddr *)&ss, sslen) == -1 ||
 	    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) == -1) {
 		snprintf(err, errlen, "HEP listener on %s port %u: %s",
@@ -85,21 +91,104 @@ heplisten_fd(const struct hep_listener *hl)
 	return (hl->fd);
 }
 
+void
+heplisten_set_access(struct hep_listener *hl, const struct addrset *sources,
+    const char *password)
+{
+	hl->sources = sources;
+	hl->password = password;
+}
+
+/* The source in the allowed set? */
+static int
+heplisten_source_ok(const struct hep_listener *hl,
+    const struct sockaddr_storage *ss)
+{
+	const struct sockaddr_in	*sin = (const struct sockaddr_in *)ss;
+	const struct sockaddr_in6	*sin6 = (const struct sockaddr_in6 *)ss;
+	struct addr			 a;
+
+	if (hl->sources == NULL || hl->sources->n == 0)
+		return (1);
+	memset(&a, 0, sizeof a);
+	if (ss->ss_family == AF_INET) {
+		a.family = AF_INET;
+		memcpy(a.bytes, &sin->sin_addr, 4);
+	} else if (ss->ss_family == AF_INET6) {
+		a.family = AF_INET6;
+		memcpy(a.bytes, &sin6->sin6_addr, 16);
+	} else
+		return (0);
+	return (addrset_contains(hl->sources, &a));
+}
+
+/* The auth key chunk is the password: compared in constant time. */
+static int
+heplisten_key_ok(const struct hep_listener *hl, const uint8_t *buf,
+    size_t len)
+{
+	const uint8_t	*key;
+	size_t		 keylen, plen, i;
+	unsigned int	 diff;
+
+	if (hl->password == NULL)
+		return (1);
+	if (hep_auth_key(buf, len, &key, &keylen) == -1)
+		return (0);
+	plen = strlen(hl->password);
+	diff = keylen != plen;
+	for (i = 0; i < plen; i++)
+		diff |= (unsigned int)(hl->password[i] ^
+		    (i < keylen ? key[i] : 0));
+	return (diff == 0);
+}
+
 int
 heplisten_read(struct hep_listener *hl, int max, payload_sink sink,
     void *arg)
 {
-	ssize_t	n;
-	int	count;
+	struct sockaddr_storage	 ss;
+	struct msghdr		 msg;
+	struct iovec		 iov;
+	struct cmsghdr		*cm;
+	union {
+		char		buf[CMSG_SPACE(sizeof (uint32_t))];
+		struct cmsghdr	align;
+	}			 ctl;
+	uint32_t		 drops;
+	ssize_t			 n;
+	int			 count;
 
 	for (count = 0; count < max; count++) {
-		n = recv(hl->fd, hl->buf, sizeof hl->buf, 0);
+		iov.iov_base = hl->buf;
+		iov.iov_len = sizeof hl->buf;
+		memset(&msg, 0, sizeof msg);
+		msg.msg_name = &ss;
+		msg.msg_namelen = sizeof ss;
+		msg.msg_iov = &iov;
+		msg.msg_iovlen = 1;
+		msg.msg_control = ctl.buf;
+		msg.msg_controllen = sizeof ctl.buf;
+		n = recvmsg(hl->fd, &msg, 0);
 		if (n == -1) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK ||
 			    errno == EINTR)
 				break;
 			log_err("HEP listener: recv: %s", strerror(errno));
 			return (-1);
+		}
+		for (cm = CMSG_FIRSTHDR(&msg); cm != NULL;
+		    cm = CMSG_NXTHDR(&msg, cm)) {
+			if (cm->cmsg_level == SOL_SOCKET &&
+			    cm->cmsg_type == SO_RXQ_OVFL) {
+				memcpy(&drops, CMSG_DATA(cm), sizeof drops);
+				hl->st.kernel_drops = drops;
+			}
+		}
+		if (!heplisten_source_ok(hl, &ss) ||
+		    !heplisten_key_ok(hl, hl->buf, (size_t)n)) {
+			hl->st.refused++;
+			continue;
 		}
 		hep_input(hl->buf, (size_t)n, &hl->st, sink, arg);
 	}

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "ccmetrics/ipfrag.h"
+#include "ccmetrics/siphash.h"
 #include "ccmetrics/xmalloc.h"
 
 /*
@@ -80,9 +81,8 @@ addr_len(const struct addr *a)
 static uint64_t
 ipfrag_hash(const struct ipfrag *f, uint8_t key_proto)
 {
-	uint64_t	h = 1469598103934665603ULL;	/* FNV-1a */
 	uint8_t		k[16 + 16 + 4 + 2];
-	size_t		n, i, alen = addr_len(&f->src);
+	size_t		n, alen = addr_len(&f->src);
 
 	memcpy(k, f->src.bytes, alen);
 	memcpy(k + alen, f->dst.bytes, alen);
@@ -93,11 +93,8 @@ ipfrag_hash(const struct ipfrag *f, uint8_t key_proto)
 	k[n++] = (uint8_t)f->id;
 	k[n++] = key_proto;
 	k[n++] = f->src.family;
-	for (i = 0; i < n; i++) {
-		h ^= k[i];
-		h *= 1099511628211ULL;
-	}
-	return (h);
+	/* Spoofed fragments choose all of it: a keyed hash (strmap.c). */
+	return (siphash_process(k, n));
 }
 
 static size_t

@@ -228,6 +228,16 @@ LOG_FN(log_info, LOG_LEVEL_INFO)
 LOG_FN(log_debug, LOG_LEVEL_DEBUG)
 
 void
+log_err_unlimited(const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	log_vwrite(LOG_LEVEL_ERR, fmt, ap, NULL, 0);
+	va_end(ap);
+}
+
+void
 fatal(const char *fmt, ...)
 {
 	va_list	 ap;

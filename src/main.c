@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* main.c: ccmetricsd: wires the pipeline stages and runs the poll loop. */
+/* main.c: ccmetricsd: options, signals, capture and the poll loop around the pipeline. */
 #include "config.h"
 
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -14,24 +15,22 @@
 
 #include "ccmetrics/capture.h"
 #include "ccmetrics/conf.h"
-#include "ccmetrics/contact.h"
 #include "ccmetrics/decode.h"
 #include "ccmetrics/heplisten.h"
-#include "ccmetrics/interval.h"
-#include "ccmetrics/leg.h"
 #include "ccmetrics/log.h"
 #include "ccmetrics/notify.h"
+#include "ccmetrics/pipeline.h"
 #include "ccmetrics/privdrop.h"
-#include "ccmetrics/publish.h"
-#include "ccmetrics/record.h"
+#include "ccmetrics/reload.h"
 #include "ccmetrics/sip.h"
+#include "ccmetrics/siphash.h"
+#include "ccmetrics/timegate.h"
 
 #ifndef SYSCONFDIR
 #define SYSCONFDIR "/etc"
 #endif
 #define DEFAULT_CONFIG		SYSCONFDIR "/ccmetricsd.yaml"
 #define US_PER_S		1000000LL
-#define TICK_US			US_PER_S	/* expiry granularity */
 #define DISPATCH_BATCH		256
 #define POLL_MS			100
 #define EXIT_CONFIG		2
@@ -40,15 +39,11 @@ struct daemon {
 	struct config		*cfg;
 	struct capture		*cap;
 	struct hep_listener	*hep;
-	struct decoder		*dec;
-	struct sip_parser	*sip;
-	struct leg_table	*legs;
-	struct contact_table	*contacts;
-	struct interval_stage	*intervals;
-	struct publisher	*pub;
+	struct pipeline		*pl;		/* decode to publish */
+	struct reload		*loading;	/* a reload being validated */
+	struct timegate		 time;		/* live: bounds time jumps */
+	int			 live;
 	int64_t			 now_us;	/* packet time */
-	int64_t			 next_tick_us;
-	int64_t			 next_stats_us;
 	int64_t			 wall_at_now_us;	/* live: wall clock at now_us */
 	int			 cli_level;	/* -v/-q, -1: log.level */
 	double			 replay_speed;	/* --replay-speed, 0: flat out */
@@ -56,7 +51,7 @@ struct daemon {
 	int64_t			 pace_mono0_us;	/* monotonic clock then */
 };
 
-static volatile sig_atomic_t	quit_flag, reload_flag;
+static volatile sig_atomic_t	quit_flag, reload_flag, reopen_flag;
 
 static void __attribute__((noreturn))
 usage(int status)
@@ -75,15 +70,6 @@ usage(int status)
 	    "  --check-config   validate the configuration and exit\n"
 	    "  --version        print the version and exit\n");
 	exit(status);
-}
-
-static int64_t
-wall_us(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return ((int64_t)ts.tv_sec * US_PER_S + ts.tv_nsec / 1000);
 }
 
 static int64_t
@@ -123,113 +109,30 @@ on_signal(int sig)
 {
 	if (sig == SIGHUP)
 		reload_flag = 1;
+	else if (sig == SIGUSR1)
+		reopen_flag = 1;
 	else
 		quit_flag = 1;
 }
 
 static void
-on_interval(const struct interval_record *r, void *arg)
-{
-	struct daemon	*d = arg;
-
-	record_interval(d->pub, r);
-}
-
-static void
-on_contact(const struct contact_event *ev, void *arg)
-{
-	struct daemon	*d = arg;
-
-	interval_input(d->intervals, ev);
-	record_contact_event(d->pub, ev);
-}
-
-static void
-on_leg(const struct leg_event *ev, void *arg)
-{
-	struct daemon	*d = arg;
-
-	contact_input(d->contacts, ev);
-}
-
-static void
-on_sip(const struct sip_msg *m, void *arg)
-{
-	struct daemon	*d = arg;
-
-	leg_input(d->legs, m);
-}
-
-static void
-on_payload(const struct payload *pl, void *arg)
-{
-	struct daemon	*d = arg;
-
-	sipmsg_input(d->sip, pl);
-}
-
-static void
-publish_stats(struct daemon *d)
-{
-	struct record_counters	rc;
-
-	memset(&rc, 0, sizeof rc);
-	if (d->cap != NULL)
-		capture_get_stats(d->cap, &rc.capture);
-	rc.decode = decode_get_stats(d->dec);
-	rc.hep_listen = d->hep != NULL ? heplisten_get_stats(d->hep) : NULL;
-	rc.sip = sipmsg_get_stats(d->sip);
-	rc.leg = leg_get_stats(d->legs);
-	rc.contact = contact_get_stats(d->contacts);
-	rc.interval = interval_get_stats(d->intervals);
-	rc.publish = publish_get_stats(d->pub);
-	record_stats(d->pub, d->now_us, &rc);
-}
-
-/* Everything that runs on packet time: intervals, expiry, stats. */
-static void
-tick(struct daemon *d)
-{
-	int64_t	stats_us = (int64_t)d->cfg->realtime_s * US_PER_S;
-
-	/* BYEs that waited in vain for a response end their legs first. */
-	leg_settle(d->legs, d->now_us);
-	/* Before the packet's own events: intervals past end + grace close. */
-	interval_advance(d->intervals, d->now_us);
-	if (d->next_tick_us == 0) {
-		d->next_tick_us = d->now_us + TICK_US;
-		d->next_stats_us = (d->now_us / stats_us + 1) * stats_us;
-		return;
-	}
-	if (d->now_us < d->next_tick_us)
-		return;
-	d->next_tick_us = d->now_us + TICK_US;
-	/* Held TCP messages first, so legs see them before expiring. */
-	decode_expire(d->dec, d->now_us);
-	leg_expire(d->legs, d->now_us);
-	contact_expire(d->contacts, d->now_us);
-	log_tick();
-	if (d->now_us >= d->next_stats_us) {
-		publish_stats(d);
-		d->next_stats_us = (d->now_us / stats_us + 1) * stats_us;
-	}
-	publish_drain(d->pub);
-}
-
-static void
 on_packet(const struct capture_packet *pkt, void *arg)
 {
-	struct daemon	*d = arg;
+	struct daemon		*d = arg;
+	struct capture_packet	 p = *pkt;
+	int64_t			 before = d->now_us;
 
 	if (d->replay_speed > 0)
 		pace(d, pkt->ts_us);
-	/* Packet time only moves forward; reordered packets keep theirs. */
-	if (pkt->ts_us > d->now_us) {
-		d->now_us = pkt->ts_us;
-		d->wall_at_now_us = wall_us();
-	}
-	tick(d);
-	decode_packet(d->dec, pkt);
+	/*
+	 * Packet time only moves forward; reordered packets keep theirs.
+	 * Live, one far off does not move it (timegate.c).
+	 */
+	p.ts_us = timegate_admit(&d->time, &d->now_us, pkt->ts_us);
+	if (d->now_us != before)
+		d->wall_at_now_us = mono_us();
+	pipeline_tick(d->pl, d->now_us);
+	pipeline_packet(d->pl, &p);
 }
 
 /* A SIP payload from the HEP listener: its HEP timestamp is packet time. */
@@ -237,13 +140,15 @@ static void
 on_hep(const struct payload *pl, void *arg)
 {
 	struct daemon	*d = arg;
+	struct payload	 p = *pl;
+	int64_t		 before = d->now_us;
 
-	if (pl->ts_us > d->now_us) {
-		d->now_us = pl->ts_us;
-		d->wall_at_now_us = wall_us();
-	}
-	tick(d);
-	sipmsg_input(d->sip, pl);
+	/* The sender stamps it: one far off must not move packet time. */
+	p.ts_us = timegate_admit(&d->time, &d->now_us, pl->ts_us);
+	if (d->now_us != before)
+		d->wall_at_now_us = mono_us();
+	pipeline_tick(d->pl, d->now_us);
+	pipeline_payload(d->pl, &p);
 }
 
 static void
@@ -253,104 +158,111 @@ apply_log_level(const struct daemon *d)
 	    (enum log_level)d->cfg->log_level);
 }
 
+/* A key the running daemon cannot change (config.c's CFG_RESTART). */
+static void
+reload_needs_restart(const char *key, void *arg)
+{
+	(void)arg;
+	log_warn("reload: %s changed: it takes effect at the next restart",
+	    key);
+}
+
 /*
- * Load path with every problem logged, one line each (a daemon's stderr
- * may go nowhere); NULL when it has errors.
+ * SIGHUP: load the file again on a thread of its own (reload.c), so the
+ * capture keeps draining while it is parsed and validated; reload_apply()
+ * swaps it in when it is done. A SIGHUP during a load waits for it.
  */
-static struct config *
-load_logged(const char *path)
-{
-	struct config	*cfg;
-	char		*text = NULL, *line, *last;
-	size_t		 len = 0;
-	FILE		*f;
-
-	if ((f = open_memstream(&text, &len)) == NULL)
-		return (config_load(path, stderr));
-	cfg = config_load(path, f);
-	fclose(f);
-	for (line = strtok_r(text, "\n", &last); line != NULL;
-	    line = strtok_r(NULL, "\n", &last))
-		log_err("reload: %s", line);
-	free(text);
-	return (cfg);
-}
-
-static int
-str_differs(const char *a, const char *b)
-{
-	if (a == NULL || b == NULL)
-		return (a != b);
-	return (strcmp(a, b) != 0);
-}
-
-/* Warn about keys the running daemon cannot change: they need a restart. */
-#define RESTART_FMT	"reload: %s changed: it takes effect at the next restart"
+/* SIGUSR1, and SIGHUP first: the JSON-lines file after a rotation. */
 static void
-reload_check_restart(const struct config *o, const struct config *n)
+reopen(struct daemon *d)
 {
-	size_t			 i;
-	int			 allowed = o->nzmq_curve_allowed !=
-				    n->nzmq_curve_allowed;
-
-	for (i = 0; !allowed && i < n->nzmq_curve_allowed; i++)
-		allowed = strcmp(o->zmq_curve_allowed[i],
-		    n->zmq_curve_allowed[i]) != 0;
-	if (str_differs(o->interface, n->interface) ||
-	    str_differs(o->file, n->file))
-		log_warn(RESTART_FMT, "capture.interface or capture.file");
-	if (o->nsip_ports != n->nsip_ports || memcmp(o->sip_ports,
-	    n->sip_ports, n->nsip_ports * sizeof n->sip_ports[0]) != 0)
-		log_warn(RESTART_FMT, "capture.sip_ports");
-	if (str_differs(o->hep_listen, n->hep_listen))
-		log_warn(RESTART_FMT, "capture.hep_listen");
-	if (o->interval_s != n->interval_s)
-		log_warn(RESTART_FMT, "metrics.interval_s");
-	if (str_differs(o->zmq_endpoint, n->zmq_endpoint) ||
-	    o->zmq_sndhwm != n->zmq_sndhwm ||
-	    str_differs(o->jsonl_path, n->jsonl_path))
-		log_warn(RESTART_FMT, "publish");
-	if (str_differs(o->zmq_curve_secret_key, n->zmq_curve_secret_key) ||
-	    allowed)
-		log_warn(RESTART_FMT, "publish.zmq CURVE keys");
-	if (str_differs(o->daemon_user, n->daemon_user) ||
-	    str_differs(o->daemon_group, n->daemon_group))
-		log_warn(RESTART_FMT, "daemon.user or daemon.group");
+	reopen_flag = 0;
+	pipeline_reopen(d->pl);
 }
 
-/* Reload: the stages take the new file; open calls and intervals stay. */
 static void
-reload(struct daemon *d)
+reload_begin(struct daemon *d)
 {
-	struct config	*cfg;
-	char		 err[512];
+	char	err[512];
 
+	if (d->loading != NULL)
+		return;
 	reload_flag = 0;
 	notify_reloading();
-	if ((cfg = load_logged(d->cfg->path)) == NULL) {
-		log_err("reload: %s has errors, keeping the running "
+	reopen(d);
+	if ((d->loading = reload_start(d->cfg->path, err, sizeof err)) ==
+	    NULL) {
+		log_err_unlimited("reload: %s; keeping the running "
+		    "configuration", err);
+		notify_ready();
+	}
+}
+
+/* Every problem of the file, one line each, none held back. */
+static void
+reload_log_errors(char *msgs)
+{
+	char	*line, *last;
+
+	for (line = strtok_r(msgs, "\n", &last); line != NULL;
+	    line = strtok_r(NULL, "\n", &last))
+		log_err_unlimited("reload: %s", line);
+}
+
+/* The stages take the new file; open calls and intervals stay. */
+static void
+reload_apply(struct daemon *d)
+{
+	struct config	*cfg;
+	char		 err[512], *msgs;
+
+	cfg = reload_finish(d->loading, &msgs);
+	d->loading = NULL;
+	if (msgs != NULL) {
+		reload_log_errors(msgs);
+		free(msgs);
+	}
+	if (cfg == NULL) {
+		log_err_unlimited("reload: %s has errors, keeping the running "
 		    "configuration", d->cfg->path);
 		notify_ready();
 		return;
 	}
-	reload_check_restart(d->cfg, cfg);
-	if (strcmp(cfg->filter, d->cfg->filter) != 0 && d->cap != NULL &&
-	    capture_set_filter(d->cap, cfg->filter, err, sizeof err) == -1) {
-		log_err("reload: %s; keeping the running configuration", err);
+	/* What needs a restart keeps running as it is (config.c's table). */
+	config_keep_running(cfg, d->cfg, reload_needs_restart, NULL);
+	if ((strcmp(cfg->filter, d->cfg->filter) != 0 ||
+	    cfg->filter_default != d->cfg->filter_default) && d->cap != NULL &&
+	    capture_set_filter(d->cap, cfg->filter, cfg->filter_default, err,
+	    sizeof err) == -1) {
+		log_err_unlimited("reload: %s; keeping the running "
+		    "configuration", err);
 		config_free(cfg);
 		notify_ready();
 		return;
 	}
-	sipmsg_set_headers(d->sip, cfg->corr_headers, cfg->ncorr_headers);
-	leg_set_config(d->legs, cfg);
-	contact_set_config(d->contacts, cfg);
-	interval_set_config(d->intervals, cfg);
-	publish_set_config(d->pub, cfg);
+	pipeline_set_config(d->pl, cfg);
+	if (d->hep != NULL)
+		heplisten_set_access(d->hep, &cfg->hep_sources,
+		    cfg->hep_password);
 	config_free(d->cfg);
 	d->cfg = cfg;
 	apply_log_level(d);
+	if (d->live)
+		d->time.max_jump_us = (int64_t)cfg->max_time_jump_s * US_PER_S;
 	log_info("reloaded %s", cfg->path);
 	notify_ready();
+}
+
+/* Between batches: start a reload asked for, apply one that is done. */
+static void
+reload_step(struct daemon *d)
+{
+	if (reload_flag)
+		reload_begin(d);
+	if (d->loading != NULL && reload_done(d->loading))
+		reload_apply(d);
+	if (reopen_flag)
+		reopen(d);
 }
 
 static int
@@ -363,12 +275,14 @@ run_offline(struct daemon *d)
 		n = capture_dispatch(d->cap, d->replay_speed > 0 ? 1 :
 		    DISPATCH_BATCH, on_packet, d);
 		if (n == -1)
-			return (0);
+			break;
 		if (n == -2)
 			return (-1);
-		if (reload_flag)
-			reload(d);
+		reload_step(d);
 	}
+	/* A reload asked for before the end applies before the flush. */
+	if (d->loading != NULL)
+		reload_apply(d);
 	return (0);
 }
 
@@ -376,9 +290,9 @@ run_offline(struct daemon *d)
 static int
 run_live(struct daemon *d)
 {
-	struct pollfd	pfd[2];
-	nfds_t		n = 0;
-	int64_t		wall;
+	struct pollfd	pfd[3];
+	nfds_t		n = 0, nbase;
+	int64_t		wall, link_checked = 0;
 
 	if (d->cap != NULL) {
 		pfd[n].fd = capture_fd(d->cap);
@@ -388,7 +302,14 @@ run_live(struct daemon *d)
 		pfd[n].fd = heplisten_fd(d->hep);
 		pfd[n++].events = POLLIN;
 	}
+	nbase = n;
 	while (!quit_flag) {
+		/* A reload being loaded wakes the loop when it is done. */
+		n = nbase;
+		if (d->loading != NULL) {
+			pfd[n].fd = reload_fd(d->loading);
+			pfd[n++].events = POLLIN;
+		}
 		if (poll(pfd, n, POLL_MS) == -1 && errno != EINTR) {
 			log_err("poll: %s", strerror(errno));
 			return (-1);
@@ -400,18 +321,40 @@ run_live(struct daemon *d)
 		    heplisten_read(d->hep, DISPATCH_BATCH, on_hep, d) == -1)
 			return (-1);
 		/* Subscriptions and CURVE handshakes, even with no traffic. */
-		publish_drain(d->pub);
-		/* Quiet periods: the wall clock moves packet time on. */
-		wall = wall_us();
+		pipeline_drain(d->pl);
+		/*
+		 * Quiet periods: the monotonic clock moves packet time on (a
+		 * step of the wall clock does not).
+		 */
+		wall = mono_us();
+		if (d->cap != NULL && wall - link_checked >= US_PER_S) {
+			capture_check_link(d->cap);
+			link_checked = wall;
+		}
 		if (d->now_us != 0 && wall - d->wall_at_now_us > POLL_MS * 1000) {
 			d->now_us += wall - d->wall_at_now_us;
 			d->wall_at_now_us = wall;
-			tick(d);
+			pipeline_tick(d->pl, d->now_us);
 		}
-		if (reload_flag)
-			reload(d);
+		reload_step(d);
 	}
 	return (0);
+}
+
+/*
+ * Whether the JSON-lines file lost objects: a replay then fails (exit
+ * 1), since its output is incomplete; live, it was logged and counted.
+ */
+static int
+publish_lost(struct pipeline *pl, int offline)
+{
+	uint64_t	lost = pipeline_finish(pl);
+
+	if (lost == 0 || !offline)
+		return (0);
+	log_err("jsonl: %" PRIu64 " objects lost: the output is incomplete",
+	    lost);
+	return (-1);
 }
 
 static void
@@ -426,6 +369,7 @@ install_signals(void)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
 }
@@ -433,14 +377,15 @@ install_signals(void)
 static void
 daemon_free(struct daemon *d)
 {
+	char	*msgs;
+
+	if (d->loading != NULL) {
+		config_free(reload_finish(d->loading, &msgs));
+		free(msgs);
+	}
 	capture_close(d->cap);
 	heplisten_close(d->hep);
-	decode_free(d->dec);
-	sipmsg_free(d->sip);
-	leg_free(d->legs);
-	contact_free(d->contacts);
-	interval_free(d->intervals);
-	publish_free(d->pub);
+	pipeline_free(d->pl);
 	config_free(d->cfg);
 }
 
@@ -466,9 +411,8 @@ open_capture(struct daemon *d, const char *iface, const char *file)
 		return (-1);
 	}
 	/* Our default filter also looks inside 802.1Q and QinQ tags. */
-	if ((d->cfg->filter_default ? capture_set_filter_tagged(d->cap,
-	    d->cfg->filter, err, sizeof err) : capture_set_filter(d->cap,
-	    d->cfg->filter, err, sizeof err)) == -1) {
+	if (capture_set_filter(d->cap, d->cfg->filter, d->cfg->filter_default,
+	    err, sizeof err) == -1) {
 		log_err("%s", err);
 		return (-1);
 	}
@@ -494,6 +438,8 @@ main(int argc, char **argv)
 
 	memset(&d, 0, sizeof d);
 	log_open("ccmetricsd", LOG_LEVEL_INFO);
+	/* The hash tables' key, drawn before the reload thread can run. */
+	siphash_process_init();
 	while ((ch = getopt_long(argc, argv, "c:i:r:fqvh", longopts, NULL)) !=
 	    -1) {
 		switch (ch) {
@@ -562,21 +508,12 @@ main(int argc, char **argv)
 	}
 
 	sipmsg_global_init();
-	/* Downstream first, so each stage has its sink when it starts. */
-	if ((d.pub = publish_create(d.cfg, file == NULL, err, sizeof err)) ==
+	if ((d.pl = pipeline_create(d.cfg, file == NULL, err, sizeof err)) ==
 	    NULL) {
 		log_err("%s", err);
 		daemon_free(&d);
 		return (1);
 	}
-	d.intervals = interval_create(d.cfg, on_interval, &d);
-	d.contacts = contact_create(d.cfg, on_contact, &d);
-	d.legs = leg_create(d.cfg, on_leg, &d);
-	d.sip = sipmsg_create(d.cfg->corr_headers, d.cfg->ncorr_headers,
-	    on_sip, &d);
-	d.dec = decode_create(d.cfg->sip_ports, d.cfg->nsip_ports, on_payload,
-	    &d);
-	decode_set_hep_ports(d.dec, d.cfg->hep_ports, d.cfg->nhep_ports);
 	if ((iface != NULL || file != NULL) &&
 	    open_capture(&d, iface, file) == -1) {
 		daemon_free(&d);
@@ -590,6 +527,10 @@ main(int argc, char **argv)
 		daemon_free(&d);
 		return (1);
 	}
+	pipeline_set_sources(d.pl, d.cap, d.hep, &d.time.st);
+	if (d.hep != NULL)
+		heplisten_set_access(d.hep, &d.cfg->hep_sources,
+		    d.cfg->hep_password);
 	/* Capture open, sockets bound: root is needed no more. */
 	if (d.cfg->daemon_user != NULL) {
 		err[0] = '\0';
@@ -607,6 +548,10 @@ main(int argc, char **argv)
 	} else if (file == NULL && geteuid() == 0)
 		log_warn("capturing as root: set daemon.user to drop privileges "
 		    "once the capture is open");
+	/* A file is replayed as recorded; live senders may lie (timegate.c). */
+	d.live = file == NULL;
+	timegate_init(&d.time, d.live ? (int64_t)d.cfg->max_time_jump_s *
+	    US_PER_S : 0);
 	install_signals();
 	if (file == NULL && !foreground) {
 		if (daemon(0, 0) == -1)
@@ -614,7 +559,7 @@ main(int argc, char **argv)
 		log_syslog();
 	}
 	if (file != NULL && d.cfg->zmq_await_subscribers > 0 &&
-	    publish_await_subscribers(d.pub, d.cfg->zmq_await_subscribers,
+	    pipeline_await_subscribers(d.pl, d.cfg->zmq_await_subscribers,
 	    d.cfg->zmq_await_ms) == -1)
 		log_warn("replaying without the %d subscriber(s) awaited",
 		    d.cfg->zmq_await_subscribers);
@@ -626,10 +571,9 @@ main(int argc, char **argv)
 		log_info("stopping: publishing open calls and intervals");
 
 	/* Close what is open: TCP held after holes, calls, then counters. */
-	decode_flush(d.dec);
-	leg_flush(d.legs, d.now_us);
-	interval_flush(d.intervals, d.now_us);
-	publish_stats(&d);
+	pipeline_flush(d.pl, d.now_us);
+	if (publish_lost(d.pl, file != NULL) != 0)
+		rc = -1;
 	daemon_free(&d);
 	return (rc == 0 ? 0 : 1);
 }

@@ -18,9 +18,3 @@ void
 notify_stopping(void)
 {
 }
-
-void
-notify_status(const char *fmt, ...)
-{
-	(void)fmt;
-}

@@ -2,8 +2,6 @@
 /* notify.c: sd_notify(3) readiness, reload and stop messages to systemd. */
 #include "config.h"
 
-#include <stdarg.h>
-#include <stdio.h>
 #include <time.h>
 
 #include <systemd/sd-daemon.h>
@@ -32,16 +30,4 @@ void
 notify_stopping(void)
 {
 	sd_notify(0, "STOPPING=1");
-}
-
-void
-notify_status(const char *fmt, ...)
-{
-	char	buf[256];
-	va_list	ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);
-	va_end(ap);
-	sd_notifyf(0, "STATUS=%s", buf);
 }

@@ -2,6 +2,7 @@
 /* privdrop.c: leave root for daemon.user/daemon.group, for good, checked. */
 #include "config.h"
 
+#include <sys/prctl.h>
 #include <sys/types.h>
 
 #include <errno.h>
@@ -71,7 +72,7 @@ privdrop_apply(const struct privdrop *pd, char *err, size_t errlen)
 	gid_t	groups[2];
 	uid_t	ruid, euid, suid;
 	gid_t	rgid, egid, sgid;
-	int	n;
+	int	n, cap;
 
 	if (geteuid() != 0) {
 		if (getuid() == pd->uid && geteuid() == pd->uid)
@@ -83,6 +84,20 @@ privdrop_apply(const struct privdrop *pd, char *err, size_t errlen)
 	if (pd->uid == 0) {
 		snprintf(err, errlen, "daemon.user is root: nothing to drop");
 		return (1);
+	}
+	/*
+	 * Empty the bounding set while CAP_SETPCAP is still held, so no
+	 * setuid program or file capability can give any back; PR_CAPBSET_DROP
+	 * fails with EINVAL past the kernel's last capability.
+	 */
+	for (cap = 0; cap < 64; cap++) {
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == -1) {
+			if (errno == EINVAL)
+				break;
+			snprintf(err, errlen, "dropping capability %d from the "
+			    "bounding set: %s", cap, strerror(errno));
+			return (-1);
+		}
 	}
 	/* Groups first: once the user changes, they cannot be changed. */
 	if (setgroups(1, &pd->gid) == -1) {
@@ -116,6 +131,20 @@ privdrop_apply(const struct privdrop *pd, char *err, size_t errlen)
 	if (setuid(0) != -1 || seteuid(0) != -1) {
 		snprintf(err, errlen, "root could be regained");
 		return (-1);
+	}
+	/* And execve() can never grant more (setuid bits, file caps). */
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1) {
+		snprintf(err, errlen, "PR_SET_NO_NEW_PRIVS: %s", strerror(errno));
+		return (-1);
+	}
+	for (cap = 0; cap < 64; cap++) {
+		if ((n = prctl(PR_CAPBSET_READ, cap, 0, 0, 0)) == -1)
+			break;
+		if (n == 1) {
+			snprintf(err, errlen, "capability %d is still in the "
+			    "bounding set", cap);
+			return (-1);
+		}
 	}
 	return (0);
 }

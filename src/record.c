@@ -294,6 +294,36 @@ json_hep(const struct hep_stats *h)
 	    "not_sip", (json_int_t)h->not_sip));
 }
 
+/* The listener's HEP counters, and what it refused or the kernel lost. */
+static json_t *
+json_hep_listen(const struct hep_stats *h)
+{
+	static const struct hep_stats	 none;
+	json_t				*o;
+
+	if (h == NULL)
+		h = &none;
+	o = json_hep(h);
+	json_object_set_new(o, "refused", json_integer((json_int_t)h->refused));
+	json_object_set_new(o, "kernel_drops",
+	    json_integer((json_int_t)h->kernel_drops));
+	return (o);
+}
+
+/* Packets whose time was out of range (timegate.c); zeros offline. */
+static json_t *
+json_time(const struct timegate_stats *t)
+{
+	static const struct timegate_stats	none;
+
+	if (t == NULL)
+		t = &none;
+	return (json_pack("{s:I, s:I, s:I}",
+	    "held", (json_int_t)t->held,
+	    "jumps", (json_int_t)t->jumps,
+	    "steps_back", (json_int_t)t->steps_back));
+}
+
 void
 record_stats(struct publisher *pub, int64_t ts_us,
     const struct record_counters *rc)
@@ -319,7 +349,8 @@ record_stats(struct publisher *pub, int64_t ts_us,
 	    "ipfrag", json_ipfrag(&d->ipfrag),
 	    "tcp", json_tcp(&d->tcp),
 	    "hep", json_hep(&d->hep)));
-	json_object_set_new(o, "hep_listen", json_hep(rc->hep_listen));
+	json_object_set_new(o, "hep_listen", json_hep_listen(rc->hep_listen));
+	json_object_set_new(o, "time", json_time(rc->time));
 	json_object_set_new(o, "sip", json_pack("{s:I, s:I, s:I, s:I, s:I}",
 	    "messages", (json_int_t)s->messages,
 	    "keepalives", (json_int_t)s->keepalives,
@@ -360,10 +391,13 @@ record_stats(struct publisher *pub, int64_t ts_us,
 	    "late_events", (json_int_t)rc->interval->late_events,
 	    "queues", (json_int_t)rc->interval->queues,
 	    "agents", (json_int_t)rc->interval->agents));
-	json_object_set_new(o, "publish", json_pack("{s:I, s:I, s:I}",
+	json_object_set_new(o, "publish", json_pack("{s:I, s:I, s:I, s:I,"
+	    " s:I}",
 	    "sent", (json_int_t)rc->publish->sent,
 	    "zmq_dropped", (json_int_t)rc->publish->zmq_dropped,
-	    "zmq_refused", (json_int_t)rc->publish->zmq_refused));
+	    "zmq_overflows", (json_int_t)rc->publish->zmq_overflows,
+	    "zmq_refused", (json_int_t)rc->publish->zmq_refused,
+	    "jsonl_lost", (json_int_t)rc->publish->jsonl_lost));
 	publish_send(pub, "stats", "stats", ts_us, o);
 }
 
@@ -449,6 +483,29 @@ record_interval_agent(struct jsonw *w, const struct interval_record *r)
 	jsonw_ms(w, "busy_s", a->busy_ms);
 }
 
+/*
+ * An interval this run did not watch from start to end (it started, or
+ * was stopped, inside it) says so, and which part it saw: its counts
+ * miss what happened outside, which another run may have published.
+ */
+static void
+record_partial(struct jsonw *w, const struct publisher *pub,
+    const struct interval_record *r)
+{
+	int64_t	from, to;
+
+	publish_get_observed(pub, &from, &to);
+	if (from <= r->start_us && (to == 0 || to >= r->end_us))
+		return;
+	jsonw_bool(w, "partial", 1);
+	if (from < r->start_us)
+		from = r->start_us;
+	if (from > r->end_us)
+		from = r->end_us;
+	jsonw_time(w, "observed_from", from);
+	jsonw_time(w, "observed_to", to != 0 && to < r->end_us ? to : r->end_us);
+}
+
 void
 record_interval(struct publisher *pub, const struct interval_record *r)
 {
@@ -477,6 +534,7 @@ record_interval(struct publisher *pub, const struct interval_record *r)
 		record_interval_queue(w, r);
 	else
 		record_interval_agent(w, r);
+	record_partial(w, pub, r);
 	record_topic(topic, kind, r->name);
 	publish_end(pub, topic);
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* sipmsg.c: libosip2 parsing of one SIP message into a struct sip_msg. */
+/* sipmsg.c: one SIP message into a struct sip_msg: pre-scan, then libosip2. */
 #include "config.h"
 
 #include <osipparser2/osip_parser.h>
@@ -12,56 +12,37 @@
 #include <strings.h>
 
 #include "ccmetrics/osiparena.h"
+#include "ccmetrics/sdp.h"
 #include "ccmetrics/sip.h"
+#include "ccmetrics/sipfast.h"
+#include "ccmetrics/sipscan.h"
 #include "ccmetrics/xmalloc.h"
 
 #define SIP_HEADER_NAME_MAX	64
 #define SIP_STATUS_MIN		100	/* RFC 3261 21: classes 1xx to 6xx */
 #define SIP_STATUS_MAX		699
+#define REDUCE_CONTENT_MAX	4	/* Content-* lines kept aside */
 
-/* A header value inside the payload: trimmed, not NUL-terminated. */
-struct fast_val {
+/* A run of bytes of the payload. */
+struct span {
 	const char	*p;
 	size_t		 n;
 };
 
-#define FAST_OTHER_MAX	16
-
 /*
- * What the pre-scan hands the header-by-header parse (sipmsg_fast): the
- * start line and the value of each header sipmsg_extract reads. ok is
- * cleared by anything that parse does not mirror exactly (folded lines, a
- * header twice, a Via list, a body whose length is not Content-Length...):
- * such a message goes to osip_message_parse as before.
+ * What the classify step (sipmsg_classify) chose for libosip2, as spans of
+ * the payload; the copy step (sipmsg_copy) writes them out only when the
+ * header-by-header parse cannot take the message.
  */
-struct fast_scan {
-	bool		 ok;
-	struct fast_val	 start, from, to, call_id, cseq, via, ctype, body;
-	int		 nfrom, nto, ncall_id, ncseq;
-	struct {
-		const char	*name;
-		size_t		 nlen;
-		struct fast_val	 v;
-	}		 other[FAST_OTHER_MAX];
-	size_t		 nother;
-};
-
-/*
- * From and To values repeat byte for byte through a dialog, and what
- * sipmsg_extract takes from them (the user and the tag) is a function of
- * those bytes alone: a small direct-mapped cache of it spares most of
- * libosip2's name-addr parses. The same for the top Via and its branch,
- * which a request and its responses share. Only for the header-by-header
- * parse.
- */
-#define PARTY_SLOTS	2048		/* a power of two */
-
-struct party {
-	uint32_t	hash;
-	uint16_t	len;		/* of raw; 0: empty slot */
-	char		raw[SIP_VALUE_MAX];
-	char		user[SIP_USER_MAX];
-	char		tag[SIP_TAG_MAX];
+struct reduce_plan {
+	struct span	*keep;		/* start line, header lines read */
+	size_t		 nkeep;
+	size_t		 keep_cap;
+	struct span	 content[REDUCE_CONTENT_MAX];	/* Content-* lines */
+	size_t		 ncontent;
+	struct span	 rest;		/* the empty line and the body */
+	bool		 with_body;	/* else an empty line, no body */
+	bool		 crlf_crlf;	/* the headers end with CRLF CRLF */
 };
 
 struct sip_parser {
@@ -71,13 +52,13 @@ struct sip_parser {
 	void		*sink_arg;
 	struct sip_stats st;
 	struct sip_msg	 msg;		/* reused: no allocation per message */
-	char		*reduced;	/* what libosip2 parses (sipmsg_reduce) */
+	char		*reduced;	/* what libosip2 parses (sipmsg_copy) */
 	size_t		 reduced_cap;
 	bool		 fast;		/* the header-by-header parse may run */
 	bool		 fast_wanted;	/* sipmsg_set_fast */
-	struct fast_scan scan;		/* what sipmsg_reduce found for it */
-	struct party	*parties;	/* PARTY_SLOTS */
-	struct party	*vias;		/* PARTY_SLOTS: top Via -> branch */
+	struct sipfast_scan scan;	/* what sipmsg_classify found for it */
+	struct reduce_plan plan;	/* and what it chose for libosip2 */
+	struct sipfast	*fastp;		/* the memo caches of that parse */
 };
 
 static const struct {
@@ -90,22 +71,6 @@ static const struct {
 	{ "PRACK", SIP_PRACK }, { "OPTIONS", SIP_OPTIONS },
 	{ "REGISTER", SIP_REGISTER }, { "SUBSCRIBE", SIP_SUBSCRIBE },
 	{ "INFO", SIP_INFO }, { "MESSAGE", SIP_MESSAGE },
-};
-
-/* Requests that never touch a call: dropped before the full parse. */
-static const char *const sip_untracked[] = {
-	"OPTIONS ", "REGISTER ", "SUBSCRIBE ", "PUBLISH ", "MESSAGE ",
-	"INFO ",
-};
-
-/*
- * CSeq methods of responses dropped before the full parse: those of the
- * requests above, and NOTIFY (a response does not tell the event package;
- * the refer NOTIFY it answers was parsed, and leg.c acts on neither).
- */
-static const char *const sip_untracked_cseq[] = {
-	"OPTIONS", "REGISTER", "SUBSCRIBE", "PUBLISH", "MESSAGE", "INFO",
-	"NOTIFY",
 };
 
 /* Free what libosip2 allocated for m: nothing to do inside the arena. */
@@ -144,8 +109,7 @@ sipmsg_create(char *const *corr_headers, size_t ncorr, sip_sink sink,
 	struct sip_parser	*sp;
 
 	sp = xcalloc(1, sizeof *sp);
-	sp->parties = xcalloc(PARTY_SLOTS, sizeof *sp->parties);
-	sp->vias = xcalloc(PARTY_SLOTS, sizeof *sp->vias);
+	sp->fastp = sipfast_create();
 	sp->fast_wanted = true;
 	sipmsg_set_headers(sp, corr_headers, ncorr);
 	sp->sink = sink;
@@ -166,7 +130,8 @@ enum hdr_kind {
 	HDR_VIA,		/* the top one is kept */
 	HDR_CSEQ,		/* kept; its method decides the pre-scan */
 	HDR_EVENT,		/* of a NOTIFY: refer or not */
-	HDR_CONTENT		/* Content-Type/-Length: only with the body */
+	HDR_CTYPE,		/* Content-Type: only with the body */
+	HDR_CLEN		/* Content-Length: only with the body */
 };
 
 static const struct {
@@ -180,16 +145,14 @@ static const struct {
 	H("to", HDR_TO), H("t", HDR_TO),
 	H("call-id", HDR_CALL_ID), H("i", HDR_CALL_ID),
 	H("cseq", HDR_CSEQ),
-	H("content-type", HDR_CONTENT), H("c", HDR_CONTENT),
-	H("content-length", HDR_CONTENT), H("l", HDR_CONTENT),
+	H("content-type", HDR_CTYPE), H("c", HDR_CTYPE),
+	H("content-length", HDR_CLEN), H("l", HDR_CLEN),
 	H("p-asserted-identity", HDR_KEEP),
 	H("refer-to", HDR_KEEP), H("r", HDR_KEEP),
 	H("replaces", HDR_KEEP), H("reason", HDR_KEEP),
 	H("event", HDR_EVENT), H("o", HDR_EVENT),
 #undef H
 };
-
-#define REDUCE_CONTENT_MAX	4	/* Content-* lines kept aside */
 
 /* The kind of header name s[0..n), or -1: one compare at most. */
 static int
@@ -293,61 +256,13 @@ sipmsg_header(const osip_message_t *m, const char *name)
 	return (h->hvalue);
 }
 
-/*
- * What sipmsg_extract reads, from either parse: osip_message_parse of the
- * whole (reduced) text (m set), or the header-by-header parse of the
- * values the pre-scan found (sc set). Both leave every string in the
- * arena or in m.
- */
-struct sip_parts {
-	bool			 is_request;
-	const char		*method;	/* of the request line */
-	int			 status;
-	osip_call_id_t		*call_id;
-	osip_cseq_t		*cseq;
-	osip_from_t		*from;
-	osip_to_t		*to;
-	osip_uri_t		*req_uri;
-	osip_via_t		*via;		/* the top one, or NULL */
-	osip_content_type_t	*ctype;
-	const char		*body;		/* NULL: none */
-	size_t			 body_len;
-	const osip_message_t	*m;
-	const struct fast_scan	*sc;
-	/* From [0] and To [1]: a cache hit, or NULL (from, to parsed). */
-	const struct party	*party[2];
-	uint32_t		 party_hash[2];
-	const struct party	*via_hit;	/* tag: the branch */
-	uint32_t		 via_hash;
-};
-
-/* A NUL-terminated copy of v in the arena. */
-static char *
-fast_str(const char *p, size_t n)
-{
-	char	*s;
-
-	s = osiparena_alloc(n + 1);
-	memcpy(s, p, n);
-	s[n] = '\0';
-	return (s);
-}
-
 /* The value of the first header called name (any case), or NULL. */
 static const char *
 parts_header(const struct sip_parts *pp, const char *name)
 {
-	const struct fast_scan	*sc = pp->sc;
-	size_t			 i, n;
-
 	if (pp->m != NULL)
 		return (sipmsg_header(pp->m, name));
-	n = strlen(name);
-	for (i = 0; i < sc->nother; i++)
-		if (sc->other[i].nlen == n &&
-		    strncasecmp(sc->other[i].name, name, n) == 0)
-			return (fast_str(sc->other[i].v.p, sc->other[i].v.n));
-	return (NULL);
+	return (sipfast_header(pp->sc, name));
 }
 
 static void
@@ -373,127 +288,6 @@ parts_of_message(osip_message_t *m, struct sip_parts *pp)
 		pp->body = body->body;
 		pp->body_len = body->length;
 	}
-}
-
-static uint32_t
-party_hash(const char *p, size_t n)
-{
-	uint32_t	h = 2166136261u;	/* FNV-1a */
-
-	while (n-- > 0) {
-		h ^= (unsigned char)*p++;
-		h *= 16777619u;
-	}
-	return (h);
-}
-
-static const struct party *
-party_get(const struct party *table, const struct fast_val *v, uint32_t h)
-{
-	const struct party	*e = &table[h & (PARTY_SLOTS - 1)];
-
-	if (e->len != 0 && e->hash == h && e->len == v->n &&
-	    memcmp(e->raw, v->p, v->n) == 0)
-		return (e);
-	return (NULL);
-}
-
-static void
-party_put(struct party *table, const struct fast_val *v, uint32_t h,
-    const char *user, const char *tag)
-{
-	struct party	*e = &table[h & (PARTY_SLOTS - 1)];
-
-	if (v->n == 0 || v->n >= sizeof e->raw)
-		return;
-	e->hash = h;
-	e->len = (uint16_t)v->n;
-	memcpy(e->raw, v->p, v->n);
-	copy(e->user, sizeof e->user, user);
-	copy(e->tag, sizeof e->tag, tag);
-}
-
-static int
-fast_is_token(int c)
-{
-	return (isalnum(c) || strchr("-.!%*_+`'~", c) != NULL);
-}
-
-/*
- * The header-by-header parse: libosip2's own parsers on the start line's
- * Request-URI and the values of Call-ID, CSeq, From, To, the top Via and
- * Content-Type, as osip_message_parse would call them, without its copy,
- * line folding pass and header tables. Only for what the pre-scan found
- * plain (scan.ok); 0 when parsed, -1 to let osip_message_parse decide.
- */
-static int
-sipmsg_fast(struct sip_parser *sp, struct sip_parts *pp)
-{
-	const struct fast_scan	*sc = &sp->scan;
-	const char		*s = sc->start.p, *e = s + sc->start.n;
-	const char		*sp1, *sp2, *c;
-
-	memset(pp, 0, sizeof *pp);
-	pp->sc = sc;
-	if (sc->start.n >= 12 && memcmp(s, "SIP/2.0 ", 8) == 0) {
-		/* Status-Line (RFC 3261 7.2): three digits and a space. */
-		if (!isdigit((unsigned char)s[8]) ||
-		    !isdigit((unsigned char)s[9]) ||
-		    !isdigit((unsigned char)s[10]) || s[11] != ' ' ||
-		    s[8] < '1' || s[8] > '6')
-			return (-1);
-		pp->status = (s[8] - '0') * 100 + (s[9] - '0') * 10 +
-		    (s[10] - '0');
-	} else {
-		/* Request-Line (RFC 3261 7.1): Method SP URI SP SIP/2.0. */
-		if ((sp1 = memchr(s, ' ', sc->start.n)) == NULL || sp1 == s)
-			return (-1);
-		for (c = s; c < sp1; c++)
-			if (!fast_is_token((unsigned char)*c))
-				return (-1);
-		sp2 = memchr(sp1 + 1, ' ', (size_t)(e - sp1 - 1));
-		if (sp2 == NULL || sp2 == sp1 + 1 || e - sp2 - 1 != 7 ||
-		    memcmp(sp2 + 1, "SIP/2.0", 7) != 0)
-			return (-1);
-		pp->is_request = true;
-		pp->method = fast_str(s, (size_t)(sp1 - s));
-		if (osip_uri_init(&pp->req_uri) != 0 ||
-		    osip_uri_parse(pp->req_uri, fast_str(sp1 + 1,
-		    (size_t)(sp2 - sp1 - 1))) != 0)
-			return (-1);
-	}
-	if (osip_call_id_init(&pp->call_id) != 0 ||
-	    osip_call_id_parse(pp->call_id, fast_str(sc->call_id.p,
-	    sc->call_id.n)) != 0 ||
-	    osip_cseq_init(&pp->cseq) != 0 ||
-	    osip_cseq_parse(pp->cseq, fast_str(sc->cseq.p, sc->cseq.n)) != 0)
-		return (-1);
-	pp->party_hash[0] = party_hash(sc->from.p, sc->from.n);
-	pp->party_hash[1] = party_hash(sc->to.p, sc->to.n);
-	if ((pp->party[0] = party_get(sp->parties, &sc->from, pp->party_hash[0])) ==
-	    NULL && (osip_from_init(&pp->from) != 0 ||
-	    osip_from_parse(pp->from, fast_str(sc->from.p, sc->from.n)) != 0))
-		return (-1);
-	if ((pp->party[1] = party_get(sp->parties, &sc->to, pp->party_hash[1])) ==
-	    NULL && (osip_to_init(&pp->to) != 0 ||
-	    osip_to_parse(pp->to, fast_str(sc->to.p, sc->to.n)) != 0))
-		return (-1);
-	if (sc->via.p != NULL) {
-		pp->via_hash = party_hash(sc->via.p, sc->via.n);
-		if ((pp->via_hit = party_get(sp->vias, &sc->via,
-		    pp->via_hash)) == NULL && (osip_via_init(&pp->via) != 0 ||
-		    osip_via_parse(pp->via, fast_str(sc->via.p, sc->via.n)) != 0))
-			return (-1);
-	}
-	if (sc->body.p != NULL && sc->body.n > 0) {
-		if (sc->ctype.p != NULL && (osip_content_type_init(&pp->ctype)
-		    != 0 || osip_content_type_parse(pp->ctype,
-		    fast_str(sc->ctype.p, sc->ctype.n)) != 0))
-			return (-1);
-		pp->body = sc->body.p;
-		pp->body_len = sc->body.n;
-	}
-	return (0);
 }
 
 /*
@@ -589,82 +383,6 @@ sipmsg_refer(struct sip_msg *sm, const struct sip_parts *pp)
 		    sizeof sm->replaces_call_id, v, 0);
 }
 
-static enum sdp_dir
-sdp_attr_dir(const char *a, size_t len)
-{
-	static const struct {
-		const char	*name;
-		enum sdp_dir	 dir;
-	} dirs[] = {
-		{ "sendrecv", SDP_DIR_SENDRECV }, { "sendonly", SDP_DIR_SENDONLY },
-		{ "recvonly", SDP_DIR_RECVONLY }, { "inactive", SDP_DIR_INACTIVE },
-	};
-	size_t	i;
-
-	for (i = 0; i < sizeof dirs / sizeof dirs[0]; i++)
-		if (len == strlen(dirs[i].name) &&
-		    strncmp(a, dirs[i].name, len) == 0)
-			return (dirs[i].dir);
-	return (SDP_DIR_NONE);
-}
-
-static int
-sdp_c_is_zero(const char *c, size_t len)
-{
-	static const char	zero[] = "IN IP4 0.0.0.0";
-
-	return (len >= sizeof zero - 1 && strncmp(c, zero, sizeof zero - 1)
-	    == 0 && (len == sizeof zero - 1 || c[sizeof zero - 1] == '/'));
-}
-
-/*
- * RFC 4566 5: session-level a= and c= apply unless the first audio media
- * section sets its own (RFC 3264 5.1). Later media sections are ignored.
- */
-void
-sipmsg_parse_sdp(const char *body, size_t len, enum sdp_dir *dir,
-    bool *c_zero)
-{
-	const char	*p = body, *end = body + len, *eol;
-	enum sdp_dir	 sess_dir = SDP_DIR_NONE, media_dir = SDP_DIR_NONE, d;
-	int		 sess_zero = 0, media_zero = -1, section = 0;
-	size_t		 n;
-
-	for (; p < end; p = eol + 1) {
-		if ((eol = memchr(p, '\n', (size_t)(end - p))) == NULL)
-			eol = end;
-		n = (size_t)(eol - p);
-		if (n > 0 && p[n - 1] == '\r')
-			n--;
-		if (n < 2 || p[1] != '=')
-			continue;
-		if (p[0] == 'm') {
-			/* Past the first audio section; skip others before it. */
-			if (section == 1)
-				break;
-			section = n >= 7 && strncmp(p + 2, "audio", 5) == 0 ?
-			    1 : 2;
-			continue;
-		}
-		if (section == 2)
-			continue;
-		if (p[0] == 'a' && (d = sdp_attr_dir(p + 2, n - 2)) !=
-		    SDP_DIR_NONE) {
-			if (section == 0)
-				sess_dir = d;
-			else
-				media_dir = d;
-		} else if (p[0] == 'c') {
-			if (section == 0)
-				sess_zero = sdp_c_is_zero(p + 2, n - 2);
-			else
-				media_zero = sdp_c_is_zero(p + 2, n - 2);
-		}
-	}
-	*dir = media_dir != SDP_DIR_NONE ? media_dir : sess_dir;
-	*c_zero = media_zero != -1 ? media_zero : sess_zero;
-}
-
 static void
 sipmsg_body(struct sip_msg *sm, const struct sip_parts *pp)
 {
@@ -678,7 +396,7 @@ sipmsg_body(struct sip_msg *sm, const struct sip_parts *pp)
 	    strcasecmp(ct->subtype, "sdp") != 0 || pp->body == NULL)
 		return;
 	sm->has_sdp = true;
-	sipmsg_parse_sdp(pp->body, pp->body_len, &sm->sdp_dir,
+	sdp_parse(pp->body, pp->body_len, &sm->sdp_dir,
 	    &sm->sdp_c_zero);
 }
 
@@ -759,77 +477,37 @@ token_is(const char *s, size_t n, const char *name)
 	return (strlen(name) == n && strncasecmp(s, name, n) == 0);
 }
 
-/* The value of a header line "name: value" minus leading blanks. */
 static void
-header_value(const char *line, size_t n, size_t colon, const char **v,
-    size_t *vlen)
+plan_grow(struct reduce_plan *pl)
 {
-	size_t	i = colon + 1;
-
-	while (i < n && (line[i] == ' ' || line[i] == '\t'))
-		i++;
-	*v = line + i;
-	*vlen = n - i;
+	pl->keep_cap = pl->keep_cap == 0 ? 32 : pl->keep_cap * 2;
+	pl->keep = xreallocarray(pl->keep, pl->keep_cap, sizeof *pl->keep);
 }
 
-/* The first token of v (up to a blank, ';', ',' or the end). */
-static size_t
-token_len(const char *v, size_t n)
+/* Add p[0..n) to the spans kept, joining it to the last when adjacent. */
+static inline void
+plan_keep(struct reduce_plan *pl, const char *p, size_t n)
 {
-	size_t	i = 0;
+	struct span	*last;
 
-	while (i < n && v[i] != ' ' && v[i] != '\t' && v[i] != ';' &&
-	    v[i] != ',' && v[i] != '\r' && v[i] != '\n')
-		i++;
-	return (i);
-}
-
-/* End of the line at p (past its CRLF, CR or LF), or NULL without one. */
-static const char *
-line_end(const char *p, const char *end, const char **eol)
-{
-	const char	*nl, *cr;
-
-	/* Two vectorised scans beat one byte loop: LF, then a bare CR. */
-	nl = memchr(p, '\n', (size_t)(end - p));
-	cr = memchr(p, '\r', (size_t)((nl != NULL ? nl : end) - p));
-	if (cr != NULL && cr + 1 != nl) {
-		*eol = cr;
-		return (cr + 1);
+	if (pl->nkeep > 0) {
+		last = &pl->keep[pl->nkeep - 1];
+		if (last->p + last->n == p) {
+			last->n += n;
+			return;
+		}
 	}
-	if (cr != NULL) {
-		*eol = cr;
-		return (nl + 1);
-	}
-	if (nl == NULL)
-		return (NULL);
-	*eol = nl;
-	return (nl + 1);
+	if (pl->nkeep == pl->keep_cap)
+		plan_grow(pl);
+	pl->keep[pl->nkeep].p = p;
+	pl->keep[pl->nkeep++].n = n;
 }
 
-enum reduce_result {
-	REDUCE_WHOLE,		/* hand libosip2 the message as it is */
-	REDUCE_DONE,		/* sp->reduced holds what to parse */
-	REDUCE_UNTRACKED	/* an untracked method: drop it */
-};
-
-/*
- * One pass over the header lines, before any allocation: responses whose
- * CSeq method is untracked and NOTIFYs of another event package than refer
- * (RFC 3515 3) are dropped; otherwise sp->reduced gets the start line, the
- * header lines sipmsg_extract reads (the top Via line only) and the blank
- * line, byte for byte, and the body only where a leg reads its SDP: INVITE
- * and UPDATE requests in a dialog (offers, RFC 3264). libosip2 then parses
- * every field we use and spends nothing on Contact, Allow, Record-Route,
- * bodies and the like. A line without a colon is kept, so a malformed message still
- * fails the parse; anything else unusual (NUL bytes, no end of the
- * headers) goes whole.
- */
 /* v minus trailing blanks. */
-static struct fast_val
+static struct sipfast_val
 fast_trim(const char *v, size_t n)
 {
-	struct fast_val	r;
+	struct sipfast_val	r;
 
 	while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t'))
 		n--;
@@ -838,68 +516,65 @@ fast_trim(const char *v, size_t n)
 	return (r);
 }
 
+enum reduce_result {
+	REDUCE_WHOLE,		/* hand libosip2 the message as it is */
+	REDUCE_DONE,		/* sp->scan and sp->plan are set */
+	REDUCE_UNTRACKED	/* an untracked method: drop it */
+};
+
+/*
+ * The classify step: one pass over the header lines, no allocation (but
+ * for the span list's growth to the longest message yet). Responses whose CSeq method is untracked and NOTIFYs of
+ * another event package than refer (RFC 3515 3) are dropped. Otherwise
+ * sp->scan gets the values the header-by-header parse reads, and sp->plan
+ * what libosip2 would parse instead: the start line, the header lines
+ * sipmsg_extract reads (the top Via line only) and the empty line, byte
+ * for byte, and the body only where a leg reads its SDP: INVITE and UPDATE
+ * requests in a dialog (offers, RFC 3264). libosip2 then parses every
+ * field we use and spends nothing on Contact, Allow, Record-Route, bodies
+ * and the like. A line without a colon is kept, so a malformed message
+ * still fails the parse; anything else unusual (NUL bytes, no end of the
+ * headers, a Content-Length twice or not a number) goes whole.
+ */
 static enum reduce_result
-sipmsg_reduce(struct sip_parser *sp, const char *p, size_t len,
-    size_t *rlen)
+sipmsg_classify(struct sip_parser *sp, const char *p, size_t len)
 {
-	const char	*end = p + len, *q, *next, *eol, *v, *t;
-	const char	*content[REDUCE_CONTENT_MAX][2];
-	struct fast_scan *sc = &sp->scan;
-	char		*out;
-	size_t		 n, colon, vlen, i, k, ncontent = 0;
-	int		 response, notify, offer, keep, kind, via_seen = 0;
-	int		 to_tag = 0, multipart = 0, folded;
-	long		 clen = -1;	/* Content-Length, -1 absent */
+	const char		*end = p + len, *q, *next, *eol, *v, *t, *m;
+	struct sipfast_scan	*sc = &sp->scan;
+	struct reduce_plan	*pl = &sp->plan;
+	struct sipscan_header	 h;
+	size_t			 vlen, k, mlen;
+	int			 response, notify, offer, keep, kind, r;
+	int			 via_seen = 0, to_tag = 0, multipart = 0;
+	long			 clen = -1;	/* Content-Length, -1 absent */
 
 	if (memchr(p, '\0', len) != NULL)
 		return (REDUCE_WHOLE);
-	if (sp->reduced_cap < len + 2) {
-		free(sp->reduced);
-		sp->reduced_cap = len < 4096 ? 4096 : len + 2;
-		sp->reduced = xmalloc(sp->reduced_cap);
-	}
-	out = sp->reduced;
 	response = len >= 8 && memcmp(p, "SIP/2.0 ", 8) == 0;
 	notify = len >= 7 && memcmp(p, "NOTIFY ", 7) == 0;
 	offer = (len >= 7 && memcmp(p, "INVITE ", 7) == 0) ||
 	    (len >= 7 && memcmp(p, "UPDATE ", 7) == 0);
-	if ((next = line_end(p, end, &eol)) == NULL)
+	if ((next = sipscan_line_end(p, end, &eol)) == NULL)
 		return (REDUCE_WHOLE);
-	memset(sc, 0, offsetof(struct fast_scan, other));
+	memset(sc, 0, offsetof(struct sipfast_scan, other));
 	sc->nother = 0;
 	sc->ok = sp->fast && osiparena_installed();
 	sc->start.p = p;
 	sc->start.n = (size_t)(eol - p);
-	memcpy(out, p, (size_t)(next - p));
-	out += next - p;
-	for (q = next; ; q = next) {
-		if (q == end)
-			return (REDUCE_WHOLE);	/* no blank line */
-		if (*q == '\r' || *q == '\n')
-			break;			/* end of the headers */
-		if ((next = line_end(q, end, &eol)) == NULL)
-			return (REDUCE_WHOLE);
-		/* Folded continuation lines belong to this header. */
-		folded = 0;
-		while (next < end && (*next == ' ' || *next == '\t')) {
-			folded = 1;
-			if ((next = line_end(next, end, &eol)) == NULL)
-				return (REDUCE_WHOLE);
-		}
-		n = (size_t)(eol - q);
-		if ((v = memchr(q, ':', n)) == NULL) {
-			keep = 1;	/* libosip2 will refuse it */
+	pl->nkeep = pl->ncontent = 0;
+	plan_keep(pl, p, (size_t)(next - p));
+	for (q = next; (r = sipscan_header(q, end, &h)) == 1; q = h.next) {
+		if (!h.colon) {
+			/* libosip2 will refuse it. */
 			sc->ok = false;
-			goto copy;
+			plan_keep(pl, q, (size_t)(h.next - q));
+			continue;
 		}
-		colon = (size_t)(v - q);
-		for (i = colon; i > 0 && (q[i - 1] == ' ' || q[i - 1] == '\t');
-		    i--)
-			;
-		kind = hdr_kind_of(q, i);
+		kind = hdr_kind_of(q, h.nlen);
 		keep = kind == HDR_KEEP || kind == HDR_FROM ||
 		    kind == HDR_CALL_ID || kind == HDR_TO || kind == HDR_CSEQ;
-		header_value(q, n, colon, &v, &vlen);
+		v = h.value;
+		vlen = h.vlen;
 		switch (kind) {
 		case HDR_FROM:
 			sc->from = fast_trim(v, vlen);
@@ -934,42 +609,28 @@ sipmsg_reduce(struct sip_parser *sp, const char *p, size_t len,
 		case HDR_CSEQ:
 			sc->cseq = fast_trim(v, vlen);
 			sc->ncseq++;
-			/* "CSeq: 1 OPTIONS": the method follows the number. */
-			i = token_len(v, vlen);
-			v += i;
-			vlen -= i;
-			while (vlen > 0 && (*v == ' ' || *v == '\t')) {
-				v++;
-				vlen--;
-			}
-			vlen = token_len(v, vlen);
-			/* Method names are case-sensitive (RFC 3261 7.1). */
-			for (i = 0; response && i < sizeof sip_untracked_cseq /
-			    sizeof sip_untracked_cseq[0]; i++)
-				if (strlen(sip_untracked_cseq[i]) == vlen &&
-				    memcmp(v, sip_untracked_cseq[i], vlen) == 0)
+			if (response) {
+				m = sipscan_cseq_method(v, vlen, &mlen);
+				if (sipscan_untracked_cseq(m, mlen))
 					return (REDUCE_UNTRACKED);
+			}
 			break;
 		case HDR_EVENT:
-			if (notify && !token_is(v, token_len(v, vlen), "refer"))
+			if (notify && !token_is(v, sipscan_token_len(v, vlen),
+			    "refer"))
 				return (REDUCE_UNTRACKED);
 			break;
-		case HDR_CONTENT:
+		case HDR_CTYPE:
+		case HDR_CLEN:
 			/* Kept aside: they go only with the body. */
-			if (ncontent == REDUCE_CONTENT_MAX)
+			if (pl->ncontent == REDUCE_CONTENT_MAX)
 				return (REDUCE_WHOLE);
-			content[ncontent][0] = q;
-			content[ncontent++][1] = next;
-			if (i <= 1 ? (*q | 0x20) == 'l' : i == 14) {
-				if (clen != -1 || vlen == 0)
+			pl->content[pl->ncontent].p = q;
+			pl->content[pl->ncontent++].n = (size_t)(h.next - q);
+			if (kind == HDR_CLEN) {
+				if (clen != -1 || (clen =
+				    sipscan_content_length(v, vlen)) < 0)
 					return (REDUCE_WHOLE);
-				for (clen = 0, k = 0; k < vlen && clen < 1 << 24 &&
-				    v[k] >= '0' && v[k] <= '9'; k++)
-					clen = clen * 10 + (v[k] - '0');
-				/* Only plain digits and blanks. */
-				for (; k < vlen; k++)
-					if (v[k] != ' ' && v[k] != '\t')
-						return (REDUCE_WHOLE);
 			} else {
 				if (sc->ctype.p != NULL)
 					sc->ok = false;
@@ -981,42 +642,39 @@ sipmsg_reduce(struct sip_parser *sp, const char *p, size_t len,
 			break;
 		default:
 			for (k = 0; !keep && k < sp->ncorr; k++)
-				keep = token_is(q, i, sp->corr[k]);
+				keep = token_is(q, h.nlen, sp->corr[k]);
 			break;
 		}
 		if (keep && kind != HDR_FROM && kind != HDR_CALL_ID &&
 		    kind != HDR_TO && kind != HDR_CSEQ) {
 			/* Read by name: PAI, Refer-To, a correlation header. */
-			if (sc->nother == FAST_OTHER_MAX)
+			if (sc->nother == SIPFAST_OTHER_MAX)
 				sc->ok = false;
 			else {
 				sc->other[sc->nother].name = q;
-				sc->other[sc->nother].nlen = i;
+				sc->other[sc->nother].nlen = h.nlen;
 				sc->other[sc->nother++].v = fast_trim(v, vlen);
 			}
 		}
-		if (folded && (keep || kind == HDR_CONTENT))
+		if (h.folded && (keep || kind == HDR_CTYPE || kind == HDR_CLEN))
 			sc->ok = false;
-copy:
-		if (keep) {
-			memcpy(out, q, (size_t)(next - q));
-			out += next - q;
-		}
+		if (keep)
+			plan_keep(pl, q, (size_t)(h.next - q));
 	}
+	if (r < 0)
+		return (REDUCE_WHOLE);		/* no empty line */
 	/*
 	 * The body only for an offer a leg reads: a re-INVITE or UPDATE
 	 * (RFC 3264 8); an initial INVITE's SDP is nobody's concern. A
 	 * multipart body, which libosip2 splits itself, stays too.
 	 */
-	next = line_end(q, end, &eol);
-	if ((offer && to_tag) || multipart) {
-		for (k = 0; k < ncontent; k++) {
-			memcpy(out, content[k][0], (size_t)(content[k][1] -
-			    content[k][0]));
-			out += content[k][1] - content[k][0];
-		}
-		memcpy(out, q, (size_t)(end - q));
-		out += end - q;
+	next = h.next;
+	pl->crlf_crlf = q - p >= 2 && end - q >= 2 && memcmp(q - 2,
+	    "\r\n\r\n", 4) == 0;
+	pl->with_body = (offer && to_tag) || multipart;
+	if (pl->with_body) {
+		pl->rest.p = q;
+		pl->rest.n = (size_t)(end - q);
 		/* The fast parse takes a body of exactly Content-Length. */
 		sc->body.p = next;
 		sc->body.n = (size_t)(end - next);
@@ -1030,8 +688,6 @@ copy:
 		 */
 		if (clen != -1 && next != NULL && clen != (long)(end - next))
 			return (REDUCE_WHOLE);
-		memcpy(out, "\r\n", 2);
-		out += 2;
 	}
 	/* Each once and not empty, as the fast parse needs them. */
 	if (sc->nfrom != 1 || sc->nto != 1 || sc->ncall_id != 1 ||
@@ -1042,21 +698,43 @@ copy:
 	for (k = 0; k < sc->nother; k++)
 		if (sc->other[k].v.n == 0)
 			sc->ok = false;
-	*rlen = (size_t)(out - sp->reduced);
 	return (REDUCE_DONE);
 }
 
-static int
-sipmsg_untracked(const uint8_t *p, size_t len)
+/*
+ * The copy step: what sipmsg_classify chose, written out for libosip2 as
+ * one text in sp->reduced (never longer than the payload plus a CRLF).
+ * Returns its length.
+ */
+static size_t
+sipmsg_copy(struct sip_parser *sp, size_t len)
 {
-	size_t	i, n;
+	const struct reduce_plan	*pl = &sp->plan;
+	char				*out;
+	size_t				 k;
 
-	for (i = 0; i < sizeof sip_untracked / sizeof sip_untracked[0]; i++) {
-		n = strlen(sip_untracked[i]);
-		if (len >= n && memcmp(p, sip_untracked[i], n) == 0)
-			return (1);
+	if (sp->reduced_cap < len + 2) {
+		free(sp->reduced);
+		sp->reduced_cap = len < 4096 ? 4096 : len + 2;
+		sp->reduced = xmalloc(sp->reduced_cap);
 	}
-	return (0);
+	out = sp->reduced;
+	for (k = 0; k < pl->nkeep; k++) {
+		memcpy(out, pl->keep[k].p, pl->keep[k].n);
+		out += pl->keep[k].n;
+	}
+	if (pl->with_body) {
+		for (k = 0; k < pl->ncontent; k++) {
+			memcpy(out, pl->content[k].p, pl->content[k].n);
+			out += pl->content[k].n;
+		}
+		memcpy(out, pl->rest.p, pl->rest.n);
+		out += pl->rest.n;
+	} else {
+		memcpy(out, "\r\n", 2);
+		out += 2;
+	}
+	return ((size_t)(out - sp->reduced));
 }
 
 void
@@ -1066,7 +744,8 @@ sipmsg_input(struct sip_parser *sp, const struct payload *pl)
 	struct sip_parts parts;
 	struct sip_msg	*sm = &sp->msg;
 	const uint8_t	*p = pl->data;
-	size_t		 len = pl->len, rlen;
+	size_t		 len = pl->len;
+	enum reduce_result r;
 
 	/* RFC 5626 CRLF keep-alives; some phones send spaces or NULs. */
 	while (len > 0 && (*p == '\r' || *p == '\n' || *p == ' ' ||
@@ -1078,47 +757,42 @@ sipmsg_input(struct sip_parser *sp, const struct payload *pl)
 		sp->st.keepalives++;
 		return;
 	}
-	if (sipmsg_untracked(p, len)) {
+	if (sipscan_untracked_request((const char *)p, len)) {
 		sp->st.ignored_methods++;
 		return;
 	}
+	r = sipmsg_classify(sp, (const char *)p, len);
 	/*
 	 * RFC 3261 7: the headers end with an empty line. libosip2 takes
 	 * a message cut after any header line for a whole one (and one cut
-	 * before Content-Length for one without a body).
+	 * before Content-Length for one without a body). The classify step
+	 * has no side effect, so it may go first: a message it saw end its
+	 * headers with CRLF CRLF needs no search for one.
 	 */
-	if (memmem(p, len, "\r\n\r\n", 4) == NULL) {
+	if (!(r == REDUCE_DONE && sp->plan.crlf_crlf) &&
+	    memmem(p, len, "\r\n\r\n", 4) == NULL) {
 		sp->st.parse_errors++;
 		return;
 	}
-	switch (sipmsg_reduce(sp, (const char *)p, len, &rlen)) {
+	switch (r) {
 	case REDUCE_UNTRACKED:
 		sp->st.ignored_methods++;
 		return;
 	case REDUCE_DONE:
 		if (sp->scan.ok) {
 			osiparena_begin();
-			if (sipmsg_fast(sp, &parts) == 0 &&
+			if (sipfast_parse(sp->fastp, &sp->scan, &parts) == 0 &&
 			    sipmsg_extract(sp, &parts, sm) == 0) {
-				if (parts.party[0] == NULL)
-					party_put(sp->parties, &sp->scan.from,
-					    parts.party_hash[0], sm->from_user,
-					    sm->from_tag);
-				if (parts.party[1] == NULL)
-					party_put(sp->parties, &sp->scan.to,
-					    parts.party_hash[1], sm->to_user,
-					    sm->to_tag);
-				if (parts.via_hit == NULL && parts.via != NULL)
-					party_put(sp->vias, &sp->scan.via,
-					    parts.via_hash, "", sm->branch);
+				sipfast_remember(sp->fastp, &sp->scan, &parts,
+				    sm);
 				osiparena_end();
 				goto parsed;
 			}
 			/* Whatever it found odd, the whole parse judges. */
 			osiparena_end();
 		}
+		len = sipmsg_copy(sp, len);
 		p = (const uint8_t *)sp->reduced;
-		len = rlen;
 		break;
 	case REDUCE_WHOLE:
 		break;
@@ -1172,7 +846,7 @@ sipmsg_free(struct sip_parser *sp)
 	if (sp == NULL)
 		return;
 	free(sp->reduced);
-	free(sp->parties);
-	free(sp->vias);
+	free(sp->plan.keep);
+	sipfast_free(sp->fastp);
 	free(sp);
 }

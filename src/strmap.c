@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ccmetrics/siphash.h"
 #include "ccmetrics/strmap.h"
 #include "ccmetrics/xmalloc.h"
 
@@ -24,16 +25,15 @@ struct strmap {
 	size_t			  count;
 };
 
+/*
+ * Keys are Call-IDs, tags, caller numbers: chosen by whoever calls the
+ * PBX. An unkeyed hash lets them pick keys that share a bucket and make
+ * every lookup walk them all; SipHash under a random key does not.
+ */
 uint64_t
 strmap_hash(const char *s)
 {
-	uint64_t	h = 1469598103934665603ULL;	/* FNV-1a */
-
-	while (*s != '\0') {
-		h ^= (unsigned char)*s++;
-		h *= 1099511628211ULL;
-	}
-	return (h);
+	return (siphash_process(s, strlen(s)));
 }
 
 struct strmap *
@@ -126,6 +126,21 @@ size_t
 strmap_count(const struct strmap *m)
 {
 	return (m->count);
+}
+
+size_t
+strmap_max_chain(const struct strmap *m)
+{
+	const struct strmap_entry	*e;
+	size_t				 i, n, most = 0;
+
+	for (i = 0; i < m->nbuckets; i++) {
+		for (n = 0, e = m->buckets[i]; e != NULL; e = e->next)
+			n++;
+		if (n > most)
+			most = n;
+	}
+	return (most);
 }
 
 void

@@ -7,14 +7,14 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
+#include "ccmetrics/siphash.h"
+#include "ccmetrics/sipscan.h"
 #include "ccmetrics/tcpstream.h"
 #include "ccmetrics/xmalloc.h"
 
 #define START_LINE_MAX		1024	/* a longer first line is no start line */
 #define METHOD_MAX		32
-#define CONTENT_LENGTH_MAX	100000000UL
 #define BUF_STEP		4096
 #define SIP_VERSION		"SIP/2.0"
 
@@ -107,30 +107,23 @@ seq_diff(uint32_t a, uint32_t b)
 	return ((int32_t)(a - b));
 }
 
-static uint64_t
-hash_bytes(uint64_t h, const uint8_t *p, size_t n)
-{
-	while (n-- > 0) {
-		h ^= *p++;
-		h *= 1099511628211ULL;
-	}
-	return (h);
-}
-
+/* Spoofed segments choose addresses and ports: a keyed hash (strmap.c). */
 static uint64_t
 stream_hash(const struct endpoint *src, const struct endpoint *dst)
 {
-	uint64_t	h = 1469598103934665603ULL;	/* FNV-1a */
-	uint8_t		ports[4];
+	uint8_t		k[2 * sizeof src->ip.bytes + 1 + 4];
+	size_t		n = 0;
 
-	ports[0] = (uint8_t)(src->port >> 8);
-	ports[1] = (uint8_t)src->port;
-	ports[2] = (uint8_t)(dst->port >> 8);
-	ports[3] = (uint8_t)dst->port;
-	h = hash_bytes(h, src->ip.bytes, sizeof src->ip.bytes);
-	h = hash_bytes(h, dst->ip.bytes, sizeof dst->ip.bytes);
-	h = hash_bytes(h, &src->ip.family, 1);
-	return (hash_bytes(h, ports, sizeof ports));
+	memcpy(k + n, src->ip.bytes, sizeof src->ip.bytes);
+	n += sizeof src->ip.bytes;
+	memcpy(k + n, dst->ip.bytes, sizeof dst->ip.bytes);
+	n += sizeof dst->ip.bytes;
+	k[n++] = src->ip.family;
+	k[n++] = (uint8_t)(src->port >> 8);
+	k[n++] = (uint8_t)src->port;
+	k[n++] = (uint8_t)(dst->port >> 8);
+	k[n++] = (uint8_t)dst->port;
+	return (siphash_process(k, n));
 }
 
 static int
@@ -299,68 +292,20 @@ find_start_line(const uint8_t *p, size_t len, size_t *at)
 	}
 }
 
-/* Length of the header block with its empty line, 0 while incomplete. */
-static size_t
-header_block_len(const uint8_t *p, size_t len)
-{
-	size_t	i;
-
-	for (i = 0; i + 1 < len; i++) {
-		if (p[i] != '\n')
-			continue;
-		if (p[i + 1] == '\n')
-			return (i + 2);
-		if (i + 2 < len && p[i + 1] == '\r' && p[i + 2] == '\n')
-			return (i + 3);
-	}
-	return (0);
-}
-
 /*
- * The Content-Length (or compact "l", RFC 3261 7.3.3, 20.14) of a header
- * block: 0 when absent, -1 when not a number.
+ * The Content-Length (or compact "l", RFC 3261 7.3.3, 20.14) of the header
+ * block p[0..len) that starts with a start line: 0 when absent, -1 when
+ * not a number.
  */
 static long
 content_length(const uint8_t *p, size_t len)
 {
-	const uint8_t	*line, *end, *colon, *name_end, *v;
-	size_t		 nlen;
-	unsigned long	 n;
+	const uint8_t	*line;
 
-	line = memchr(p, '\n', len);
-	for (line++; line < p + len; line = end + 1) {
-		end = memchr(line, '\n', (size_t)(p + len - line));
-		if (end == NULL)
-			break;
-		if (*line == ' ' || *line == '\t')
-			continue;		/* folded continuation */
-		colon = memchr(line, ':', (size_t)(end - line));
-		if (colon == NULL)
-			continue;
-		for (name_end = colon; name_end > line &&
-		    (name_end[-1] == ' ' || name_end[-1] == '\t'); name_end--)
-			;
-		nlen = (size_t)(name_end - line);
-		if (!(nlen == 1 && (*line == 'l' || *line == 'L')) &&
-		    !(nlen == 14 && strncasecmp((const char *)line,
-		    "Content-Length", 14) == 0))
-			continue;
-		for (v = colon + 1; v < end && (*v == ' ' || *v == '\t'); v++)
-			;
-		if (v == end || *v < '0' || *v > '9')
-			return (-1);
-		for (n = 0; v < end && *v >= '0' && *v <= '9'; v++) {
-			n = n * 10 + (unsigned long)(*v - '0');
-			if (n > CONTENT_LENGTH_MAX)
-				return (-1);
-		}
-		for (; v < end; v++) {
-			if (*v != ' ' && *v != '\t' && *v != '\r')
-				return (-1);
-		}
-		return ((long)n);
-	}
-	return (0);
+	/* The caller found the start line's LF. */
+	line = (const uint8_t *)memchr(p, '\n', len) + 1;
+	return (sipscan_headers_content_length((const char *)line,
+	    (size_t)(p + len - line)));
 }
 
 static void
@@ -432,7 +377,7 @@ stream_frame_one(struct tcpstream_table *t, struct stream *s, size_t *off,
 		s->state = STREAM_HUNTING;
 		return (1);
 	}
-	if ((hlen = header_block_len(p, len)) == 0) {
+	if ((hlen = sipscan_headers_len((const char *)p, len)) == 0) {
 		if (len <= t->lim.max_message)
 			return (0);
 		t->st.oversize++;

@@ -43,6 +43,9 @@ import struct
 import sys
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "tools"))
+from ccmgen_wire import sip_message  # noqa: E402
+
 SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)
 COMPACT = {"i": "call-id", "f": "from", "t": "to", "v": "via", "m": "contact",
            "l": "content-length", "c": "content-type", "r": "refer-to",
@@ -308,11 +311,6 @@ class Emulator:
         self.note(ns, ">", addr, first, cid.group(1).decode() if cid else "")
         return ns
 
-    def build(self, start, headers, body=b""):
-        lines = [start] + ["%s: %s" % h for h in headers]
-        lines.append("Content-Length: %d" % len(body))
-        return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
-
     def sdp(self, direction="sendrecv"):
         ip = self.addr[0]
         return ("v=0\r\no=acd 1 1 IN IP4 %s\r\ns=-\r\nc=IN IP4 %s\r\n"
@@ -335,9 +333,7 @@ class Emulator:
             headers += [("Record-Route", r) for r in req.all("record-route")]
             headers.append(("Contact", self.contact()))
         headers += list(extra)
-        if body:
-            headers.append(("Content-Type", "application/sdp"))
-        data = self.build("SIP/2.0 %d %s" % (status, reason), headers, body)
+        data = sip_message("SIP/2.0 %d %s" % (status, reason), headers, body)
         key = (req.call_id, req.cseq, req.method, req.branch)
         self.server_txns[key] = (data, addr)
         return self.send(data, addr)
@@ -358,11 +354,9 @@ class Emulator:
         if method in ("INVITE", "REFER", "NOTIFY"):
             headers.append(("Contact", self.contact()))
         headers += list(extra)
-        if body:
-            headers.append(("Content-Type", content_type or "application/sdp"))
-        data = self.build("%s %s SIP/2.0" % (method, leg.target or
-                                              uri_of(leg.remote_hdr)),
-                          headers, body)
+        data = sip_message("%s %s SIP/2.0" % (method, leg.target or
+                                               uri_of(leg.remote_hdr)),
+                           headers, body, content_type or "application/sdp")
         return self.send(data, leg.peer)
 
     # ---- the main loop ------------------------------------------------
@@ -631,7 +625,7 @@ class Emulator:
                    ("From", inv.get("from")), ("To", resp.get("to")),
                    ("Call-ID", leg.call_id),
                    ("CSeq", "%d ACK" % inv.cseq)]
-        return self.build("ACK %s SIP/2.0" % ruri, headers)
+        return sip_message("ACK %s SIP/2.0" % ruri, headers)
 
     # ---- the queue ----------------------------------------------------
 
@@ -672,10 +666,8 @@ class Emulator:
                    ("Max-Forwards", "70"), ("From", leg.local_hdr),
                    ("To", leg.remote_hdr), ("Call-ID", leg.call_id),
                    ("CSeq", "1 INVITE"), ("Contact", self.contact()),
-                   ("X-CC-Inbound", call.inbound.call_id),
-                   ("Content-Type", "application/sdp")]
-        data = self.build("INVITE %s SIP/2.0" % leg.target, headers,
-                          self.sdp())
+                   ("X-CC-Inbound", call.inbound.call_id)]
+        data = sip_message("INVITE %s SIP/2.0" % leg.target, headers, self.sdp())
         leg.invite = Msg(data)
         leg.invite_ns = self.send(data, leg.peer)
         call.attempts.append(leg)
@@ -692,8 +684,8 @@ class Emulator:
                    ("CSeq", "%d CANCEL" % leg.invite.cseq)]
         leg.state = "ended"
         self.cancel_timer(leg.ring_timer)
-        return self.send(self.build("CANCEL %s SIP/2.0" % leg.invite.ruri,
-                                    headers), leg.peer)
+        return self.send(sip_message("CANCEL %s SIP/2.0" % leg.invite.ruri,
+                                     headers), leg.peer)
 
     def rona(self, leg):
         if leg.state != "early":

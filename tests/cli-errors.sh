@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 
 out=$("$CCMETRICSD" --version)
-expect_eq "--version" "ccmetricsd 0.1.0" "$out"
+expect_eq "--version" "ccmetricsd $(ac_version)" "$out"
 
 "$CCMETRICSD" --check-config -c "$top_srcdir/conf/ccmetricsd.yaml" \
     >/dev/null || fail "the example configuration does not check"
@@ -67,6 +67,27 @@ rc=0
 expect_eq "exit status of a missing capture" 1 "$rc"
 grep -q "none.pcap" "$TMP/err" || fail "no file name in: $(cat "$TMP/err")"
 
+# Not a capture at all: the message names the file.
+printf 'not a capture file, just text\n' >"$TMP/text.pcap"
+rc=0
+"$CCMETRICSD" -c "$TMP/ok.yaml" -r "$TMP/text.pcap" 2>"$TMP/err" || rc=$?
+expect_eq "exit status of a file that is no capture" 1 "$rc"
+grep -q "$TMP/text.pcap: unknown file format" "$TMP/err" ||
+    fail "no file name in: $(cat "$TMP/err")"
+
+# A capture cut at 96 bytes a packet: warned about, naming the file.
+$PYTHON3 - "$TMP/short.pcap" <<'EOT'
+import struct, sys
+with open(sys.argv[1], "wb") as f:
+    f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 96, 1))
+EOT
+rc=0
+"$CCMETRICSD" -c "$TMP/ok.yaml" -r "$TMP/short.pcap" >/dev/null 2>"$TMP/err" ||
+    rc=$?
+expect_eq "exit status of a short-snaplen capture" 0 "$rc"
+grep -q "warning: $TMP/short.pcap: snaplen 96 is too small for SIP" \
+    "$TMP/err" || fail "no snaplen warning: $(cat "$TMP/err")"
+
 # A capture of an unknown link type (USER0, 147): refused at start-up.
 $PYTHON3 - "$TMP/user0.pcap" <<'EOT'
 import struct, sys
@@ -90,6 +111,9 @@ rc=0
 "$CCMETRICSD" -c "$TMP/day.yaml" -r "$TMP/cut.pcap" >"$TMP/out.jsonl" \
     2>"$TMP/err" || rc=$?
 [ "$rc" -le 1 ] || fail "truncated capture: exit $rc"
+# Its error, if any, names the file.
+[ ! -s "$TMP/err" ] || grep -q "$TMP/cut.pcap: " "$TMP/err" ||
+    fail "no file name in: $(cat "$TMP/err")"
 grep -q '"topic":"call.end\.' "$TMP/out.jsonl" ||
     fail "truncated capture: no call published"
 echo "ok: truncated capture handled (exit $rc)"

@@ -18,8 +18,9 @@ for one UDP datagram).
 
 import sys
 
-import sippcap
-from sippcap import PcapWriter, START_US
+import sippcap  # also puts tools/ on sys.path, for ccmgen_wire
+from sippcap import START_US
+from ccmgen_wire import PcapWriter
 
 # decode-fuzzer.c: DLT_EN10MB, LINUX_SLL, LINUX_SLL2, NULL, LOOP, RAW, IPV4,
 # IPV6, as pcap file link types.
@@ -99,7 +100,7 @@ def main(argv):
         if not data:
             return 3
         with open(argv[3], "wb") as fh:
-            PcapWriter(fh, LINKTYPES[data[0] % len(LINKTYPES)]).frame(START_US, data[1:])
+            PcapWriter(fh, LINKTYPES[data[0] % len(LINKTYPES)]).write(START_US, data[1:])
     elif target == "sipmsg":
         if len(data) > UDP_MAX:
             return 3

@@ -8,33 +8,28 @@ port is --port-in-capture to HOST:PORT. HEP carries its own timestamps, so
 the pace is only what the listener's socket buffer needs. Prints the count.
 """
 import argparse
+import os
 import socket
-import struct
 import sys
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "tools"))
+from ccmgen_wire import LINKTYPE_ETHERNET, PcapReader, udp4_of  # noqa: E402
 
 
 def hep_payloads(path, port):
     """UDP payloads to port, in capture order."""
     with open(path, "rb") as fh:
-        head = fh.read(24)
-        if len(head) < 24 or struct.unpack("<I", head[:4])[0] != 0xA1B2C3D4:
-            sys.exit("hep-send: %s: not a little-endian microsecond pcap" % path)
-        if struct.unpack("<I", head[20:24])[0] != 1:
+        try:
+            reader = PcapReader(fh, path)
+        except ValueError as e:
+            sys.exit("hep-send: %s" % e)
+        if reader.linktype != LINKTYPE_ETHERNET:
             sys.exit("hep-send: %s: not Ethernet" % path)
-        while True:
-            rec = fh.read(16)
-            if len(rec) < 16:
-                return
-            caplen = struct.unpack("<IIII", rec)[2]
-            frame = fh.read(caplen)
-            if frame[12:14] != b"\x08\x00" or frame[23] != 17:
-                continue
-            ip = frame[14:]
-            udp = ip[(ip[0] & 0x0F) * 4:]
-            dport, ulen = struct.unpack("!HH", udp[2:6])
-            if dport == port:
-                yield udp[8:ulen]
+        for _, frame in reader:
+            udp = udp4_of(frame)
+            if udp is not None and udp[3] == port:
+                yield udp[4]
 
 
 def main():

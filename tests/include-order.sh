@@ -8,18 +8,19 @@
 # rank NAME: the pipeline position of a header; 0 for shared utilities.
 rank() {
 	case "$1" in
-	addr|conf|config|log|xmalloc|strmap|erlang|csvrec|sha256|privacy|privdrop|\
-	notify|notify-none|jsonw|ptime|erlanga) echo 0 ;;
-	capture) echo 1 ;;
-	payload) echo 2 ;;
+	addr|conf|config|log|xmalloc|strmap|siphash|timegate|erlang|csvrec|\
+	sha256|privacy|privdrop|notify|notify-none|jsonw|ptime|erlanga) echo 0 ;;
+	capture|reload) echo 1 ;;
+	payload|sipscan) echo 2 ;;
 	ipfrag|tcpstream|hep|heplisten) echo 3 ;;
 	decode) echo 4 ;;
-	sip|osiparena) echo 5 ;;
+	sip|sipfast|sdp|osiparena) echo 5 ;;
 	leg) echo 6 ;;
 	contact) echo 7 ;;
 	interval) echo 8 ;;
 	publish|zap) echo 9 ;;
 	record) echo 10 ;;
+	pipeline) echo 11 ;;
 	*) echo unknown ;;
 	esac
 }

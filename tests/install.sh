@@ -47,7 +47,7 @@ echo "ok: unit hardening directives"
 
 # The installed programs run, and the installed configuration checks.
 out=$("$root$inst_sbindir/ccmetricsd" --version)
-expect_eq "installed --version" "ccmetricsd 0.1.0" "$out"
+expect_eq "installed --version" "ccmetricsd $(ac_version)" "$out"
 "$root$inst_sbindir/ccmetricsd" --check-config \
     -c "$root$inst_sysconfdir/ccmetricsd.yaml" >/dev/null ||
     fail "installed configuration does not check"
@@ -56,6 +56,11 @@ expect_eq "installed --version" "ccmetricsd 0.1.0" "$out"
 for m in man8/ccmetricsd.8 man5/ccmetricsd.yaml.5 man1/ccmetrics-sub.1; do
 	[ -s "$root$inst_mandir/$m" ] || fail "empty man page $m"
 done
+page="$root$inst_mandir/man8/ccmetricsd.8"
+grep -q "^\.It Pa $inst_sysconfdir/ccmetricsd\.yaml\$" "$page" ||
+    fail "ccmetricsd.8 does not name $inst_sysconfdir/ccmetricsd.yaml"
+grep -q "^\.It Pa $inst_unitdir/ccmetricsd\.service\$" "$page" ||
+    fail "ccmetricsd.8 does not name $inst_unitdir/ccmetricsd.service"
 echo "ok: installed programs and pages"
 
 # An upgrade keeps the operator's configuration.

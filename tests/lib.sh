@@ -33,6 +33,12 @@ expect_eq() {
 	echo "ok: $1 = $3"
 }
 
+# The version configure.ac declares (AC_INIT), read from the source itself.
+ac_version() {
+	sed -n 's/^AC_INIT(\[ccmetrics\], \[\([^]]*\)\].*/\1/p' \
+	    "$top_srcdir/configure.ac"
+}
+
 # A free TCP port on 127.0.0.1 (bounded attempts).
 free_port() {
 	$PYTHON3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'

@@ -20,11 +20,11 @@ counter by one and no other drop counter.
 import json
 import os
 import random
-import struct
 import sys
 
-import sippcap
-from sippcap import Leg, PBX, PcapWriter, eth_udp4
+import sippcap  # also puts tools/ on sys.path, for ccmgen_wire
+from sippcap import Leg, PBX
+from ccmgen_wire import PcapWriter, eth_udp4, read_udp4
 
 STRANGER = "192.0.2.99"        # a trunk address: its INVITEs would be inbound
 OTHER = "198.51.100.7"         # no trunk: an accepted INVITE forms no contact
@@ -168,11 +168,9 @@ def write_pcap(path, records):
             if rec[0] == "udp":
                 w.udp(ts, rec[1], rec[2], rec[3])
             elif rec[0] == "frame":
-                w.frame(ts, rec[1])
+                w.write(ts, rec[1])
             else:
-                sec, usec = divmod(ts, 1000000)
-                fh.write(struct.pack("<IIII", sec, usec, rec[1], len(rec[2])))
-                fh.write(rec[2][:rec[1]])
+                w.write(ts, rec[2], caplen=rec[1])
 
 
 def record_of(counter, data):
@@ -183,7 +181,7 @@ def record_of(counter, data):
 
 def cmd_write(clean, outdir):
     """MIXED.pcap, expected.json and one pcap per case (case/NAME.pcap, .counter)."""
-    real = sippcap.read_pcap(clean)
+    real = read_udp4(clean)
     table = cases(real)
     spread = [c[0] for c in table if c[3] is None]
     step = len(real) // (len(spread) + 1)

@@ -57,6 +57,10 @@ expect_eq "Gid" "$gid $gid $gid $gid" "$(status Gid)"
 expect_eq "Groups" "$gid" "$(status Groups | sed 's/ $//')"
 expect_eq "CapEff" 0000000000000000 "$(status CapEff)"
 expect_eq "CapPrm" 0000000000000000 "$(status CapPrm)"
+# Nothing to regain through setuid programs or file capabilities either.
+expect_eq "CapBnd" 0000000000000000 "$(status CapBnd)"
+expect_eq "CapAmb" 0000000000000000 "$(status CapAmb)"
+expect_eq "NoNewPrivs" 1 "$(status NoNewPrivs)"
 
 # Still capturing after the drop: a SIP datagram on lo is counted.
 $PYTHON3 - "$port" <<'EOT'

@@ -48,7 +48,7 @@ $COMPARE "$TMP/truth.jsonl" "$TMP/out.jsonl" || fail "records differ"
 $PYTHON3 - "$TMP/plain.jsonl" "$TMP/out.jsonl" <<'EOT' || fail "intervals"
 import json, sys
 SL = {"answered_within_sl", "service_level", "sl_threshold_s",
-      "erlang_c_agents", "seq"}
+      "erlang_c_agents", "seq", "boot"}
 def intervals(path):
     with open(path) as f:
         return [json.loads(l) for l in f

@@ -9,7 +9,7 @@
 
 ENCAPS="eth-udp4 vlan-frag4 qinq-ip6-frag sll-tcp4 sll2-tcp6 null-udp4 raw-udp4 hep3"
 
-# call.end records without the publisher's sequence number, sorted.
+# call.end records without the publisher's sequence number and run, sorted.
 call_ends() {
 	$PYTHON3 - "$1" <<'PYEOF'
 import json, sys
@@ -19,6 +19,7 @@ with open(sys.argv[1]) as fh:
         if '"topic":"call.end.' in line:
             obj = json.loads(line)
             obj.pop("seq", None)
+            obj.pop("boot", None)
             recs.append(json.dumps(obj, sort_keys=True))
 print("\n".join(sorted(recs)))
 PYEOF

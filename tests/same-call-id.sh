@@ -18,7 +18,8 @@ publish: { zmq: ~, jsonl: { path: "-" } }
 EOT
 PYTHONPATH="$top_srcdir/tests" $PYTHON3 - "$TMP/dup.pcap" <<'PY' ||
 import sys
-from sippcap import Leg, PcapWriter, PBX, TRUNK, START_US
+from sippcap import Leg, PBX, TRUNK, START_US
+from ccmgen_wire import PcapWriter
 a = Leg("dup@192.0.2.1", TRUNK, PBX, "+15552220001", "+18005550100", "d1")
 b = Leg("dup@192.0.2.1", TRUNK, PBX, "+15552220002", "+18005550200", "d2")
 with open(sys.argv[1], "wb") as fh:

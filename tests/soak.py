@@ -25,8 +25,8 @@ import json
 import random
 import sys
 
-import sippcap
-from sippcap import Leg, PBX, PcapWriter, TRUNK, START_US
+from sippcap import Leg, PBX, TRUNK, START_US  # also puts tools/ on sys.path
+from ccmgen_wire import PcapWriter
 
 FLOOD_DNIS = "+18005550100"
 AGENTS = {"1001": "10.1.0.1", "1002": "10.1.0.2", "1003": "10.1.0.3"}

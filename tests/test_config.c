@@ -251,8 +251,9 @@ minimal_config_gets_every_default(void **state)
 	assert_true(cfg->max_callers == 1000000);
 	assert_int_equal(cfg->unanswered_leg_timeout_s, 300);
 	assert_int_equal(cfg->answered_leg_timeout_s, 14400);
-	assert_string_equal(cfg->zmq_endpoint, "tcp://*:5556");
+	assert_string_equal(cfg->zmq_endpoint, "tcp://127.0.0.1:5556");
 	assert_int_equal(cfg->zmq_sndhwm, 100000);
+	assert_int_equal(cfg->zmq_max_subscribers, 32);
 	assert_int_equal(cfg->zmq_await_subscribers, 0);
 	assert_int_equal(cfg->zmq_await_ms, 3000);
 	assert_null(cfg->jsonl_path);
@@ -341,7 +342,7 @@ zmq_absent_or_without_endpoint_binds_the_default(void **state)
 	(void)state;
 	for (i = 0; i < sizeof texts / sizeof texts[0]; i++) {
 		cfg = load_ok(texts[i]);
-		assert_string_equal(cfg->zmq_endpoint, "tcp://*:5556");
+		assert_string_equal(cfg->zmq_endpoint, "tcp://127.0.0.1:5556");
 		assert_null(cfg->jsonl_path);
 		config_free(cfg);
 	}
@@ -514,7 +515,7 @@ yaml_syntax_errors_point_at_the_problem(void **state)
 	    NAME ":7:1: syntax error: did not find expected ',' or ']' "
 	    "(while parsing a flow sequence at line 6, column 14)\n");
 	expect_errors(MINIMAL "trunks:\n  addresses: *nets\n",
-	    NAME ":6:14: syntax error: found undefined alias\n");
+	    NAME ":6:14: (document): aliases are not allowed\n");
 	expect_errors("pbx: \xff\n",
 	    NAME ":1:6: syntax error: invalid leading UTF-8 octet #FF\n");
 }
@@ -1073,7 +1074,7 @@ example_config_loads_with_the_design_values(void **state)
 	assert_string_equal(cfg->corr_headers[0], "X-CC-Inbound");
 	assert_int_equal(cfg->interval_s, 900);
 	assert_true(cfg->max_legs == 1000000);
-	assert_string_equal(cfg->zmq_endpoint, "tcp://*:5556");
+	assert_string_equal(cfg->zmq_endpoint, "tcp://127.0.0.1:5556");
 	assert_int_equal(cfg->zmq_sndhwm, 100000);
 	config_free(cfg);
 }

@@ -147,6 +147,28 @@ tick_reports_a_flood_that_stopped(void **state)
 	free(text);
 }
 
+/* Reload errors are never held back: an operator must see every one. */
+static void
+unlimited_errors_are_never_suppressed(void **state)
+{
+	struct capture	c;
+	char		*text;
+	int		 i;
+
+	(void)state;
+	capture_start(&c);
+	for (i = 0; i < 25; i++)
+		log_err_unlimited("reload: %d", i);
+	log_tick();
+	fake_now_us += 10 * 1000000LL;
+	log_tick();
+	text = capture_end(&c);
+	assert_int_equal(count_lines(text, "test: error: reload: "), 25);
+	assert_non_null(strstr(text, "test: error: reload: 24\n"));
+	assert_null(strstr(text, "suppressed"));
+	free(text);
+}
+
 int
 main(void)
 {
@@ -156,6 +178,7 @@ main(void)
 		cmocka_unit_test(
 		    flood_from_one_site_is_cut_to_ten_lines_then_counted),
 		cmocka_unit_test(tick_reports_a_flood_that_stopped),
+		cmocka_unit_test(unlimited_errors_are_never_suppressed),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));

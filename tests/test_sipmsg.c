@@ -1197,6 +1197,42 @@ status_code_outside_1xx_to_6xx_is_a_parse_error(void **state)
 	assert_int_equal(fx->sink.msgs[1].status, 699);
 }
 
+#define OPTIONS_200_HEADERS						\
+	"SIP/2.0 200 OK\r\n"						\
+	"Via: SIP/2.0/UDP 10.0.0.10:5060;branch=z9hG4bK-o\r\n"		\
+	"From: <sip:5100@10.0.0.10>;tag=pbx1\r\n"			\
+	"To: <sip:1001@10.1.0.5>;tag=ph1\r\n"				\
+	"Call-ID: opt-1@10.0.0.10\r\n"					\
+	"CSeq: 1 OPTIONS\r\n"
+
+static void
+headers_without_crlf_crlf_count_as_parse_errors_first(void **state)
+{
+	struct fixture		*fx = *state;
+	const struct sip_stats	*st = sipmsg_get_stats(fx->sp);
+
+	/* Bare LF line ends (RFC 3261 7 wants CRLF): counted, not parsed. */
+	feed(fx,
+	    "BYE sip:1001@10.1.0.5 SIP/2.0\n"
+	    "Via: SIP/2.0/UDP 10.0.0.10:5060;branch=z9hG4bK-lf\n"
+	    "From: <sip:5100@10.0.0.10>;tag=pbx1\n"
+	    "To: <sip:1001@10.1.0.5>;tag=ph1\n"
+	    "Call-ID: lf-1@10.0.0.10\n"
+	    "CSeq: 3 BYE\n"
+	    "\n");
+	assert_int_equal(st->parse_errors, 1);
+	/* A response to OPTIONS cut before its empty line: an error first. */
+	feed(fx, OPTIONS_200_HEADERS);
+	assert_int_equal(st->parse_errors, 2);
+	assert_int_equal(st->ignored_methods, 0);
+	/* Whole, the same response is only ignored. */
+	feed(fx, OPTIONS_200_HEADERS "\r\n");
+	assert_int_equal(st->parse_errors, 2);
+	assert_int_equal(st->ignored_methods, 1);
+	assert_int_equal(st->messages, 0);
+	assert_int_equal(fx->sink.n, 0);
+}
+
 static void
 message_without_call_id_or_cseq_counts_in_missing_fields(void **state)
 {
@@ -1225,7 +1261,7 @@ message_without_call_id_or_cseq_counts_in_missing_fields(void **state)
 	assert_int_equal(fx->sink.n, 0);
 }
 
-/* sipmsg_parse_sdp() on body, with a check that it neither reads nor
+/* sdp_parse() on body, with a check that it neither reads nor
  * depends on anything past len (a copy without a terminating NUL). */
 static void
 sdp(const char *body, enum sdp_dir *dir, bool *c_zero)
@@ -1237,7 +1273,7 @@ sdp(const char *body, enum sdp_dir *dir, bool *c_zero)
 	memcpy(copy, body, len);
 	*dir = (enum sdp_dir)-1;
 	*c_zero = true;
-	sipmsg_parse_sdp(copy, len, dir, c_zero);
+	sdp_parse(copy, len, dir, c_zero);
 	free(copy);
 }
 
@@ -1331,6 +1367,7 @@ main(void)
 		T(garbage_is_counted_as_a_parse_error),
 		T(parse_errors_print_nothing_on_stdout),
 		T(truncated_message_is_counted_as_a_parse_error),
+		T(headers_without_crlf_crlf_count_as_parse_errors_first),
 		T(message_without_call_id_or_cseq_counts_in_missing_fields),
 		T(status_code_outside_1xx_to_6xx_is_a_parse_error),
 		cmocka_unit_test(parse_sdp_finds_direction_and_hold_address),

@@ -10,36 +10,28 @@ source address and port to the mapped destination, keeping the capture's
 inter-packet gaps (divided by --speed). Bounded: at most --max-packets.
 """
 import argparse
+import os
 import socket
-import struct
 import sys
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "tools"))
+from ccmgen_wire import LINKTYPE_ETHERNET, PcapReader, udp4_of  # noqa: E402
 
 
 def packets(path):
     """Yield (ts, src_ip, sport, dst_ip, dport, payload) of Ethernet/IPv4/UDP."""
     with open(path, "rb") as f:
-        hdr = f.read(24)
-        magic, = struct.unpack("<I", hdr[:4])
-        if magic != 0xa1b2c3d4:
-            sys.exit("udp-replay: only little-endian microsecond pcaps")
-        linktype, = struct.unpack("<I", hdr[20:24])
-        if linktype != 1:
+        try:
+            reader = PcapReader(f, path)
+        except ValueError as e:
+            sys.exit("udp-replay: %s" % e)
+        if reader.linktype != LINKTYPE_ETHERNET:
             sys.exit("udp-replay: only Ethernet captures")
-        while True:
-            rec = f.read(16)
-            if len(rec) < 16:
-                return
-            sec, usec, caplen, _ = struct.unpack("<IIII", rec)
-            frame = f.read(caplen)
-            if frame[12:14] != b"\x08\x00" or frame[23] != 17:
-                continue
-            ihl = (frame[14] & 0x0f) * 4
-            ip = frame[14:]
-            udp = ip[ihl:]
-            sport, dport, ulen = struct.unpack("!HHH", udp[:6])
-            yield (sec + usec / 1e6, ip[12:16], sport, ip[16:20], dport,
-                   udp[8:ulen])
+        for ts_us, frame in reader:
+            udp = udp4_of(frame)
+            if udp is not None:
+                yield (ts_us / 1e6,) + udp
 
 
 def loopback(addr, net):

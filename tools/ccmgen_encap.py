@@ -42,6 +42,8 @@ import socket
 import struct
 from collections import Counter
 
+from ccmgen_wire import PcapWriter, inet_checksum, mac_of
+
 IPV6_PREFIX = int(ipaddress.IPv6Address("2001:db8::"))
 VLAN_ID = 100
 SVLAN_ID = 200
@@ -52,6 +54,7 @@ HEP_CAPTURE_ID = 2001
 HEP_DELAY_US = 2000                  # a HEP packet reaches the collector 2 ms later
 FRAG_MTU = 576                       # default MTU of the fragmenting encapsulations
 LINK_MTU = 1500
+SNAPLEN = 65535                      # of the pcap header
 EPHEMERAL_BASE = 40000
 US_PER_MS = 1000
 STEP_US = 1                          # frames of one millisecond, in order
@@ -71,21 +74,6 @@ TCP_REPACK = 0.05                    # a retransmission spanning two segments
 TCP_KEEPALIVE = 0.02                 # a CRLFCRLF ping and CRLF pong before a message
 HEP_NOT_SIP = 0.01                   # a HEP packet of another protocol (RTCP)
 JUNK_TAIL = b"a=rtpmap:0 PCMU/8000\r\na=sendrecv\r\n"
-
-
-def inet_checksum(data):
-    """RFC 1071 ones' complement sum."""
-    if len(data) % 2:
-        data += b"\0"
-    total = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while total >> 16:
-        total = (total & 0xFFFF) + (total >> 16)
-    return ~total & 0xFFFF
-
-
-def mac_of(ip):
-    """A locally administered MAC derived from an IPv4 address."""
-    return b"\x02\x00" + socket.inet_aton(ip)
 
 
 def ipv6_of(ip):
@@ -575,26 +563,12 @@ ENCAPSULATIONS = {
 }
 
 
-class PcapWriter:
-    """Classic pcap: magic a1b2c3d4, microseconds, snaplen 65535."""
-
-    def __init__(self, fh, linktype):
-        """Write the global header."""
-        self.fh = fh
-        fh.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, linktype))
-
-    def write(self, epoch_us, frame):
-        """One record."""
-        sec, usec = divmod(epoch_us, 1_000_000)
-        self.fh.write(struct.pack("<IIII", sec, usec, len(frame), len(frame)) + frame)
-
-
 def write_pcap(path, packets, encoder, start_ms):
     """Encode and write every packet; return the number of frames."""
     frames = 0
     clock = FrameClock(start_ms, encoder.spread)
     with open(path, "wb") as fh:
-        writer = PcapWriter(fh, encoder.linktype)
+        writer = PcapWriter(fh, encoder.linktype, snaplen=SNAPLEN)
         for epoch_us, frame in encoder.encode(packets, clock):
             writer.write(epoch_us, frame)
             frames += 1

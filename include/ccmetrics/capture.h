@@ -31,12 +31,13 @@ struct capture	*capture_open_live(const char *iface, char *err,
 /* Does filter compile (for Ethernet)? -1 and err if not. */
 int		 capture_check_filter(const char *filter, char *err,
 		    size_t errlen);
-/* Set the kernel BPF filter ("" or NULL: none); -1 and err on failure. */
+/*
+ * Set the kernel BPF filter ("" or NULL: none); is_default (config's
+ * filter_default): on Ethernet, also inside 802.1Q/QinQ tags. -1 and err
+ * on failure.
+ */
 int		 capture_set_filter(struct capture *cap, const char *filter,
-		    char *err, size_t errlen);
-/* The same, and on Ethernet also inside 802.1Q/QinQ tags. */
-int		 capture_set_filter_tagged(struct capture *cap,
-		    const char *filter, char *err, size_t errlen);
+		    int is_default, char *err, size_t errlen);
 /* The descriptor to poll in live mode, -1 offline. */
 int		 capture_fd(const struct capture *cap);
 int		 capture_linktype(const struct capture *cap);
@@ -48,6 +49,8 @@ int		 capture_dispatch(struct capture *cap, int max,
 		    capture_sink sink, void *arg);
 void		 capture_get_stats(struct capture *cap,
 		    struct capture_stats *st);
+/* Live: log the interface going down or coming up (call about 1/s). */
+void		 capture_check_link(struct capture *cap);
 void		 capture_close(struct capture *cap);
 
 #endif

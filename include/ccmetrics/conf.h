@@ -14,6 +14,11 @@
 #define CONFIG_NAME_MAX		64	/* queue names, incl. NUL */
 #define CONFIG_CURVE_KEY_LEN	40	/* a CURVE key in Z85 */
 #define CONFIG_SECRET_MIN	16	/* privacy.secret, characters */
+#define CONFIG_MAX_DNIS		100000	/* in all queues together */
+#define CONFIG_FILTER_MAX	1024	/* capture.filter, characters */
+#define CONFIG_FILTER_TERMS	64	/* capture.filter, primitives */
+
+struct strmap;
 
 /* privacy.caller: what published caller numbers show. */
 enum config_privacy {
@@ -52,6 +57,8 @@ struct config {
 	uint16_t	  hep_ports[CONFIG_MAX_SIP_PORTS];	/* HEP inside the
 							   capture; none */
 	size_t		  nhep_ports;
+	struct addrset	  hep_sources;		/* listener: empty: anyone */
+	char		 *hep_password;		/* listener: HEP auth key chunk */
 
 	struct addrset	  pbx;			/* required, non-empty */
 	struct addrset	  trunks;		/* empty: any non-PBX, non-agent */
@@ -61,6 +68,7 @@ struct config {
 
 	struct config_queue *queues;
 	size_t		  nqueues;
+	struct strmap	 *dnis_map;		/* DNIS -> its queue */
 	char		 *default_queue;	/* NULL: unmapped calls ignored */
 
 	char		 *corr_headers[CONFIG_MAX_CORR_HEADERS];
@@ -77,9 +85,11 @@ struct config {
 	int		  unanswered_leg_timeout_s;	/* 300 */
 	int		  answered_leg_timeout_s;	/* 14400 */
 	int		  ended_dialog_memory_s;	/* 300, >= 32 */
+	int		  max_time_jump_s;	/* 300; 0: unbounded */
 
 	char		 *zmq_endpoint;		/* NULL: no ZeroMQ ("zmq: ~") */
 	int		  zmq_sndhwm;		/* 100000 */
+	int		  zmq_max_subscribers;	/* 32: more are refused */
 	int		  zmq_await_subscribers;/* 0: offline replay waits for none */
 	int		  zmq_await_ms;		/* 3000 */
 	char		 *jsonl_path;		/* NULL: none, "-": stdout */
@@ -109,6 +119,19 @@ void		 config_free(struct config *cfg);
 /* The queue named name, or NULL. */
 const struct config_queue *config_queue_by_name(const struct config *cfg,
 		    const char *name);
+/*
+ * On reload: every key of next that the schema marks as needing a
+ * restart takes running's value again, changed(key) told of each that
+ * differed; the default filter is rebuilt from what then runs.
+ */
+void		 config_keep_running(struct config *next,
+		    const struct config *running,
+		    void (*changed)(const char *key, void *arg), void *arg);
+/* Does a reload apply key ("capture.hep_ports")? 0 for unknown keys. */
+int		 config_key_reloadable(const char *key);
+/* The queue whose dnis lists dnis, or NULL. */
+const struct config_queue *config_queue_by_dnis(const struct config *cfg,
+		    const char *dnis);
 /*
  * The dotted key of schema row i ("capture.filter", "queues[].name"), or
  * NULL past the last; *def (NULL: no default) and *help when not NULL.

@@ -16,6 +16,13 @@ struct hep_listener *heplisten_open(const struct addr *addr, uint16_t port,
 		    char *err, size_t errlen);
 int		 heplisten_fd(const struct hep_listener *hl);
 /*
+ * Take datagrams only from sources (NULL or empty: any) carrying the auth
+ * key password (NULL: none asked); both must outlive the listener's use
+ * of them: set again when the configuration holding them is replaced.
+ */
+void		 heplisten_set_access(struct hep_listener *hl,
+		    const struct addrset *sources, const char *password);
+/*
  * Read up to max datagrams waiting, each SIP payload to sink. Returns
  * how many were read, -1 on a socket error (logged).
  */

@@ -25,6 +25,9 @@ void	log_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void	log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void	log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void	log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* An error that no flood control may hide (each reload error). */
+void	log_err_unlimited(const char *fmt, ...)
+	    __attribute__((format(printf, 1, 2)));
 /* fatal() appends strerror(errno); fatalx() does not. Both exit(1). */
 void	fatal(const char *fmt, ...)
 	    __attribute__((format(printf, 1, 2), noreturn));

@@ -10,8 +10,5 @@
 void	notify_ready(void);		/* READY=1 */
 void	notify_reloading(void);		/* RELOADING=1 */
 void	notify_stopping(void);		/* STOPPING=1 */
-/* STATUS=, one line shown by systemctl status. */
-void	notify_status(const char *fmt, ...)
-	    __attribute__((format(printf, 1, 2)));
 
 #endif

@@ -18,11 +18,17 @@ ptime_ms(int64_t us)
 	return (us >= 0 ? us / 1000 : -((-us + 999) / 1000));
 }
 
-/* The published duration, in milliseconds, between two packet times. */
+/*
+ * The published duration, in milliseconds, between two packet times;
+ * never negative (reordered packets, a clock stepped back: a span ending
+ * before it began lasted 0).
+ */
 static inline int64_t
 ptime_ms_between(int64_t from_us, int64_t to_us)
 {
-	return (ptime_ms(to_us) - ptime_ms(from_us));
+	int64_t	ms = ptime_ms(to_us) - ptime_ms(from_us);
+
+	return (ms < 0 ? 0 : ms);
 }
 
 #endif

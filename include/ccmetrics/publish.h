@@ -11,12 +11,16 @@
 #include "ccmetrics/jsonw.h"
 
 #define PUBLISH_SCHEMA_VERSION	1
+#define PUBLISH_BOOT_LEN	16	/* hex digits of a run's boot id */
 
 struct publish_stats {
 	uint64_t	sent;		/* objects published */
-	uint64_t	zmq_dropped;	/* past the high-water mark */
-	uint64_t	jsonl_errors;
-	uint64_t	zmq_refused;	/* subscribers with a key not allowed */
+	uint64_t	zmq_dropped;	/* sent to no subscriber at all */
+	uint64_t	zmq_overflows;	/* a subscriber's queue (sndhwm) was
+					   full: it began losing messages */
+	uint64_t	jsonl_lost;	/* objects the JSON-lines file lacks */
+	uint64_t	zmq_refused;	/* subscribers refused: key not allowed,
+					   or past max_subscribers */
 };
 
 struct publisher;
@@ -41,6 +45,18 @@ void		 publish_end(struct publisher *pub, const char *topic);
 /* Wait up to timeout_ms until n subscriptions arrived (offline replay). */
 int		 publish_await_subscribers(struct publisher *pub, int n,
 		    int timeout_ms);
+/* Reopen the JSON-lines file by its path (log rotation). */
+void		 publish_reopen(struct publisher *pub);
+/* Write what is buffered; the number of objects the JSON-lines file lost. */
+uint64_t	 publish_finish(struct publisher *pub);
+/*
+ * The packet time this run began (from_us, kept once set) and stopped
+ * observing (to_us); 0 leaves it. Intervals outside are partial.
+ */
+void		 publish_observed(struct publisher *pub, int64_t from_us,
+		    int64_t to_us);
+void		 publish_get_observed(const struct publisher *pub,
+		    int64_t *from_us, int64_t *to_us);
 /* Reload: the privacy settings; endpoints and keys need a restart. */
 void		 publish_set_config(struct publisher *pub,
 		    const struct config *cfg);
@@ -58,7 +74,5 @@ void		 publish_drain(struct publisher *pub);
 const struct publish_stats *publish_get_stats(const struct publisher *pub);
 /* Flush and close; queued ZeroMQ messages get a short time to leave. */
 void		 publish_free(struct publisher *pub);
-/* RFC 3339 UTC with milliseconds, e.g. 2026-11-23T09:00:01.234Z. */
-void		 publish_format_time(int64_t ts_us, char *buf, size_t len);
 
 #endif

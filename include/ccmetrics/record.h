@@ -7,6 +7,7 @@
 #include "ccmetrics/contact.h"
 #include "ccmetrics/interval.h"
 #include "ccmetrics/publish.h"
+#include "ccmetrics/timegate.h"
 
 /* Publish the topic of a contact event, if it has one. */
 void	record_contact_event(struct publisher *pub,
@@ -24,6 +25,7 @@ struct record_counters {
 	const struct contact_stats	*contact;
 	const struct interval_stats	*interval;
 	const struct publish_stats	*publish;
+	const struct timegate_stats	*time;		/* NULL: zeros */
 };
 
 void	record_stats(struct publisher *pub, int64_t ts_us,

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "ccmetrics/decode.h"
+#include "ccmetrics/sdp.h"
 
 #define SIP_CALLID_MAX		256
 #define SIP_TAG_MAX		128
@@ -39,15 +40,6 @@ enum sip_method {
 #define SIP_ACCEPTED			202
 #define SIP_REQUEST_TERMINATED		487
 
-/* SDP media direction (RFC 3264 5.1, 8.4); SDP_DIR_NONE: no attribute. */
-enum sdp_dir {
-	SDP_DIR_NONE,
-	SDP_DIR_SENDRECV,
-	SDP_DIR_SENDONLY,
-	SDP_DIR_RECVONLY,
-	SDP_DIR_INACTIVE
-};
-
 struct sip_msg {
 	int64_t		ts_us;
 	struct endpoint	src;
@@ -74,7 +66,10 @@ struct sip_msg {
 							      Refer-To ?Replaces= */
 	char		reason[SIP_VALUE_MAX];
 
-	/* SDP of INVITE and UPDATE requests (offers) only: leg.c reads no other. */
+	/*
+	 * SDP of INVITE and UPDATE requests in a dialog (offers, RFC 3264
+	 * 8), the only ones leg.c reads; other bodies may go unread.
+	 */
 	bool		has_sdp;
 	enum sdp_dir	sdp_dir;	/* of the first audio stream */
 	bool		sdp_c_zero;	/* c=IN IP4 0.0.0.0 (RFC 2543 hold) */
@@ -82,19 +77,22 @@ struct sip_msg {
 
 struct sip_stats {
 	uint64_t	messages;	/* parsed and handed on */
-	uint64_t	keepalives;	/* CRLF, space or NUL only payloads */
-	uint64_t	parse_errors;	/* libosip2 refused the message */
+	uint64_t	keepalives;	/* CRLF, blank or NUL only payloads */
+	uint64_t	parse_errors;	/* no empty line after the headers,
+					   a status code not 1xx-6xx, or
+					   libosip2 refused the message */
 	uint64_t	missing_fields;	/* no Call-ID, CSeq, From or To */
 	uint64_t	ignored_methods;	/* OPTIONS, REGISTER, SUBSCRIBE,
 					   PUBLISH, MESSAGE, INFO requests and
-					   responses; NOTIFYs but refer ones */
+					   responses; NOTIFYs but refer ones,
+					   responses to any NOTIFY */
 };
 
 typedef void (*sip_sink)(const struct sip_msg *, void *);
 
 struct sip_parser;
 
-/* Call parser_init() once per process before this. */
+/* Call sipmsg_global_init() once per process before this. */
 struct sip_parser *sipmsg_create(char *const *corr_headers, size_t ncorr,
 		    sip_sink sink, void *arg);
 /* Change the correlation header names (reload). */
@@ -102,7 +100,8 @@ void		 sipmsg_set_headers(struct sip_parser *sp, char *const *names,
 		    size_t n);
 /*
  * On by default: plain messages are parsed header by header (libosip2's
- * header parsers), others by osip_message_parse; off, always the latter.
+ * header parsers), others by osip_message_parse; off, always the latter
+ * (also while a correlation header is one libosip2 files by itself).
  * For tests and benchmarks that compare the two.
  */
 void		 sipmsg_set_fast(struct sip_parser *sp, bool on);
@@ -112,8 +111,5 @@ const struct sip_stats *sipmsg_get_stats(const struct sip_parser *sp);
 void		 sipmsg_free(struct sip_parser *sp);
 /* The library-wide libosip2 set-up: parser_init() and silent traces. */
 void		 sipmsg_global_init(void);
-/* Parse an SDP body for its media direction (exposed for tests). */
-void		 sipmsg_parse_sdp(const char *body, size_t len,
-		    enum sdp_dir *dir, bool *c_zero);
 
 #endif

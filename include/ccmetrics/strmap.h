@@ -8,7 +8,7 @@
 
 struct strmap;
 
-/* FNV-1a of a string; also used by the leg table. */
+/* SipHash of a string under the process key; also used by the leg table. */
 uint64_t	 strmap_hash(const char *s);
 struct strmap	*strmap_create(void);
 void		*strmap_get(const struct strmap *m, const char *key);
@@ -17,6 +17,8 @@ void		 strmap_put(struct strmap *m, const char *key, void *val);
 /* Remove key if present; returns its value or NULL. */
 void		*strmap_del(struct strmap *m, const char *key);
 size_t		 strmap_count(const struct strmap *m);
+/* The longest bucket chain: what one lookup may have to walk. */
+size_t		 strmap_max_chain(const struct strmap *m);
 void		 strmap_free(struct strmap *m);
 
 #endif

@@ -1,0 +1,142 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
+# zmtp-peer.py: a raw ZMTP 3.0 (NULL) SUB peer that misbehaves on purpose.
+"""Usage: zmtp-peer.py MODE PORT [ARG] [--timeout S]
+
+Modes, each on tcp://127.0.0.1:PORT, bounded by --timeout seconds:
+  bomb SIZE  subscribe with one frame of SIZE bytes; print "closed" when the
+             daemon drops the connection, "open" when it still holds it.
+  stuck [N]  N connections (default 1), each subscribed to everything with
+             a 4 KiB receive buffer, never read; print "subscribed" once
+             all are, then sleep until killed.
+  hold       complete the handshake, subscribe to "stats", print "open"
+             or "closed" after ARG seconds (default 1).
+Exit 0; 1 when a stuck peer's handshake fails (a connection refused or cut
+in bomb and hold modes prints "closed").
+"""
+import socket
+import struct
+import sys
+import time
+
+SIGNATURE = b"\xff" + b"\x00" * 8 + b"\x7f"
+
+
+def greeting():
+    # Signature, version 3.0, mechanism NULL, as-server 0, filler.
+    return SIGNATURE + b"\x03\x00" + b"NULL".ljust(20, b"\x00") + b"\x00" + \
+        b"\x00" * 31
+
+
+def frame(body, command=False, more=False):
+    flags = (0x04 if command else 0) | (0x01 if more else 0)
+    if len(body) > 255:
+        return bytes([flags | 0x02]) + struct.pack(">Q", len(body)) + body
+    return bytes([flags, len(body)]) + body
+
+
+def ready():
+    prop = b"\x0bSocket-Type" + struct.pack(">I", 3) + b"SUB"
+    return frame(b"\x05READY" + prop, command=True)
+
+
+def recv_exact(s, n):
+    buf = b""
+    while len(buf) < n:
+        chunk = s.recv(n - len(buf))
+        if not chunk:
+            raise ConnectionError("closed")
+        buf += chunk
+    return buf
+
+
+def handshake(port, rcvbuf=None, timeout=10):
+    # The daemon may still be starting: retry a refused connection.
+    attempts = int(timeout * 10)
+    for attempt in range(attempts):
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        if rcvbuf is not None:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+        s.settimeout(timeout)
+        try:
+            s.connect(("127.0.0.1", port))
+            break
+        except ConnectionRefusedError:
+            s.close()
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.1)
+    s.sendall(greeting())
+    g = recv_exact(s, 64)
+    if g[0] != 0xff or g[9] != 0x7f:
+        raise ConnectionError("not a ZMTP greeting")
+    s.sendall(ready())
+    # The daemon's READY command.
+    flags = recv_exact(s, 1)[0]
+    size = struct.unpack(">Q", recv_exact(s, 8))[0] if flags & 0x02 else \
+        recv_exact(s, 1)[0]
+    recv_exact(s, size)
+    return s
+
+
+def closed_within(s, seconds):
+    """True when the peer closes (or resets) within seconds."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        s.settimeout(max(0.05, deadline - time.monotonic()))
+        try:
+            data = s.recv(65536)
+        except socket.timeout:
+            continue
+        except OSError:
+            return True
+        if not data:
+            return True
+    return False
+
+
+def main():
+    args = sys.argv[1:]
+    timeout = 30.0
+    if "--timeout" in args:
+        i = args.index("--timeout")
+        timeout = float(args[i + 1])
+        del args[i:i + 2]
+    mode, port = args[0], int(args[1])
+    try:
+        if mode == "bomb":
+            s = handshake(port)
+            size = int(args[2])
+            try:
+                s.sendall(frame(b"\x01" + b"A" * (size - 1)))
+            except OSError:
+                print("closed", flush=True)
+                return 0
+            print("closed" if closed_within(s, timeout) else "open",
+                  flush=True)
+        elif mode == "stuck":
+            peers = []
+            for i in range(int(args[2]) if len(args) > 2 else 1):
+                peers.append(handshake(port, rcvbuf=4096, timeout=timeout))
+                peers[-1].sendall(frame(b"\x01"))
+            print("subscribed", flush=True)
+            time.sleep(timeout)
+        elif mode == "hold":
+            s = handshake(port)
+            s.sendall(frame(b"\x01stats"))
+            wait = float(args[2]) if len(args) > 2 else 1.0
+            print("closed" if closed_within(s, min(wait, timeout)) else
+                  "open", flush=True)
+        else:
+            sys.exit(__doc__)
+    except (OSError, ConnectionError) as e:
+        if mode in ("bomb", "hold"):
+            print("closed", flush=True)     # refused before the handshake
+            return 0
+        print("handshake failed: %s" % e, file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
