@@ -182,6 +182,9 @@ static const struct cfg_row cfg_rows[] = {
 	  "expiry of a leg never answered, seconds" },
 	{ "limits.answered_leg_timeout_s", CFG_INT, C(answered_leg_timeout_s),
 	  1, INT_MAX, "14400", 0, "expiry of an answered leg, seconds" },
+	{ "limits.ended_dialog_memory_s", CFG_INT, C(ended_dialog_memory_s),
+	  32, 86400, "300", 0, "how long an ended dialog is remembered: its "
+	  "late requests open nothing, seconds" },
 	{ "limits.max_time_jump_s", CFG_INT, C(max_time_jump_s), 0, INT_MAX,
 	  "300", 0, "live: a packet further ahead or behind moves no clock "
 	  "until 16 in a row agree; 0: off" },

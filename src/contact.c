@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ccmetrics/contact.h"
+#include "ccmetrics/log.h"
 #include "ccmetrics/ptime.h"
 #include "ccmetrics/strmap.h"
 #include "ccmetrics/xmalloc.h"
@@ -543,6 +544,25 @@ contact_add_attempt(struct contact_table *ct, struct leg_table *lt,
 	return (a);
 }
 
+/*
+ * correlation.headers is set but this agent leg carries none: the PBX
+ * recipe does not add it (Asterisk: PJSIP_HEADER needs a PJSIP channel,
+ * so a Local-channel queue member's Dial() must run the pre-dial handler
+ * too). Matching falls back to the caller number; say so once, and
+ * count every such leg.
+ */
+static void
+contact_check_header(struct contact_table *ct, const struct leg *l)
+{
+	if (ct->cfg->ncorr_headers == 0 || carries_corr(l))
+		return;
+	if (ct->st.agent_without_header++ == 0)
+		log_warn("agent %s: INVITE %s carries no correlation header "
+		    "(%s): the PBX does not add it; matching by caller "
+		    "number (counted in contacts.agent_without_header)",
+		    l->dialed, l->call_id, ct->cfg->corr_headers[0]);
+}
+
 static void
 contact_on_agent_start(struct contact_table *ct, const struct leg_event *ev)
 {
@@ -551,6 +571,7 @@ contact_on_agent_start(struct contact_table *ct, const struct leg_event *ev)
 	struct contact_attempt	*a;
 	int64_t			 ts_us = ev->ts_us;
 
+	contact_check_header(ct, l);
 	if ((c = contact_by_header(ct, l)) != NULL)
 		ct->st.agent_by_header++;
 	else if ((c = contact_by_replaces(ct, l)) != NULL)
@@ -620,7 +641,10 @@ contact_ended_by(const struct contact *c)
 /*
  * DESIGN.md 4.1: at the caller's BYE or CANCEL an answered agent leg was
  * up, or ended in the same millisecond, and on hold as far as the daemon
- * knew then (a hold accepted and not resumed; docs/decisions.md).
+ * knew then (a hold accepted and not resumed; docs/decisions.md). Judged
+ * when the contact is final: a BYE is decided at its response (3.3), so
+ * an agent's BYE sent before the caller's may be decided after it; every
+ * segment's end is then known, dated at its request.
  */
 static bool
 contact_ended_on_hold(const struct contact *c)
@@ -628,16 +652,16 @@ contact_ended_on_hold(const struct contact *c)
 	const struct contact_attempt	*a;
 	size_t				 i;
 
-	/* ended_by caller: known now, from the inbound leg alone. */
 	if (c->inbound_end != LEG_END_CANCEL &&
 	    c->inbound_end != LEG_END_BYE_UAC)
 		return (false);
 	for (i = 0; i < c->nattempts; i++) {
 		a = &c->attempts[i];
-		if (a->answer_us == 0)
+		if (a->answer_us == 0 || a->seg_end_us == 0)
 			continue;
-		if (a->end_us == 0 ? a->held : (a->held_at_end &&
-		    ptime_ms(a->end_us) == ptime_ms(c->inbound_end_us)))
+		/* The segment (it may end at a 202 before the leg, 3.3). */
+		if (a->held_at_end &&
+		    ptime_ms(a->seg_end_us) >= ptime_ms(c->inbound_end_us))
 			return (true);
 	}
 	return (false);
@@ -656,6 +680,7 @@ contact_finish_if_done(struct contact_table *ct, struct contact *c)
 		if (c->attempts[i].end_us > c->ended_us)
 			c->ended_us = c->attempts[i].end_us;
 	c->ended_by = contact_ended_by(c);
+	c->ended_on_hold = contact_ended_on_hold(c);
 	contact_emit(ct, CONTACT_EV_END, c->ended_us, c, NULL, NULL);
 	if (c->prev != NULL)
 		c->prev->next = c->next;
@@ -709,7 +734,6 @@ contact_on_inbound_end(struct contact_table *ct, struct contact *c,
 	if (end_unseen(l))
 		c->partial = true;
 	contact_unindex(ct, c, l);
-	c->ended_on_hold = contact_ended_on_hold(c);
 	if (c->answered_us == 0) {
 		c->wait_ms = ptime_ms_between(c->arrival_us, c->inbound_end_us);
 		c->outcome = contact_unanswered_outcome(ct, c, l);
@@ -723,6 +747,37 @@ contact_on_inbound_end(struct contact_table *ct, struct contact *c,
 	contact_finish_if_done(ct, c);
 }
 
+/*
+ * The end of an answered agent leg's segment at ts_us (its leg's end, or
+ * the 202 to the agent's REFER): held time inside it, its handle time.
+ * Holds after it do not count; the leg's held time runs to the leg's end.
+ */
+static void
+contact_segment_end(struct contact_table *ct, struct contact *c,
+    struct contact_attempt *a, const struct leg *l, int64_t ts_us)
+{
+	a->seg_end_us = ts_us;
+	a->held_at_end = a->held;
+	a->hold_ms = ptime_ms(l->hold_us);
+	if (l->held && l->state != LEG_STATE_ENDED)
+		a->hold_ms += ptime_ms_between(l->hold_start_us, ts_us);
+	a->holds = l->holds;
+	a->held = false;
+	a->handle_ms = ptime_ms_between(a->answer_us, ts_us);
+	contact_emit(ct, CONTACT_EV_SEGMENT_END, ts_us, c, a, NULL);
+}
+
+/*
+ * When the caller left: the inbound leg's end, or the time of a BYE on it
+ * that awaits its response (it ends the leg then unless answered 481);
+ * 0 while the caller is there.
+ */
+static int64_t
+contact_gone_us(const struct contact *c)
+{
+	return (c->inbound_end_us != 0 ? c->inbound_end_us : c->inbound_bye_us);
+}
+
 static void
 contact_on_agent_end(struct contact_table *ct, struct contact *c,
     struct contact_attempt *a, const struct leg *l)
@@ -730,13 +785,7 @@ contact_on_agent_end(struct contact_table *ct, struct contact *c,
 	a->end_us = l->end_us;
 	if (strmap_get(ct->by_agent_leg, a->call_id) == c)
 		strmap_del(ct->by_agent_leg, a->call_id);
-	a->held_at_end = a->held;
-	a->held = false;
-	a->hold_ms = ptime_ms(l->hold_us);
-	a->holds = l->holds;
 	a->ended_by_agent = l->end_reason == LEG_END_BYE_UAS;
-	if (a->answer_us != 0)
-		a->handle_ms = ptime_ms_between(a->answer_us, a->end_us);
 	assert(c->open_legs > 0);
 	c->open_legs--;
 	/* As for the inbound leg: an end never seen leaves the record
@@ -744,10 +793,11 @@ contact_on_agent_end(struct contact_table *ct, struct contact *c,
 	if (end_unseen(l))
 		c->partial = true;
 	if (a->answer_us != 0) {
-		contact_emit(ct, CONTACT_EV_SEGMENT_END, a->end_us, c, a, NULL);
+		if (a->seg_end_us == 0)
+			contact_segment_end(ct, c, a, l, a->end_us);
 	} else if (l->end_reason != LEG_END_FLUSHED &&
 	    (c->answered_us == 0 || a->end_us < c->answered_us) &&
-	    (c->inbound_end_us == 0 || a->end_us < c->inbound_end_us)) {
+	    (contact_gone_us(c) == 0 || a->end_us < contact_gone_us(c))) {
 		/* Not "completed elsewhere", not after the caller left. */
 		a->rona = true;
 		contact_emit(ct, CONTACT_EV_RONA, a->end_us, c, a, NULL);
@@ -760,7 +810,7 @@ contact_on_answer(struct contact_table *ct, struct contact *c,
     struct contact_attempt *a, int64_t ts_us)
 {
 	/* The caller is gone: no conversation, no segment (DESIGN.md 3.3). */
-	if (c->inbound_end_us != 0)
+	if (contact_gone_us(c) != 0)
 		return;
 	a->answer_us = ts_us;
 	a->ring_ms = ptime_ms_between(a->invite_us, ts_us);
@@ -925,7 +975,8 @@ contact_on_leg(struct contact_table *ct, struct contact *c,
 		break;
 	case LEG_EV_HOLD:
 	case LEG_EV_RESUME:
-		if (a != NULL) {
+		/* Holds after the segment's end do not count (DESIGN.md 3.3). */
+		if (a != NULL && a->seg_end_us == 0) {
 			a->held = ev->type == LEG_EV_HOLD;
 			contact_emit(ct, a->held ? CONTACT_EV_HOLD :
 			    CONTACT_EV_RESUME, ev->ts_us, c, a, NULL);
@@ -937,6 +988,14 @@ contact_on_leg(struct contact_table *ct, struct contact *c,
 			a->transfers++;
 		contact_leg_of(l, &cl);
 		contact_emit(ct, CONTACT_EV_TRANSFER, ev->ts_us, c, a, &cl);
+		/*
+		 * The 202 to a REFER the agent sent ends its segment: a PBX
+		 * such as Asterisk never sends BYE to a blind transferor,
+		 * whose phone may linger (DESIGN.md 3.3).
+		 */
+		if (a != NULL && l->refer_by_uas && a->answer_us != 0 &&
+		    a->seg_end_us == 0)
+			contact_segment_end(ct, c, a, l, ev->ts_us);
 		if (l->refer_replaces != NULL)
 			contact_adopt_replaced(ct, ev->table, c,
 			    l->refer_replaces);
@@ -949,6 +1008,11 @@ contact_on_leg(struct contact_table *ct, struct contact *c,
 			contact_on_agent_end(ct, c, a, l);
 		else
 			contact_on_inbound_end(ct, c, l);
+		break;
+	case LEG_EV_BYE:
+	case LEG_EV_BYE_REFUSED:
+		if (a == NULL)
+			c->inbound_bye_us = ev->type == LEG_EV_BYE ? ev->ts_us : 0;
 		break;
 	case LEG_EV_START:
 		break;
@@ -1012,7 +1076,7 @@ contact_totals(const struct contact *c, struct contact_totals *t)
 		a = &c->attempts[i];
 		if (a->rona)
 			t->rona++;
-		if (a->answer_us == 0 || a->end_us == 0)
+		if (a->answer_us == 0 || a->seg_end_us == 0)
 			continue;
 		t->handle_ms += a->handle_ms;
 		t->hold_ms += a->hold_ms;

@@ -332,7 +332,7 @@ segment_end(struct interval_stage *is, const struct contact *c,
 	ag->holds += (uint64_t)a->holds;
 	if ((sg = segment_find(aa, a)) == NULL)
 		return;
-	segment_busy(is, aa, sg->from_us, a->end_us);
+	segment_busy(is, aa, sg->from_us, a->seg_end_us);
 	if (sg->held) {
 		assert(qa->rt.on_hold > 0);
 		qa->rt.on_hold--;
@@ -450,8 +450,6 @@ interval_input(struct interval_stage *is, const struct contact_event *ev)
 		if (c->outcome != OUTCOME_BLOCKED &&
 		    c->outcome != OUTCOME_ANSWERED)
 			interval_on_leave(qa, c, k);
-		if (c->ended_on_hold)
-			qa->slot[k].ended_on_hold++;
 		waiter_remove(is, c);
 		break;
 	case CONTACT_EV_SEGMENT_START:
@@ -486,6 +484,10 @@ interval_input(struct interval_stage *is, const struct contact_event *ev)
 		if (c->ended_by == PARTY_AGENT)
 			qa->slot[interval_slot(is, c->inbound_end_us)]
 			    .agent_ended++;
+		/* So is ended_on_hold: it needs every segment's end. */
+		if (c->ended_on_hold)
+			qa->slot[interval_slot(is, c->inbound_end_us)]
+			    .ended_on_hold++;
 		break;
 	case CONTACT_EV_LEG_END:
 		break;

@@ -14,17 +14,27 @@
 #include "ccmetrics/xmalloc.h"
 
 #define US_PER_S		1000000LL
-/* RFC 3261 17.1.1.2 Timer B/J (64*T1): retransmissions stop by then. */
-#define LEG_LINGER_US		(32 * US_PER_S)
 #define LEG_HASH_INITIAL	1024
 #define SIP_UNAUTHORIZED	401
 #define SIP_PROXY_AUTH_REQUIRED	407
 /* Responses seen before their INVITE (capture reordering) wait this long. */
 #define LEG_ORPHAN_SLOTS	64
 #define LEG_ORPHAN_US		(2 * US_PER_S)
+/*
+ * A BYE ends its leg when answered, unless answered 481 (DESIGN.md 3.3);
+ * with no response it ends the leg at its own time after this wait. It is
+ * shorter than the interval stage's grace (2 s), so a leg ending this way
+ * is never a late event, and it covers the BYE's first retransmission
+ * (RFC 3261 17.1.2.2: T1 = 500 ms).
+ */
+#define LEG_BYE_WAIT_US		(US_PER_S)
+#define SIP_CALL_DOES_NOT_EXIST	481
 
-/* Expiry lists, each ordered by last activity. */
-enum { LIST_UNANSWERED, LIST_ANSWERED, LIST_ENDED, LIST_COUNT };
+/*
+ * Expiry lists, each ordered by last activity; CLOSING (legs whose BYE
+ * awaits its response) by the BYE's arrival.
+ */
+enum { LIST_UNANSWERED, LIST_ANSWERED, LIST_ENDED, LIST_CLOSING, LIST_COUNT };
 
 /*
  * A leg and the stage's bookkeeping of it. The public struct leg comes
@@ -41,6 +51,16 @@ struct leg_entry {
 	uint32_t	 refer_cseq;
 	char		*refer_pending;
 	char		*refer_pending_replaces;
+	bool		 refer_pending_by_uas;
+	char		*uas_tag;	/* the dialog's other tag, once known */
+	/* First seen mid-dialog, no 2xx to its requests yet: publishes
+	   nothing until one comes (a lone request makes no leg). */
+	bool		 tentative;
+	/* A BYE with the dialog's tags, waiting for its response. */
+	bool		 bye_pending;
+	bool		 bye_from_uac;
+	uint32_t	 bye_cseq;
+	int64_t		 bye_us;
 	int		 list;		/* which expiry list holds it */
 	struct leg	*hnext;		/* Call-ID hash chain */
 	struct leg	*idnext;	/* id hash chain */
@@ -134,6 +154,9 @@ leg_touch(struct leg_table *lt, struct leg *l, int64_t ts_us)
 
 	if (ts_us > l->last_us)
 		l->last_us = ts_us;
+	/* A leg whose BYE awaits its answer keeps its place on CLOSING. */
+	if (ent(l)->bye_pending && l->state != LEG_STATE_ENDED)
+		return;
 	/*
 	 * A caller waiting in a ringing queue hears ringback for as long as
 	 * the queue lasts, with nothing on the wire: an inbound leg a later
@@ -141,6 +164,8 @@ leg_touch(struct leg_table *lt, struct leg *l, int64_t ts_us)
 	 */
 	if (l->state == LEG_STATE_ENDED)
 		list = LIST_ENDED;
+	else if (ent(l)->tentative)
+		list = LIST_UNANSWERED;
 	else if (l->state == LEG_STATE_CONFIRMED ||
 	    (l->role == LEG_ROLE_INBOUND && ent(l)->adopted &&
 	    l->state == LEG_STATE_EARLY))
@@ -164,6 +189,9 @@ leg_emit(struct leg_table *lt, enum leg_event_type type, int64_t ts_us,
 {
 	struct leg_event	ev;
 
+	/* Nothing of a leg no 2xx has confirmed leaves the stage. */
+	if (ent(l)->tentative)
+		return;
 	ev.type = type;
 	ev.ts_us = ts_us;
 	ev.leg = l;
@@ -184,6 +212,9 @@ leg_end(struct leg_table *lt, struct leg *l, int64_t ts_us,
 	l->state = LEG_STATE_ENDED;
 	l->end_reason = why;
 	l->end_us = ts_us;
+	ent(l)->bye_pending = false;
+	if (ent(l)->tentative)
+		lt->st.partial_unconfirmed++;
 	assert(lt->st.open > 0);
 	lt->st.open--;
 	leg_touch(lt, l, ts_us);
@@ -216,6 +247,7 @@ leg_unlink(struct leg_table *lt, struct leg *l)
 	free(l->refer_replaces);
 	free(ent(l)->refer_pending);
 	free(ent(l)->refer_pending_replaces);
+	free(ent(l)->uas_tag);
 	free(l->replaces);
 	for (i = 0; i < SIP_MAX_CORR; i++)
 		free(l->corr[i]);
@@ -249,6 +281,28 @@ leg_grow(struct leg_table *lt)
 	lt->nbuckets = n;
 }
 
+/* The pending BYE ends the leg, at the BYE's time. */
+static void
+leg_bye_ends(struct leg_table *lt, struct leg *l)
+{
+	leg_end(lt, l, ent(l)->bye_us, ent(l)->bye_from_uac ?
+	    LEG_END_BYE_UAC : LEG_END_BYE_UAS);
+}
+
+/*
+ * BYEs unanswered for LEG_BYE_WAIT_US end their legs at their own time
+ * (the peer is gone, or the capture missed the response).
+ */
+void
+leg_settle(struct leg_table *lt, int64_t now_us)
+{
+	struct leg	*l;
+
+	while ((l = lt->lists[LIST_CLOSING].head) != NULL &&
+	    now_us - ent(l)->bye_us > LEG_BYE_WAIT_US)
+		leg_bye_ends(lt, l);
+}
+
 /*
  * Make room for one more leg: an ended leg goes first (it is only kept to
  * absorb retransmissions), else the least recently active open leg is
@@ -260,6 +314,10 @@ leg_make_room(struct leg_table *lt, int64_t ts_us)
 	struct leg	*victim, *u, *a;
 
 	while (lt->count >= lt->cfg->max_legs) {
+		/* A BYE awaiting its answer is taken as unanswered. */
+		if (lt->lists[LIST_ENDED].head == NULL &&
+		    (victim = lt->lists[LIST_CLOSING].head) != NULL)
+			leg_bye_ends(lt, victim);
 		if ((victim = lt->lists[LIST_ENDED].head) == NULL) {
 			u = lt->lists[LIST_UNANSWERED].head;
 			a = lt->lists[LIST_ANSWERED].head;
@@ -448,7 +506,10 @@ leg_rehop(struct leg_table *lt, struct leg *l, const struct sip_msg *m)
 /*
  * A leg first seen mid-dialog (DESIGN.md 6): who sent the INVITE is
  * unknown, so the direction that gives it a role wins; the sender is
- * taken as the UAC otherwise. It is confirmed from this message on.
+ * taken as the UAC otherwise. It is confirmed from this message on, but
+ * tentative: it publishes nothing until a 2xx to one of its requests
+ * shows a peer that knows the dialog (a late request to a dead peer, or
+ * one answered 481, is no call: DESIGN.md 3.3).
  */
 static struct leg *
 leg_new_partial(struct leg_table *lt, const struct sip_msg *m)
@@ -471,10 +532,11 @@ leg_new_partial(struct leg_table *lt, const struct sip_msg *m)
 	l->caller = xstrdup(from_uac ? (*m->pai_user != '\0' ? m->pai_user :
 	    m->from_user) : m->to_user);
 	ent(l)->invite_branch = xstrdup("");
+	ent(l)->uas_tag = xstrdup(from_uac ? m->to_tag : m->from_tag);
+	ent(l)->tentative = true;
 	l->state = LEG_STATE_CONFIRMED;
 	l->answer_us = m->ts_us;
 	leg_insert(lt, l);
-	lt->st.partial++;
 	return (l);
 }
 
@@ -596,6 +658,9 @@ leg_on_invite_response(struct leg_table *lt, struct leg *l,
 		}
 	} else if (m->status < 300) {
 		if (l->answer_us == 0 && l->state != LEG_STATE_ENDED) {
+			/* RFC 3261 12.1.2: the 2xx's To-tag is the remote tag. */
+			if (ent(l)->uas_tag == NULL && m->to_tag[0] != '\0')
+				ent(l)->uas_tag = xstrdup(m->to_tag);
 			l->answer_us = m->ts_us;
 			l->state = LEG_STATE_CONFIRMED;
 			leg_touch(lt, l, m->ts_us);
@@ -612,10 +677,47 @@ leg_on_invite_response(struct leg_table *lt, struct leg *l,
 	}
 }
 
+/* A 2xx to a request of a tentative leg: the dialog lives, publish it. */
+static void
+leg_confirm(struct leg_table *lt, struct leg *l)
+{
+	ent(l)->tentative = false;
+	lt->st.partial++;
+	leg_touch(lt, l, l->last_us);
+	leg_emit(lt, LEG_EV_START, l->invite_us, l);
+	leg_emit(lt, LEG_EV_ANSWER, l->invite_us, l);
+}
+
+/* The response to a pending BYE decides whether it ends the leg. */
+static void
+leg_on_bye_response(struct leg_table *lt, struct leg *l,
+    const struct sip_msg *m)
+{
+	if (!ent(l)->bye_pending || m->cseq != ent(l)->bye_cseq ||
+	    leg_from_uac(l, m) == ent(l)->bye_from_uac || m->status < 200)
+		return;
+	if (m->status != SIP_CALL_DOES_NOT_EXIST) {
+		leg_bye_ends(lt, l);
+		return;
+	}
+	/* The peer knows no such dialog: the BYE never existed for it. */
+	lt->st.bye_481++;
+	ent(l)->bye_pending = false;
+	leg_touch(lt, l, m->ts_us);
+	leg_emit(lt, LEG_EV_BYE_REFUSED, m->ts_us, l);
+}
+
 static void
 leg_on_response(struct leg_table *lt, struct leg *l, const struct sip_msg *m)
 {
+	if (ent(l)->tentative && m->status >= 200 && m->status < 300 &&
+	    (m->method == SIP_INVITE || m->method == SIP_UPDATE ||
+	    m->method == SIP_REFER))
+		leg_confirm(lt, l);
 	switch (m->method) {
+	case SIP_BYE:
+		leg_on_bye_response(lt, l, m);
+		break;
 	case SIP_INVITE:
 		if (m->cseq == ent(l)->invite_cseq && leg_from_uac(l, m) == false)
 			leg_on_invite_response(lt, l, m);
@@ -633,6 +735,7 @@ leg_on_response(struct leg_table *lt, struct leg *l, const struct sip_msg *m)
 			l->refer_to = ent(l)->refer_pending;
 			l->refer_replaces = ent(l)->refer_pending_replaces;
 			l->refer_attended = l->refer_replaces != NULL;
+			l->refer_by_uas = ent(l)->refer_pending_by_uas;
 			ent(l)->refer_pending = NULL;
 			ent(l)->refer_pending_replaces = NULL;
 			leg_emit(lt, LEG_EV_REFER, m->ts_us, l);
@@ -641,6 +744,33 @@ leg_on_response(struct leg_table *lt, struct leg *l, const struct sip_msg *m)
 	default:
 		break;
 	}
+}
+
+/*
+ * A BYE ends its leg only if its tags are the dialog's and it is not
+ * answered 481 (DESIGN.md 3.3): it waits for its response on CLOSING.
+ * A retransmission, or a later BYE while one waits, changes nothing:
+ * the first one's time is the end.
+ */
+static void
+leg_on_bye(struct leg_table *lt, struct leg *l, const struct sip_msg *m)
+{
+	const char	*other;
+
+	other = strcmp(m->from_tag, l->from_tag) == 0 ? m->to_tag : m->from_tag;
+	if (ent(l)->uas_tag != NULL && strcmp(other, ent(l)->uas_tag) != 0) {
+		lt->st.bye_tags_mismatch++;
+		return;
+	}
+	if (ent(l)->bye_pending)
+		return;
+	ent(l)->bye_pending = true;
+	ent(l)->bye_from_uac = leg_from_uac(l, m);
+	ent(l)->bye_cseq = m->cseq;
+	ent(l)->bye_us = m->ts_us;
+	list_remove(lt, l);
+	list_append(lt, l, LIST_CLOSING);
+	leg_emit(lt, LEG_EV_BYE, m->ts_us, l);
 }
 
 static void
@@ -656,8 +786,7 @@ leg_on_request(struct leg_table *lt, struct leg *l, const struct sip_msg *m)
 			leg_end(lt, l, m->ts_us, LEG_END_CANCEL);
 		break;
 	case SIP_BYE:
-		leg_end(lt, l, m->ts_us, leg_from_uac(l, m) ?
-		    LEG_END_BYE_UAC : LEG_END_BYE_UAS);
+		leg_on_bye(lt, l, m);
 		break;
 	case SIP_REFER:
 		free(ent(l)->refer_pending);
@@ -666,6 +795,7 @@ leg_on_request(struct leg_table *lt, struct leg *l, const struct sip_msg *m)
 		ent(l)->refer_pending_replaces = m->replaces_call_id[0] != '\0' ?
 		    xstrdup(m->replaces_call_id) : NULL;
 		ent(l)->refer_cseq = m->cseq;
+		ent(l)->refer_pending_by_uas = !leg_from_uac(l, m);
 		break;
 	default:
 		break;
@@ -677,6 +807,7 @@ leg_input(struct leg_table *lt, const struct sip_msg *m)
 {
 	struct leg	*l;
 
+	leg_settle(lt, m->ts_us);
 	if (m->is_request && m->method == SIP_INVITE && m->to_tag[0] == '\0') {
 		leg_on_invite(lt, m);
 		return;
@@ -685,17 +816,27 @@ leg_input(struct leg_table *lt, const struct sip_msg *m)
 		if (!m->is_request && m->method == SIP_INVITE)
 			leg_orphan_hold(lt, m);
 		else if (m->is_request && m->to_tag[0] != '\0' &&
-		    (m->method == SIP_BYE || m->method == SIP_INVITE ||
-		    m->method == SIP_UPDATE || m->method == SIP_REFER)) {
+		    (m->method == SIP_INVITE || m->method == SIP_UPDATE ||
+		    m->method == SIP_REFER)) {
+			/* Published once a 2xx confirms it (leg_confirm()). */
 			l = leg_new_partial(lt, m);
-			leg_emit(lt, LEG_EV_START, m->ts_us, l);
-			leg_emit(lt, LEG_EV_ANSWER, m->ts_us, l);
 		} else if (m->method != SIP_OPTIONS &&
 		    m->method != SIP_REGISTER && m->method != SIP_SUBSCRIBE &&
 		    m->method != SIP_NOTIFY)
 			lt->st.orphans++;
 		if (l == NULL)
 			return;
+	}
+	if (l->state == LEG_STATE_ENDED && m->is_request) {
+		/*
+		 * A request of a dialog that ended less than
+		 * limits.ended_dialog_memory_s ago (retransmissions, a new
+		 * BYE transaction to a dead peer): it belongs to the dead
+		 * dialog and opens nothing (DESIGN.md 3.3).
+		 */
+		if (m->method != SIP_ACK)
+			lt->st.ended_dialog_requests++;
+		return;
 	}
 	if (l->state != LEG_STATE_ENDED)
 		leg_touch(lt, l, m->ts_us);
@@ -715,8 +856,9 @@ leg_expire(struct leg_table *lt, int64_t now_us)
 
 	limit[LIST_UNANSWERED] = cfg->unanswered_leg_timeout_s * US_PER_S;
 	limit[LIST_ANSWERED] = cfg->answered_leg_timeout_s * US_PER_S;
-	limit[LIST_ENDED] = LEG_LINGER_US;
-	for (i = 0; i < LIST_COUNT; i++) {
+	limit[LIST_ENDED] = (int64_t)cfg->ended_dialog_memory_s * US_PER_S;
+	leg_settle(lt, now_us);
+	for (i = 0; i < LIST_CLOSING; i++) {
 		while ((l = lt->lists[i].head) != NULL &&
 		    now_us - l->last_us > limit[i]) {
 			if (i == LIST_ENDED) {
@@ -735,6 +877,9 @@ leg_flush(struct leg_table *lt, int64_t now_us)
 {
 	struct leg	*l;
 
+	/* A BYE was seen: the leg ended then, response or not. */
+	while ((l = lt->lists[LIST_CLOSING].head) != NULL)
+		leg_bye_ends(lt, l);
 	while ((l = lt->lists[LIST_UNANSWERED].head) != NULL)
 		leg_end(lt, l, now_us, LEG_END_FLUSHED);
 	while ((l = lt->lists[LIST_ANSWERED].head) != NULL)

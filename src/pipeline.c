@@ -158,6 +158,8 @@ pipeline_tick(struct pipeline *pl, int64_t now_us)
 	int64_t	stats_us = (int64_t)pl->cfg->realtime_s * US_PER_S;
 
 	pl->now_us = now_us;
+	/* BYEs that waited in vain for a response end their legs first. */
+	leg_settle(pl->legs, now_us);
 	/* Before the packet's own events: intervals past end + grace close. */
 	interval_advance(pl->intervals, now_us);
 	if (pl->next_tick_us == 0) {

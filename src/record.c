@@ -363,7 +363,7 @@ record_stats(struct publisher *pub, int64_t ts_us,
 	    "missing_fields", (json_int_t)s->missing_fields,
 	    "ignored_methods", (json_int_t)s->ignored_methods));
 	json_object_set_new(o, "legs", json_pack("{s:I, s:I, s:I, s:I, s:I,"
-	    " s:I, s:I, s:I, s:I, s:I, s:I}",
+	    " s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
 	    "open", (json_int_t)l->open,
 	    "created", (json_int_t)l->created,
 	    "retransmissions", (json_int_t)l->retransmissions,
@@ -374,9 +374,13 @@ record_stats(struct publisher *pub, int64_t ts_us,
 	    "rehops", (json_int_t)l->rehops,
 	    "expired", (json_int_t)l->expired,
 	    "evicted", (json_int_t)l->evicted,
-	    "agent_user_mismatch", (json_int_t)l->agent_user_mismatch));
+	    "agent_user_mismatch", (json_int_t)l->agent_user_mismatch,
+	    "bye_tags_mismatch", (json_int_t)l->bye_tags_mismatch,
+	    "bye_481", (json_int_t)l->bye_481,
+	    "ended_dialog_requests", (json_int_t)l->ended_dialog_requests,
+	    "partial_unconfirmed", (json_int_t)l->partial_unconfirmed));
 	json_object_set_new(o, "contacts", json_pack("{s:I, s:I, s:I, s:I,"
-	    " s:I, s:I, s:I, s:I, s:I, s:I}",
+	    " s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
 	    "open", (json_int_t)c->open,
 	    "created", (json_int_t)c->created,
 	    "unmapped", (json_int_t)c->unmapped,
@@ -385,6 +389,7 @@ record_stats(struct publisher *pub, int64_t ts_us,
 	    "agent_by_caller", (json_int_t)c->agent_by_caller,
 	    "agent_unmatched", (json_int_t)c->agent_unmatched,
 	    "agent_ambiguous", (json_int_t)c->agent_ambiguous,
+	    "agent_without_header", (json_int_t)c->agent_without_header,
 	    "callers", (json_int_t)c->callers,
 	    "callers_evicted", (json_int_t)c->callers_evicted));
 	json_object_set_new(o, "intervals", json_pack("{s:I, s:I, s:I}",

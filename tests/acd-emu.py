@@ -214,6 +214,9 @@ class Leg:
         self.pending_offer = None
         self.ring_timer = None
         self.refer_target = None     # leg of a transfer in progress
+        # DESIGN.md 3.3: the 202 to the agent's REFER ends its segment;
+        # (time, held ns, holds) then, None until one
+        self.seg_end = None
         self.referrer = None         # the leg whose REFER made this one
         self.rona = False
 
@@ -539,7 +542,11 @@ class Emulator:
                 target not in self.agents:
             self.respond(msg, addr, 403, "Forbidden", leg)
             return
-        self.respond(msg, addr, 202, "Accepted", leg)
+        t_202 = self.respond(msg, addr, 202, "Accepted", leg)
+        if leg.seg_end is None:
+            held = leg.hold_ns + (t_202 - leg.hold_start
+                                  if leg.hold_start is not None else 0)
+            leg.seg_end = (t_202, held, leg.holds)
         call = leg.call
         call.transfers += 1
         self.notify(leg, "SIP/2.0 100 Trying", "active;expires=60")
@@ -800,8 +807,11 @@ class Emulator:
             ended_by = "agent"
         else:
             ended_by = "pbx"
-        handle = sum(ms_of(a.end_ns) - ms_of(a.answer_ns) for a in answered)
-        hold_us = sum(a.hold_ns // 1000 for a in answered)
+        # A segment ends at the leg's end or at the 202 to the agent's REFER.
+        seg = [a.seg_end or (a.end_ns, a.hold_ns, a.holds) for a in answered]
+        handle = sum(ms_of(s[0]) - ms_of(a.answer_ns)
+                     for a, s in zip(answered, seg))
+        hold_us = sum(s[1] // 1000 for s in seg)
         return {
             "contact_id": call.inbound.call_id,
             "queue": call.queue,
@@ -816,7 +826,7 @@ class Emulator:
             "talk_s": round((handle * 1000 - hold_us) / 1e6, 3),
             "hold_s": round(hold_us / 1e6, 3),
             "handle_s": seconds(handle),
-            "holds": sum(a.holds for a in answered),
+            "holds": sum(s[2] for s in seg),
             "transfers": call.transfers,
             "agent": answered[0].agent if answered else None,
             "agents": [a.agent for a in answered],

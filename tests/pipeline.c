@@ -83,6 +83,8 @@ pipe_tick(struct pipe *p, int64_t now_us)
 {
 	if (now_us > p->now_us)
 		p->now_us = now_us;
+	/* As pipeline.c: BYEs unanswered for 1 s end their legs first. */
+	leg_settle(p->legs, p->now_us);
 	interval_advance(p->intervals, p->now_us);
 	if (p->next_tick_us == 0 || p->now_us < p->next_tick_us) {
 		if (p->next_tick_us == 0)

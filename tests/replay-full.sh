@@ -84,8 +84,10 @@ has header "a ring-no-answer" '"rona": [1-9]'
 has header "a hold" '"holds": [1-9]'
 has header "a repeat caller" '"repeat": true'
 planning_cases header
-has header "a previous contact first seen mid-dialog" \
-    '"previous_contact": "[^"]*", "previous_outcome": null'
+# A previous contact first seen mid-dialog (previous_outcome null) no
+# longer occurs on these days: since DESIGN 3.3's ended-dialog rule a cut
+# call is picked up only by a confirmed re-INVITE, UPDATE or REFER, and no
+# redial of these seeds follows one. (Compared whenever it occurs.)
 hasq header "blind transfers" '"transfers_blind": [1-9]'
 hasq header "attended transfers" '"transfers_attended": [1-9]'
 grep -q 'REFER [0-9]' "$TMP/header.gen" || fail "header: no REFER generated"

@@ -847,7 +847,7 @@ static void
 blind_transferor_segment_ends_at_the_202_to_its_refer(void **state)
 {
 	struct pipe	 p;
-	json_t		*o, *v;
+	json_t		*o;
 
 	(void)state;
 	pipe_open(&p, YAML);
@@ -861,17 +861,6 @@ blind_transferor_segment_ends_at_the_202_to_its_refer(void **state)
 	pipe_done(&p);
 	o = call_end(&p, "sales", IN1_ID);
 	/* 10.000 -> 40.020 and 45.000 -> 100.010. */
-	v = json_object_get(o, "handle_s");
-	if (json_is_number(v) && json_number_value(v) > 85.031) {
-		/* KNOWN BUG, reported to the lead; the code is not ours to
-		   fix here. The check below holds once it is fixed. */
-		print_message("KNOWN BUG (DESIGN.md 3.3, contact.c LEG_EV_REFER"
-		    "): handle_s expected 85.030, got %.3f: the transferor's"
-		    " segment runs to its BYE, not to the 202\n",
-		    json_number_value(v));
-		pipe_close(&p);
-		skip();
-	}
 	expect_num(o, "handle_s", 85.03);
 	pipe_close(&p);
 }
@@ -987,16 +976,6 @@ bye_to_a_dialog_ended_60_s_before_makes_no_new_contact(void **state)
 	pipe_done(&p);
 	ends = pipe_count(&p, "call.end.sales");
 	legs = pipe_count(&p, "leg.end");
-	if (ends == 2 && legs == 0 &&
-	    pipe_contact_stats(&p)->created == 2) {
-		/* KNOWN BUG, reported to the lead; see the skip message. */
-		print_message("KNOWN BUG (DESIGN.md 3.3, limits.ended_dialog_"
-		    "memory_s is not implemented; ended legs linger 32 s): "
-		    "call.end count expected 1, got 2: the late BYE made a "
-		    "partial contact\n");
-		pipe_close(&p);
-		skip();
-	}
 	assert_int_equal(ends, 1);
 	assert_int_equal(legs, 0);
 	assert_int_equal(pipe_contact_stats(&p)->created, 1);

@@ -425,9 +425,12 @@ bye_from_the_callee_side_ends_as_bye_uas(void **state)
 	fx_open(&fx, YAML_BASE);
 	answered(&fx, &agentleg);
 	feed(&fx, d_req(&agentleg, false, SIP_BYE, 1, AT(60000)));
-	feed(&fx, d_reqresp(&agentleg, false, SIP_OK, SIP_BYE, 1, AT(60010)));
+	/* Decided at the response (DESIGN.md 3.3), dated at the BYE. */
 	assert_int_equal(fx.nev, 4);
-	e = ev_at(&fx, 3, LEG_EV_END);
+	assert_int_equal(ev_at(&fx, 3, LEG_EV_BYE)->ts_us, AT(60000));
+	feed(&fx, d_reqresp(&agentleg, false, SIP_OK, SIP_BYE, 1, AT(60010)));
+	assert_int_equal(fx.nev, 5);
+	e = ev_at(&fx, 4, LEG_EV_END);
 	assert_int_equal(e->ts_us, AT(60000));
 	assert_int_equal(e->end_reason, LEG_END_BYE_UAS);
 	assert_int_equal(e->answer_us, AT(1000));
@@ -447,8 +450,9 @@ bye_from_the_caller_side_ends_as_bye_uac(void **state)
 	feed(&fx, d_req(&inbound, true, SIP_BYE, 2, AT(30000)));
 	feed(&fx, d_req(&inbound, true, SIP_BYE, 2, AT(30500)));
 	feed(&fx, d_reqresp(&inbound, true, SIP_OK, SIP_BYE, 2, AT(30510)));
-	assert_int_equal(fx.nev, 4);
-	e = ev_at(&fx, 3, LEG_EV_END);
+	assert_int_equal(fx.nev, 5);
+	ev_at(&fx, 3, LEG_EV_BYE);
+	e = ev_at(&fx, 4, LEG_EV_END);
 	assert_int_equal(e->ts_us, AT(30000));
 	assert_int_equal(e->end_reason, LEG_END_BYE_UAC);
 	assert_int_equal(stats(&fx)->open, 0);
@@ -688,7 +692,8 @@ reinvite_with_sendonly_answered_200_starts_a_hold_at_the_request_time_sendrecv_r
 	assert_int_equal(e->hold_us, S(30));
 
 	feed(&fx, d_req(&agentleg, true, SIP_BYE, 2, AT(60000)));
-	e = ev_at(&fx, 5, LEG_EV_END);
+	feed(&fx, d_reqresp(&agentleg, true, SIP_OK, SIP_BYE, 2, AT(60005)));
+	e = ev_at(&fx, 6, LEG_EV_END);
 	assert_int_equal(e->holds, 1);
 	assert_int_equal(e->hold_us, S(30));
 	assert_false(e->held);
@@ -800,10 +805,11 @@ hold_offer_rejected_with_491_is_no_hold(void **state)
 	feed(&fx, d_reqresp(&agentleg, false, SIP_OK, SIP_INVITE, 1,
 	    AT(20060)));
 	feed(&fx, d_req(&agentleg, true, SIP_BYE, 2, AT(30000)));
-	assert_int_equal(fx.nev, 4);
-	ev_at(&fx, 3, LEG_EV_END);
-	assert_int_equal(fx.ev[3].holds, 0);
-	assert_int_equal(fx.ev[3].hold_us, 0);
+	feed(&fx, d_reqresp(&agentleg, true, SIP_OK, SIP_BYE, 2, AT(30005)));
+	assert_int_equal(fx.nev, 5);
+	ev_at(&fx, 4, LEG_EV_END);
+	assert_int_equal(fx.ev[4].holds, 0);
+	assert_int_equal(fx.ev[4].hold_us, 0);
 	fx_close(&fx);
 }
 
@@ -865,8 +871,9 @@ hold_open_when_the_leg_ends_is_closed_at_the_end(void **state)
 	feed(&fx, d_reqresp(&agentleg, false, SIP_OK, SIP_INVITE, 1,
 	    AT(20100)));
 	feed(&fx, d_req(&agentleg, true, SIP_BYE, 2, AT(45000)));
-	assert_int_equal(fx.nev, 5);
-	e = ev_at(&fx, 4, LEG_EV_END);
+	feed(&fx, d_reqresp(&agentleg, true, SIP_OK, SIP_BYE, 2, AT(45005)));
+	assert_int_equal(fx.nev, 6);
+	e = ev_at(&fx, 5, LEG_EV_END);
 	assert_int_equal(e->ts_us, AT(45000));
 	assert_false(e->held);
 	assert_int_equal(e->holds, 1);
@@ -1084,25 +1091,175 @@ leg_flush_ends_every_open_leg_as_flushed(void **state)
 }
 
 static void
-an_in_dialog_bye_with_no_leg_makes_a_partial_leg_that_it_ends(void **state)
+an_in_dialog_bye_with_no_leg_opens_nothing(void **state)
+{
+	struct fixture	 fx;
+
+	(void)state;
+	fx_open(&fx, YAML_BASE);
+	/* The callee (PBX) side hangs up a call whose INVITE was never seen:
+	   a lone request publishes nothing (DESIGN.md 3.3). */
+	feed(&fx, d_req(&inbound, false, SIP_BYE, 7, AT(0)));
+	feed(&fx, d_reqresp(&inbound, false, SIP_OK, SIP_BYE, 7, AT(5)));
+	assert_int_equal(fx.nev, 0);
+	assert_int_equal(stats(&fx)->partial, 0);
+	assert_int_equal(stats(&fx)->created, 0);
+	assert_int_equal(stats(&fx)->orphans, 2);
+	fx_close(&fx);
+}
+
+static void
+an_in_dialog_reinvite_with_no_leg_is_published_at_its_2xx_dated_at_the_request(
+    void **state)
 {
 	struct fixture	 fx;
 	const struct ev	*e;
 
 	(void)state;
 	fx_open(&fx, YAML_BASE);
-	/* The callee (PBX) side hangs up a call whose INVITE was never seen. */
-	feed(&fx, d_req(&inbound, false, SIP_BYE, 7, AT(0)));
-	assert_int_equal(fx.nev, 3);
+	feed(&fx, offer(&inbound, false, SIP_INVITE, 7, AT(0),
+	    SDP_DIR_SENDRECV, false));
+	assert_int_equal(fx.nev, 0);		/* not before a 2xx */
+	assert_int_equal(stats(&fx)->open, 1);
+	feed(&fx, d_reqresp(&inbound, false, SIP_OK, SIP_INVITE, 7, AT(40)));
+	assert_int_equal(fx.nev, 2);
 	e = ev_at(&fx, 0, LEG_EV_START);
+	assert_int_equal(e->ts_us, AT(0));
 	assert_int_equal(e->role, LEG_ROLE_INBOUND);
 	assert_true(e->partial);
-	ev_at(&fx, 1, LEG_EV_ANSWER);
-	e = ev_at(&fx, 2, LEG_EV_END);
-	assert_int_equal(e->end_reason, LEG_END_BYE_UAS);
-	assert_int_equal(e->ts_us, AT(0));
+	assert_int_equal(ev_at(&fx, 1, LEG_EV_ANSWER)->ts_us, AT(0));
 	assert_int_equal(stats(&fx)->partial, 1);
-	assert_int_equal(stats(&fx)->orphans, 0);
+	fx_close(&fx);
+}
+
+static void
+an_in_dialog_reinvite_never_answered_2xx_publishes_nothing(void **state)
+{
+	struct fixture	 fx;
+
+	(void)state;
+	fx_open(&fx, YAML_BASE);
+	/* A dead peer: re-INVITEs unanswered, then the BYE train. */
+	feed(&fx, offer(&inbound, false, SIP_INVITE, 7, AT(0),
+	    SDP_DIR_SENDRECV, false));
+	feed(&fx, offer(&inbound, false, SIP_INVITE, 7, AT(500),
+	    SDP_DIR_SENDRECV, false));
+	feed(&fx, d_req(&inbound, false, SIP_BYE, 8, AT(32000)));
+	leg_settle(fx.lt, AT(33001));
+	assert_int_equal(stats(&fx)->open, 0);
+	assert_int_equal(stats(&fx)->partial_unconfirmed, 1);
+	assert_int_equal(stats(&fx)->partial, 0);
+	assert_int_equal(fx.nev, 0);
+	fx_close(&fx);
+}
+
+static void
+bye_answered_481_ends_nothing_and_a_later_bye_ends_the_leg(void **state)
+{
+	struct fixture	 fx;
+	const struct ev	*e;
+
+	(void)state;
+	fx_open(&fx, YAML_BASE);
+	answered(&fx, &inbound);
+	feed(&fx, d_req(&inbound, true, SIP_BYE, 2, AT(10000)));
+	feed(&fx, d_reqresp(&inbound, true, 481, SIP_BYE, 2, AT(10003)));
+	assert_int_equal(fx.nev, 5);
+	ev_at(&fx, 3, LEG_EV_BYE);
+	assert_int_equal(ev_at(&fx, 4, LEG_EV_BYE_REFUSED)->ts_us, AT(10003));
+	assert_int_equal(stats(&fx)->bye_481, 1);
+	assert_int_equal(stats(&fx)->open, 1);
+	/* Well past the wait: the refused BYE ends nothing. */
+	leg_settle(fx.lt, AT(20000));
+	assert_int_equal(stats(&fx)->open, 1);
+	feed(&fx, d_req(&inbound, false, SIP_BYE, 3, AT(30000)));
+	feed(&fx, d_reqresp(&inbound, false, SIP_OK, SIP_BYE, 3, AT(30004)));
+	assert_int_equal(fx.nev, 7);
+	e = ev_at(&fx, 6, LEG_EV_END);
+	assert_int_equal(e->ts_us, AT(30000));
+	assert_int_equal(e->end_reason, LEG_END_BYE_UAS);
+	fx_close(&fx);
+}
+
+static void
+bye_with_a_to_tag_not_the_dialogs_is_ignored(void **state)
+{
+	struct fixture	fx;
+
+	(void)state;
+	fx_open(&fx, YAML_BASE);
+	answered(&fx, &inbound);
+	feed(&fx, msg(SIP_BYE, 0, inbound.call_id, inbound.ftag, "stale", 2,
+	    TRUNK, PBX, AT(10000)));
+	feed(&fx, msg(SIP_BYE, 481, inbound.call_id, inbound.ftag, "stale", 2,
+	    PBX, TRUNK, AT(10002)));
+	leg_settle(fx.lt, AT(20000));
+	assert_int_equal(fx.nev, 3);
+	assert_int_equal(stats(&fx)->bye_tags_mismatch, 1);
+	assert_int_equal(stats(&fx)->bye_481, 0);
+	assert_int_equal(stats(&fx)->open, 1);
+	fx_close(&fx);
+}
+
+static void
+bye_with_no_response_ends_the_leg_at_its_time_after_one_second(void **state)
+{
+	struct fixture	fx;
+
+	(void)state;
+	fx_open(&fx, YAML_BASE);
+	answered(&fx, &agentleg);
+	feed(&fx, d_req(&agentleg, true, SIP_BYE, 2, AT(30000)));
+	leg_settle(fx.lt, AT(31000));		/* the boundary: still waits */
+	assert_int_equal(fx.nev, 4);
+	leg_settle(fx.lt, AT(31000) + 1);
+	assert_int_equal(fx.nev, 5);
+	assert_int_equal(ev_at(&fx, 4, LEG_EV_END)->ts_us, AT(30000));
+	assert_int_equal(fx.ev[4].end_reason, LEG_END_BYE_UAC);
+	fx_close(&fx);
+}
+
+static void
+bye_awaiting_its_response_at_flush_ends_the_leg_as_a_bye(void **state)
+{
+	struct fixture	fx;
+
+	(void)state;
+	fx_open(&fx, YAML_BASE);
+	answered(&fx, &agentleg);
+	feed(&fx, d_req(&agentleg, false, SIP_BYE, 2, AT(30000)));
+	leg_flush(fx.lt, AT(30200));
+	assert_int_equal(ev_at(&fx, 4, LEG_EV_END)->ts_us, AT(30000));
+	assert_int_equal(fx.ev[4].end_reason, LEG_END_BYE_UAS);
+	fx_close(&fx);
+}
+
+static void
+requests_of_a_dialog_ended_within_the_memory_open_nothing(void **state)
+{
+	struct fixture	fx;
+
+	(void)state;
+	fx_open(&fx, YAML_BASE "limits:\n  ended_dialog_memory_s: 60\n");
+	answered(&fx, &agentleg);
+	feed(&fx, d_req(&agentleg, true, SIP_BYE, 2, AT(10000)));
+	feed(&fx, d_reqresp(&agentleg, true, SIP_OK, SIP_BYE, 2, AT(10002)));
+	assert_int_equal(fx.nev, 5);
+	/* The dead peer's re-INVITE and new BYE transactions, 60 s long. */
+	feed(&fx, offer(&agentleg, false, SIP_INVITE, 9, AT(42000),
+	    SDP_DIR_SENDRECV, false));
+	feed(&fx, d_req(&agentleg, false, SIP_BYE, 10, AT(70000)));
+	leg_expire(fx.lt, AT(70000));		/* 60 s after the end: kept */
+	feed(&fx, d_req(&agentleg, false, SIP_BYE, 10, AT(70000)));
+	assert_int_equal(stats(&fx)->ended_dialog_requests, 3);
+	assert_int_equal(stats(&fx)->created, 1);
+	assert_int_equal(fx.nev, 5);
+	/* Forgotten after 60 s: a lone BYE still opens nothing. */
+	leg_expire(fx.lt, AT(70002) + 1);
+	feed(&fx, d_req(&agentleg, false, SIP_BYE, 11, AT(80000)));
+	assert_int_equal(stats(&fx)->ended_dialog_requests, 3);
+	assert_int_equal(stats(&fx)->orphans, 1);
+	assert_int_equal(fx.nev, 5);
 	fx_close(&fx);
 }
 
@@ -1254,7 +1411,7 @@ main(void)
 		    an_ended_leg_makes_room_before_any_open_leg_is_evicted),
 		cmocka_unit_test(leg_flush_ends_every_open_leg_as_flushed),
 		cmocka_unit_test(
-		    an_in_dialog_bye_with_no_leg_makes_a_partial_leg_that_it_ends),
+		    an_in_dialog_bye_with_no_leg_opens_nothing),
 		cmocka_unit_test(
 		    same_invite_with_another_branch_while_the_leg_is_open_is_no_new_leg),
 		cmocka_unit_test(
@@ -1262,6 +1419,19 @@ main(void)
 		cmocka_unit_test(
 		    a_response_before_its_invite_is_held_and_replayed),
 		cmocka_unit_test(out_of_dialog_requests_with_no_leg_are_orphans),
+		cmocka_unit_test(
+		    an_in_dialog_reinvite_with_no_leg_is_published_at_its_2xx_dated_at_the_request),
+		cmocka_unit_test(
+		    an_in_dialog_reinvite_never_answered_2xx_publishes_nothing),
+		cmocka_unit_test(
+		    bye_answered_481_ends_nothing_and_a_later_bye_ends_the_leg),
+		cmocka_unit_test(bye_with_a_to_tag_not_the_dialogs_is_ignored),
+		cmocka_unit_test(
+		    bye_with_no_response_ends_the_leg_at_its_time_after_one_second),
+		cmocka_unit_test(
+		    bye_awaiting_its_response_at_flush_ends_the_leg_as_a_bye),
+		cmocka_unit_test(
+		    requests_of_a_dialog_ended_within_the_memory_open_nothing),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));

@@ -16,7 +16,9 @@ count goes to the interval of its own event, DESIGN.md section 4:
   abandon_wait_s, wait_hist_abandoned
   timeouts                          the PBX's end of the inbound leg (BYE or non-2xx)
   handled, talk_s, hold_s,          the end of each agent segment (an agent leg
-  handle_s, holds                   answered while the inbound leg was up)
+  handle_s, holds                   answered while the inbound leg was up; it ends at
+                                    the leg's end or at the 202 to a REFER the agent
+                                    sent, whichever is first: DESIGN.md 3.3)
   rona                              the end of each ring-no-answer agent leg
   transfers                         the 202 to each REFER on a leg of the contact
 
@@ -39,7 +41,9 @@ the oldest arrival among them; `talking` / `on_hold`: segments answered and not 
 by whether a hold is in force. A hold (and its resume) takes effect in real time when
 its offer is accepted (the 2xx): the daemon can report nothing earlier (its
 call.hold is published then too), although the hold's time in hold_s runs from the
-request. Snapshot times are where ccmetricsd takes them (docs/schema.md): the first
+request. Likewise a leg ended by BYE ends in real time when the BYE is answered
+(the daemon decides there whether it ends the leg, DESIGN.md 3.3), though its end
+time is the BYE's. Snapshot times are where ccmetricsd takes them (docs/schema.md): the first
 packet at or after each multiple of realtime_s, the first packet of the capture
 itself excepted (it starts the clock).
 
@@ -297,7 +301,7 @@ class Model:
         gen, out, held, pending = self.gen, [], False, None
         answers = {gen.REINVITE: gen.OK_REINVITE, gen.UPDATE: gen.OK_UPDATE}
         for e in self.events[id(f)]:
-            if e.t >= f.end:
+            if e.t >= f.seg_end:
                 break
             if e.kind in answers:
                 pending = (answers[e.kind], e.mode in gen.HOLD_MODES)
@@ -387,16 +391,16 @@ class IntervalTruth:
             self.ai(f.leg.agent, f.invite, "agent INVITE").n["attempts"] += 1
         for f in m.segments:
             hold = sum(b - a for a, b in f.holds)
-            handle = f.end - f.answered
+            handle = f.seg_end - f.answered
             self.ai(f.leg.agent, f.answered, "segment start").n["answered"] += 1
-            for acc in (self.qi(q, f.end, "segment end"),
-                        self.ai(f.leg.agent, f.end, "segment end")):
+            for acc in (self.qi(q, f.seg_end, "segment end"),
+                        self.ai(f.leg.agent, f.seg_end, "segment end")):
                 acc.n["handled"] += 1
                 acc.n["handle_s"] += handle
                 acc.n["hold_s"] += hold
                 acc.n["talk_s"] += handle - hold
                 acc.n["holds"] += len(f.holds)
-            self.busy(f.leg.agent, f.answered, f.end)
+            self.busy(f.leg.agent, f.answered, f.seg_end)
         for f in m.rona:
             self.qi(q, f.end, "RONA").n["rona"] += 1
             self.ai(f.leg.agent, f.end, "RONA").n["rona"] += 1
@@ -508,12 +512,16 @@ def rt_rows(gen, models, queues, packet_times, start_ms, realtime_s, delay=0):
     segs = []               # (queue, answered, end, hold changes)
     for m in models:
         for f in m.segments:
-            segs.append((m.queue, f.answered, f.end, m.hold_changes(f)))
+            # Real time sees a segment end at the 202 that ends it, or when its
+            # leg's end is decided (a BYE at its response, DESIGN.md 3.3).
+            segs.append((m.queue, f.answered,
+                         f.seg_end if f.seg_end < f.end else f.close,
+                         m.hold_changes(f)))
     for snap in snaps:
         t = snap - delay        # events of model time < t were captured before snap
         state = {q: {"waiting": [], "talking": 0, "on_hold": 0} for q in queues}
         for m in models:
-            gone = m.inbound_end if m.answered_at is None else m.answered_at
+            gone = m.contact.inbound.close if m.answered_at is None else m.answered_at
             if m.arrival < t <= gone:
                 state[m.queue]["waiting"].append(m.arrival)
         for queue, answered, end, changes in segs:

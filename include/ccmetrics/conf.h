@@ -89,6 +89,7 @@ struct config {
 	uint64_t	  max_callers;		/* 1000000: repeat history */
 	int		  unanswered_leg_timeout_s;	/* 300 */
 	int		  answered_leg_timeout_s;	/* 14400 */
+	int		  ended_dialog_memory_s;	/* 300, >= 32 */
 	int		  max_time_jump_s;	/* 300; 0: unbounded */
 
 	char		 *zmq_endpoint;		/* NULL: no ZeroMQ ("zmq: ~") */

@@ -52,8 +52,11 @@ struct contact_attempt {
 	int64_t		 ring_us;
 	int64_t		 answer_us;	/* 0: not answered */
 	int64_t		 end_us;	/* 0: still up */
+	/* The segment's end: the leg's end, or the 202 to a REFER the
+	   agent sent, whichever came first (DESIGN.md 3.3); 0: not yet. */
+	int64_t		 seg_end_us;
 	int64_t		 ring_ms;	/* invite -> answer, once answered */
-	int64_t		 handle_ms;	/* answer -> end, once the segment ended */
+	int64_t		 handle_ms;	/* answer -> segment end, once it ended */
 	int64_t		 hold_ms;	/* held time of the segment, at its end */
 	int		 holds;
 	bool		 held;
@@ -77,6 +80,8 @@ struct contact {
 	int64_t		 arrival_us;
 	int64_t		 answered_us;	/* 0: not answered */
 	int64_t		 inbound_end_us;	/* 0: inbound leg up */
+	int64_t		 inbound_bye_us;	/* a BYE on it awaits its
+						   response; else 0 */
 	int64_t		 ended_us;	/* when the contact became final */
 	/* arrival -> answer, or -> the inbound leg's end when unanswered;
 	   set at the answer or at that end (DESIGN.md 3.3), else 0 */
@@ -175,6 +180,9 @@ struct contact_stats {
 	uint64_t	agent_by_caller;	/* rule 3 */
 	uint64_t	agent_unmatched;
 	uint64_t	agent_ambiguous;
+	/* agent legs without any configured correlation header, when
+	   correlation.headers is set: a PBX recipe that does not add it */
+	uint64_t	agent_without_header;
 	uint64_t	callers;	/* remembered for repeat detection */
 	uint64_t	callers_evicted;	/* limits.max_callers reached */
 };

@@ -73,6 +73,8 @@ struct leg {
 
 	/* The last REFER accepted with 2xx. */
 	bool		 refer_attended;	/* Refer-To carried Replaces */
+	bool		 refer_by_uas;	/* sent by the INVITE's recipient
+					   (on an agent leg: the agent) */
 	char		*refer_to;
 	char		*refer_replaces;	/* its Call-ID, or NULL */
 };
@@ -84,6 +86,9 @@ enum leg_event_type {
 	LEG_EV_HOLD,		/* accepted hold offer */
 	LEG_EV_RESUME,		/* accepted resume offer */
 	LEG_EV_REFER,		/* REFER accepted with 2xx */
+	LEG_EV_BYE,		/* a BYE with the dialog's tags: END follows
+				   at its time unless BYE_REFUSED comes */
+	LEG_EV_BYE_REFUSED,	/* that BYE was answered 481 */
 	LEG_EV_END
 };
 
@@ -108,6 +113,13 @@ struct leg_stats {
 	uint64_t	expired;
 	uint64_t	evicted;
 	uint64_t	agent_user_mismatch;
+	/* DESIGN.md 3.3: BYEs that end no leg, and requests for dialogs
+	   that ended less than limits.ended_dialog_memory_s ago. */
+	uint64_t	bye_tags_mismatch;	/* tags not the dialog's */
+	uint64_t	bye_481;		/* answered 481 */
+	uint64_t	ended_dialog_requests;
+	uint64_t	partial_unconfirmed;	/* mid-dialog requests no 2xx
+						   confirmed: no leg published */
 };
 
 typedef void (*leg_sink)(const struct leg_event *, void *);
@@ -119,6 +131,12 @@ void		 leg_set_config(struct leg_table *lt, const struct config *cfg);
 void		 leg_input(struct leg_table *lt, const struct sip_msg *m);
 /* End legs silent for too long and free ended ones, on packet time. */
 void		 leg_expire(struct leg_table *lt, int64_t now_us);
+/*
+ * End, at their own time, the legs whose BYE got no response in time
+ * (DESIGN.md 3.3). leg_input() does it too; the daemon calls it before
+ * closing intervals, so such an end is never a late event.
+ */
+void		 leg_settle(struct leg_table *lt, int64_t now_us);
 /* End every open leg at now_us (end of capture, shutdown). */
 void		 leg_flush(struct leg_table *lt, int64_t now_us);
 /*
