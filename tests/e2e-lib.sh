@@ -211,12 +211,16 @@ acd_call() {
 }
 
 # acd_check: the daemon's records against the emulator's truth; times and
-# durations within ACD_TOLERANCE seconds (default 0.005).
+# durations within ACD_TOLERANCE seconds (default 0.02). The emulator
+# stamps its truth with its own clock when it handles a message, the
+# daemon with the capture time: on a loaded CI machine the Python emulator
+# lags the capture by a few milliseconds (5 ms seen under make -j2
+# distcheck), so the bound is the emulator's, not the daemon's.
 acd_check() {
 	expect_eq "calls in the truth" $ACD_CALLS \
 	    "$(wc -l <"$TMP/truth.jsonl" | tr -d ' ')"
 	$COMPARE "$TMP/truth.jsonl" "$TMP/out.jsonl" \
-	    --tolerance "${ACD_TOLERANCE:-0.005}" ||
+	    --tolerance "${ACD_TOLERANCE:-0.02}" ||
 	    fail "call.end records differ from the emulator's truth"
 	$PYTHON3 "$top_srcdir/tests/queue-counts.py" "$TMP/truth.jsonl" \
 	    "$TMP/out.jsonl" --expect "$ACD_EXPECT" ||

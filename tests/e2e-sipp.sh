@@ -5,7 +5,7 @@
 # which queues them and rings SIPp agent phones (127.N.1.x); ccmetricsd
 # captures it all live on lo (only 127.N/16; N is drawn per run). Its
 # call.end records must match the truth the emulator wrote (times within
-# 5 ms), and its interval.queue counts the truth's counts. The scenario,
+# 20 ms, e2e-lib.sh), and its interval.queue counts the truth's counts. The scenario,
 # 13 calls in about 20 s, is described in e2e-lib.sh.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/e2e-lib.sh"
