@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "ccmetrics/jsonw.h"
+#include "ccmetrics/ptime.h"
 #include "ccmetrics/xmalloc.h"
 
 #define JSONW_INITIAL	1024
@@ -332,7 +333,7 @@ jsonw_format_time(int64_t ts_us, char *buf, size_t len)
 	int64_t		ms, days, rem, y;
 	int		mon, mday;
 
-	ms = ts_us >= 0 ? ts_us / 1000 : -((-ts_us + 999) / 1000);
+	ms = ptime_ms(ts_us);
 	days = ms >= 0 ? ms / MS_PER_DAY : -((-ms + MS_PER_DAY - 1) /
 	    MS_PER_DAY);
 	rem = ms - days * MS_PER_DAY;
