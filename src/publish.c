@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <netdb.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +38,12 @@
  * (a 50 MB frame otherwise aborts the daemon in libzmq's allocator).
  */
 #define PUBLISH_MAX_IN_MSG	1024
+/*
+ * Subscription frames libzmq reads from one connection ahead of us (and
+ * enters in its trie) before we can count them against the budget of the
+ * connection's address (publish.zmq.max_subscription_bytes).
+ */
+#define PUBLISH_RCVHWM		16
 /* Dead subscribers are found by ZMTP heartbeats and TCP keepalive. */
 #define PUBLISH_HEARTBEAT_MS	10000
 #define PUBLISH_HEARTBEAT_TO_MS	30000
@@ -48,15 +55,31 @@
 #define PUBLISH_JSONL_BATCH	65536
 #define PUBLISH_MODE		0640	/* the file holds caller numbers */
 
+/* A subscriber's connection, and the address libzmq tells it by. */
+struct pub_peer {
+	int	fd;
+	int	cut;			/* shut down: too many subscriptions */
+	char	addr[NI_MAXHOST];	/* "Peer-Address", as libzmq has it */
+};
+
+/* Subscription bytes held by the connections from one address. */
+struct pub_addr {
+	char	addr[NI_MAXHOST];
+	int	bytes;
+};
+
 struct publisher {
 	void			*zctx;
 	void			*zsock;
 	void			*zmon;		/* socket monitor: peers */
 	struct zap		*zap;		/* curve_allowed_clients */
 	struct privacy		*privacy;
-	int			*peers;		/* fds of connected peers */
+	struct pub_peer		*peers;		/* connected peers */
 	int			 npeers;
 	int			 max_peers;
+	struct pub_addr		*addrs;		/* their addresses */
+	int			 naddrs;
+	int			 max_sub_bytes;	/* per address */
 	int			 jsonl_fd;	/* -1: none */
 	char			*jsonl_path;	/* NULL: standard output */
 	off_t			 jsonl_good;	/* size after the last line */
@@ -130,6 +153,7 @@ publish_open_zmq(struct publisher *pub, const struct config *cfg, char *err,
 {
 	int64_t	maxmsg = PUBLISH_MAX_IN_MSG;
 	int	hwm = cfg->zmq_sndhwm, one = 1, linger = PUBLISH_LINGER_MS;
+	int	rcvhwm = PUBLISH_RCVHWM;
 	int	hb = PUBLISH_HEARTBEAT_MS, hbto = PUBLISH_HEARTBEAT_TO_MS;
 	int	ka = PUBLISH_KEEPALIVE_S, sndbuf = PUBLISH_SNDBUF;
 	char	bound[256];
@@ -138,6 +162,8 @@ publish_open_zmq(struct publisher *pub, const struct config *cfg, char *err,
 	pub->zctx = zmq_ctx_new();
 	pub->max_peers = cfg->zmq_max_subscribers;
 	pub->peers = xcalloc((size_t)pub->max_peers, sizeof *pub->peers);
+	pub->addrs = xcalloc((size_t)pub->max_peers, sizeof *pub->addrs);
+	pub->max_sub_bytes = cfg->zmq_max_subscription_bytes;
 	/*
 	 * XPUB: we see subscriptions (VERBOSE: every one, also a second
 	 * subscriber's to the same topic). NODROP is set per message in
@@ -148,6 +174,8 @@ publish_open_zmq(struct publisher *pub, const struct config *cfg, char *err,
 		return (-1);
 	if (pub->zsock == NULL ||
 	    zmq_setsockopt(pub->zsock, ZMQ_SNDHWM, &hwm, sizeof hwm) != 0 ||
+	    zmq_setsockopt(pub->zsock, ZMQ_RCVHWM, &rcvhwm,
+	    sizeof rcvhwm) != 0 ||
 	    zmq_setsockopt(pub->zsock, ZMQ_SNDBUF, &sndbuf,
 	    sizeof sndbuf) != 0 ||
 	    zmq_setsockopt(pub->zsock, ZMQ_XPUB_NODROP, &one, sizeof one) != 0 ||
@@ -502,6 +530,47 @@ publish_peer_name(int fd, char *buf, size_t len)
 	snprintf(buf, len, "%s:%u", host, port);
 }
 
+/* The peer's address as libzmq writes "Peer-Address" (getnameinfo). */
+static void
+publish_peer_addr(int fd, char *buf, size_t len)
+{
+	struct sockaddr_storage	ss;
+	socklen_t		sl = sizeof ss;
+
+	if (getpeername(fd, (struct sockaddr *)&ss, &sl) != 0 ||
+	    getnameinfo((struct sockaddr *)&ss, sl, buf, (socklen_t)len, NULL,
+	    0, NI_NUMERICHOST) != 0)
+		snprintf(buf, len, "?");
+}
+
+static struct pub_addr *
+publish_addr_find(struct publisher *pub, const char *addr)
+{
+	int	i;
+
+	for (i = 0; i < pub->naddrs; i++) {
+		if (strcmp(pub->addrs[i].addr, addr) == 0)
+			return (&pub->addrs[i]);
+	}
+	return (NULL);
+}
+
+/* Forget the budgets of addresses no connection comes from any more. */
+static void
+publish_addr_gc(struct publisher *pub)
+{
+	int	i, j, k, used;
+
+	for (i = j = 0; i < pub->naddrs; i++) {
+		for (used = k = 0; k < pub->npeers && !used; k++)
+			used = strcmp(pub->peers[k].addr,
+			    pub->addrs[i].addr) == 0;
+		if (used)
+			pub->addrs[j++] = pub->addrs[i];
+	}
+	pub->naddrs = j;
+}
+
 /*
  * A new connection: counted, or, past publish.zmq.max_subscribers, shut
  * down at once (libzmq then closes it and frees its queue). Only the
@@ -511,23 +580,34 @@ publish_peer_name(int fd, char *buf, size_t len)
 static void
 publish_peer_accepted(struct publisher *pub, int fd)
 {
-	char	name[96];
-	int	i, j;
+	char		 name[96];
+	struct pub_peer	*p;
+	int		 i, j;
 
 	for (i = 0; i < pub->npeers; i++) {
-		if (pub->peers[i] == fd)
+		if (pub->peers[i].fd == fd)
 			return;		/* a lost disconnect event */
 	}
 	if (pub->npeers == pub->max_peers) {
 		/* Events can be lost under a flood: forget closed peers. */
 		for (i = j = 0; i < pub->npeers; i++) {
-			if (publish_peer_alive(pub->peers[i]))
+			if (publish_peer_alive(pub->peers[i].fd))
 				pub->peers[j++] = pub->peers[i];
 		}
 		pub->npeers = j;
+		publish_addr_gc(pub);
 	}
 	if (pub->npeers < pub->max_peers) {
-		pub->peers[pub->npeers++] = fd;
+		p = &pub->peers[pub->npeers++];
+		p->fd = fd;
+		p->cut = 0;
+		publish_peer_addr(fd, p->addr, sizeof p->addr);
+		if (publish_addr_find(pub, p->addr) == NULL) {
+			/* At most one address per peer: there is room. */
+			snprintf(pub->addrs[pub->naddrs].addr,
+			    sizeof pub->addrs[0].addr, "%s", p->addr);
+			pub->addrs[pub->naddrs++].bytes = 0;
+		}
 		return;
 	}
 	publish_peer_name(fd, name, sizeof name);
@@ -543,11 +623,62 @@ publish_peer_gone(struct publisher *pub, int fd)
 	int	i;
 
 	for (i = 0; i < pub->npeers; i++) {
-		if (pub->peers[i] == fd) {
+		if (pub->peers[i].fd == fd) {
 			pub->peers[i] = pub->peers[--pub->npeers];
+			publish_addr_gc(pub);
 			return;
 		}
 	}
+}
+
+/*
+ * Every subscription frame (XPUB_VERBOSE passes them all) is charged to
+ * the address it came from; unsubscriptions give the bytes back. An
+ * address past publish.zmq.max_subscription_bytes has all its
+ * connections shut down: libzmq then frees their subscriptions, and an
+ * honest subscriber reconnects and subscribes again. libzmq tells a
+ * subscription's address, not its connection, hence the budget per
+ * address; an address whose connections are all gone starts afresh.
+ * libzmq 4.3 enters a frame in its trie before we read it, and goes on
+ * reading while the peer keeps sending, so a fast flood still costs
+ * memory until the cut lands (measured: 2 to 180 MiB, freed with the
+ * connection); CURVE with curve_allowed_clients is what keeps strangers
+ * out altogether.
+ */
+static void
+publish_subscription(struct publisher *pub, zmq_msg_t *msg)
+{
+	const unsigned char	*d = zmq_msg_data(msg);
+	size_t			 n = zmq_msg_size(msg);
+	const char		*addr = zmq_msg_gets(msg, "Peer-Address");
+	struct pub_addr		*a;
+	int			 i, cut = 0;
+
+	if (n == 0 || addr == NULL || (a = publish_addr_find(pub, addr)) ==
+	    NULL)
+		return;		/* not a peer's own (or its peer is gone) */
+	if (d[0] == 0) {
+		a->bytes -= a->bytes < (int)n ? a->bytes : (int)n;
+		return;
+	}
+	a->bytes += (int)n;
+	if (a->bytes <= pub->max_sub_bytes)
+		return;
+	for (i = 0; i < pub->npeers; i++) {
+		if (!pub->peers[i].cut && strcmp(pub->peers[i].addr, addr) ==
+		    0) {
+			shutdown(pub->peers[i].fd, SHUT_RDWR);
+			pub->peers[i].cut = 1;
+			cut++;
+		}
+	}
+	a->bytes = 0;
+	if (cut == 0)
+		return;		/* frames read ahead from those just cut */
+	pub->st.zmq_flooded += (uint64_t)cut;
+	log_warn("zmq: cut %d subscriber connection%s from %s: more than %d "
+	    "bytes of subscriptions (publish.zmq.max_subscription_bytes)",
+	    cut, cut == 1 ? "" : "s", addr, pub->max_sub_bytes);
 }
 
 /* Monitor events: two frames, (uint16 event, uint32 value), endpoint. */
@@ -596,6 +727,7 @@ publish_drain(struct publisher *pub)
 		if (zmq_msg_size(&msg) > 0 &&
 		    *(unsigned char *)zmq_msg_data(&msg) == 1)
 			pub->subscriptions++;
+		publish_subscription(pub, &msg);
 	}
 	zmq_msg_close(&msg);
 }
@@ -716,6 +848,7 @@ publish_free(struct publisher *pub)
 	jsonw_free(&pub->topic);
 	jsonw_free(&pub->jsonl);
 	free(pub->peers);
+	free(pub->addrs);
 	free(pub->jsonl_path);
 	free(pub);
 }

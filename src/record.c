@@ -397,12 +397,13 @@ record_stats(struct publisher *pub, int64_t ts_us,
 	    "queues", (json_int_t)rc->interval->queues,
 	    "agents", (json_int_t)rc->interval->agents));
 	json_object_set_new(o, "publish", json_pack("{s:I, s:I, s:I, s:I,"
-	    " s:I}",
+	    " s:I, s:I}",
 	    "sent", (json_int_t)rc->publish->sent,
 	    "zmq_dropped", (json_int_t)rc->publish->zmq_dropped,
 	    "zmq_overflows", (json_int_t)rc->publish->zmq_overflows,
 	    "zmq_refused", (json_int_t)rc->publish->zmq_refused,
-	    "jsonl_lost", (json_int_t)rc->publish->jsonl_lost));
+	    "jsonl_lost", (json_int_t)rc->publish->jsonl_lost,
+	    "zmq_flooded", (json_int_t)rc->publish->zmq_flooded));
 	publish_send(pub, "stats", "stats", ts_us, o);
 }
 

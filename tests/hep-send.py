@@ -40,10 +40,20 @@ def main():
     ap.add_argument("--port-in-capture", type=int, default=9060)
     ap.add_argument("--burst", type=int, default=20, help="datagrams between pauses")
     ap.add_argument("--pause-ms", type=float, default=1.0)
+    ap.add_argument("--preload", action="store_true",
+                    help="read the whole capture first: the pace is then "
+                    "the burst and pause alone, not the reading")
+    ap.add_argument("--ready", metavar="FILE",
+                    help="create FILE when about to send the first datagram")
     args = ap.parse_args()
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     sent = 0
-    for payload in hep_payloads(args.pcap, args.port_in_capture):
+    payloads = hep_payloads(args.pcap, args.port_in_capture)
+    if args.preload:
+        payloads = list(payloads)
+    if args.ready:
+        open(args.ready, "w").close()
+    for payload in payloads:
         sock.sendto(payload, (args.host, args.port))
         sent += 1
         if sent % args.burst == 0:

@@ -11,6 +11,14 @@ Modes, each on tcp://127.0.0.1:PORT, bounded by --timeout seconds:
              all are, then sleep until killed.
   hold       complete the handshake, subscribe to "stats", print "open"
              or "closed" after ARG seconds (default 1).
+  flood N SIZE
+             send N distinct subscriptions of SIZE bytes each (the
+             subscribe flag byte included), print the bytes sent before the
+             daemon cut the connection and "closed", or the total and
+             "open" when it still holds it one second later.
+             With --hold S, it then prints "closed" or "open" again once
+             the daemon cut it or S more seconds passed.
+  --source ADDR connects from ADDR (another loopback address).
 Exit 0; 1 when a stuck peer's handshake fails (a connection refused or cut
 in bomb and hold modes prints "closed").
 """
@@ -50,13 +58,15 @@ def recv_exact(s, n):
     return buf
 
 
-def handshake(port, rcvbuf=None, timeout=10):
+def handshake(port, rcvbuf=None, timeout=10, source=None):
     # The daemon may still be starting: retry a refused connection.
     attempts = int(timeout * 10)
     for attempt in range(attempts):
         s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         if rcvbuf is not None:
             s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+        if source is not None:
+            s.bind((source, 0))
         s.settimeout(timeout)
         try:
             s.connect(("127.0.0.1", port))
@@ -102,6 +112,15 @@ def main():
         i = args.index("--timeout")
         timeout = float(args[i + 1])
         del args[i:i + 2]
+    source, hold = None, 0.0
+    if "--hold" in args:
+        i = args.index("--hold")
+        hold = float(args[i + 1])
+        del args[i:i + 2]
+    if "--source" in args:
+        i = args.index("--source")
+        source = args[i + 1]
+        del args[i:i + 2]
     mode, port = args[0], int(args[1])
     try:
         if mode == "bomb":
@@ -114,6 +133,28 @@ def main():
                 return 0
             print("closed" if closed_within(s, timeout) else "open",
                   flush=True)
+        elif mode == "flood":
+            s = handshake(port, timeout=timeout, source=source)
+            count, size = int(args[2]), int(args[3])
+            sent = 0
+            deadline = time.monotonic() + timeout
+            try:
+                for i in range(count):
+                    if time.monotonic() > deadline:
+                        break
+                    # Distinct from the first byte: a trie branch each.
+                    body = (b"%08d" % i)[::-1]
+                    body = b"\x01" + (body + b"A" * size)[:size - 1]
+                    s.sendall(frame(body))
+                    sent += len(body)
+            except OSError:
+                print(sent, "closed", flush=True)
+                return 0
+            cut = closed_within(s, 1.0)
+            print(sent, "closed" if cut else "open", flush=True)
+            if hold > 0:
+                print("closed" if cut or closed_within(s, hold) else "open",
+                      flush=True)
         elif mode == "stuck":
             peers = []
             for i in range(int(args[2]) if len(args) > 2 else 1):

@@ -95,6 +95,7 @@ struct config {
 	char		 *zmq_endpoint;		/* NULL: no ZeroMQ ("zmq: ~") */
 	int		  zmq_sndhwm;		/* 100000 */
 	int		  zmq_max_subscribers;	/* 32: more are refused */
+	int		  zmq_max_subscription_bytes; /* 16384 per address */
 	int		  zmq_await_subscribers;/* 0: offline replay waits for none */
 	int		  zmq_await_ms;		/* 3000 */
 	char		 *jsonl_path;		/* NULL: none, "-": stdout */

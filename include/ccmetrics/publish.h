@@ -21,6 +21,9 @@ struct publish_stats {
 	uint64_t	jsonl_lost;	/* objects the JSON-lines file lacks */
 	uint64_t	zmq_refused;	/* subscribers refused: key not allowed,
 					   or past max_subscribers */
+	uint64_t	zmq_flooded;	/* connections cut: their address
+					   sent more than
+					   max_subscription_bytes */
 };
 
 struct publisher;
