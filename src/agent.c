@@ -23,6 +23,13 @@
 #define SIP_UNAUTHORIZED	401
 #define SIP_PROXY_AUTH_REQUIRED	407
 #define NO_DUE			INT64_MAX
+/*
+ * A change is published once packet time is this far past it: a BYE ends
+ * its leg at the BYE's time but only when answered, up to 1 s later
+ * (leg.c LEG_BYE_WAIT_US), and what coincides with it must be one change.
+ * Shorter than the interval stage's grace (2 s).
+ */
+#define AGENT_HOLD_US		US_PER_S
 #define BINDING_KEY_MAX		(SIP_HOST_MAX + 8)
 
 static const char *const state_names[AGENT_NSTATES] = {
@@ -461,27 +468,39 @@ binding_drop(struct agent_table *at, struct agent *a, size_t i)
 	at->st.bindings--;
 }
 
+/*
+ * Evidence at ts is about to change a: a pending change of an earlier
+ * capture time is published first, with what held then.
+ */
+static void
+agent_begin(struct agent_table *at, struct agent *a, int64_t ts)
+{
+	if (a->pending && ts > a->pend_us)
+		agent_publish(at, a);
+}
+
 /* Timed changes of a due at or before t, each at its own due time. */
 static void
 agent_catch_up(struct agent_table *at, struct agent *a, int64_t t)
 {
 	int64_t	due;
-	size_t	i;
-	bool	was_bound;
+	size_t	i, dropped;
 
 	while ((due = a->due_us) != NO_DUE && due <= t) {
+		agent_begin(at, a, due);
 		if (a->wrapup_timer && a->wrapup_until_us == due) {
 			a->wrapup_timer = false;
 			agent_mark(at, a, due, AGENT_R_WRAPUP_END,
 			    a->wrapup_queue, a->wrapup_contact);
 		}
-		was_bound = a->nbinds > 0;
+		dropped = 0;
 		for (i = 0; i < a->nbinds; )
-			if (a->binds[i].until_us <= due)
+			if (a->binds[i].until_us <= due) {
 				binding_drop(at, a, i);
-			else
+				dropped++;
+			} else
 				i++;
-		if (was_bound) {
+		if (dropped > 0) {
 			if (a->nbinds == 0)
 				a->paused = false;	/* unbound */
 			agent_mark(at, a, due, AGENT_R_EXPIRED, NULL, NULL);
@@ -574,6 +593,7 @@ agent_get(struct agent_table *at, const char *id, int64_t ts)
 
 	if ((a = strmap_get(at->agents, id)) != NULL) {
 		agent_catch_up(at, a, ts);
+		agent_begin(at, a, ts);
 		if (ts > a->last_us)
 			a->last_us = ts;
 		lru_unlink(at, a);
@@ -1239,7 +1259,7 @@ agent_advance(struct agent_table *at, int64_t now_us)
 	if (now_us > at->now_us)
 		at->now_us = now_us;
 	agent_timers(at, now_us);
-	agent_publish_before(at, now_us);
+	agent_publish_before(at, now_us - AGENT_HOLD_US);
 	agent_expire_pending(at, now_us);
 	if (now_us >= at->next_rt_us) {
 		agent_snapshot(at, now_us);
