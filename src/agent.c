@@ -1207,25 +1207,33 @@ agent_snapshot(struct agent_table *at, int64_t now_us)
 {
 	struct agent_event	 ev;
 	struct agent_rt_row	*rows;
-	const char		**qs;
+	const char		*tmp[AGENT_MAX_QUEUES * 2], **qs;
 	uint64_t		 counts[AGENT_NSTATES];
 	struct agent		*a;
-	size_t			 n = 0, nq;
+	size_t			 n = 0, nq, total = 0, used = 0;
 
 	agent_count_queues(at, now_us);
+	/* Two passes: the rows' queue lists share one exact array. */
+	for (a = at->lru_head; a != NULL; a = a->lnext)
+		if (a->published)
+			total += agent_queues_of(at, a, now_us, tmp,
+			    sizeof tmp / sizeof tmp[0]);
 	rows = xcalloc(at->st.agents + 1, sizeof *rows);
-	qs = xcalloc((at->st.agents + 1) * AGENT_MAX_QUEUES * 2, sizeof *qs);
+	qs = xcalloc(total + 1, sizeof *qs);
 	memset(counts, 0, sizeof counts);
 	for (a = at->lru_head; a != NULL; a = a->lnext) {
 		if (!a->published)
 			continue;
+		nq = agent_queues_of(at, a, now_us, tmp,
+		    sizeof tmp / sizeof tmp[0]);
+		assert(used + nq <= total);
+		memcpy(qs + used, tmp, nq * sizeof *tmp);
 		rows[n].agent = a->id;
 		rows[n].state = a->state;
 		rows[n].since_us = a->since_us;
-		rows[n].queues = qs + n * AGENT_MAX_QUEUES * 2;
-		nq = agent_queues_of(at, a, now_us, qs + n * AGENT_MAX_QUEUES *
-		    2, AGENT_MAX_QUEUES * 2);
+		rows[n].queues = qs + used;
 		rows[n].nqueues = nq;
+		used += nq;
 		counts[a->state]++;
 		n++;
 	}
