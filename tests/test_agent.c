@@ -416,6 +416,7 @@ every_state_in_priority_order(void **state)
 	expect_null(st(&p, "1001", 6), "queue");
 	expect_change(st(&p, "1001", 7), 70000, "wrapup", "ringing", 10000,
 	    "end");
+	expect_null(st(&p, "1001", 7), "queue");	/* a leg of no contact */
 	o = st(&p, "1001", 8);
 	expect_change(o, 80000, "paused", "wrapup", 10000, "wrapup_end");
 	expect_str(o, "queue", "sales");
@@ -761,8 +762,14 @@ members_configured_or_learned_in_rt_queue(void **state)
 	send_invite(&p, &ag3, ATS(3));
 	send_resp(&p, &ag3, SIP_RINGING, ATS(3) + 100000);
 	pipe_tick(&p, ATS(6));
-	pipe_flush(&p, ATS(7));
+	/* The PBX takes the call back (a RONA): its end names the contact. */
+	send_cancel(&p, &ag3, ATS(6) + 500000);
+	pipe_flush(&p, ATS(8));
 	pipe_done(&p);
+	o = st(&p, "1003", 3);
+	expect_change(o, 6500, "available", "ringing", 3500, "end");
+	expect_str(o, "queue", "sales");
+	expect_str(o, "contact_id", IN1_ID);
 	o = pipe_find(&p, "rt.queue.support", "ts", "2026-11-23T09:00:06.000Z");
 	expect_int(o, "agents_staffed", 2);
 	expect_int(o, "agents_available", 1);
