@@ -1236,13 +1236,26 @@ agent_snapshot(struct agent_table *at, int64_t now_us)
 	size_t			 n = 0, nq, used = 0, cap = 0, i;
 	size_t			*off;
 	uintptr_t		 k;
+	enum agent_state	 st;
+	int64_t			 since;
 
 	memset(at->qcounts, 0, (at->nqcounts + 1) * sizeof *at->qcounts);
 	rows = xcalloc(at->st.agents + 1, sizeof *rows);
 	off = xcalloc(at->st.agents + 1, sizeof *off);
 	memset(counts, 0, sizeof counts);
 	for (a = at->lru_head; a != NULL; a = a->lnext) {
-		if (!a->published)
+		/*
+		 * The state now: a change still held (agent_publish) counts,
+		 * so the snapshot agrees with rt.queue's calls of its time.
+		 */
+		if (a->pending) {
+			st = agent_state_at(at, a, a->pend_us);
+			since = a->published && st == a->state ? a->since_us :
+			    a->pend_us;
+		} else if (a->published) {
+			st = a->state;
+			since = a->since_us;
+		} else
 			continue;
 		nq = agent_queues_of(at, a, now_us, tmp,
 		    sizeof tmp / sizeof tmp[0]);
@@ -1254,15 +1267,15 @@ agent_snapshot(struct agent_table *at, int64_t now_us)
 			qs[used + i] = tmp[i];
 			if ((k = (uintptr_t)strmap_get(at->queue_index,
 			    tmp[i])) != 0)
-				counts_add(&at->qcounts[k - 1], a->state);
+				counts_add(&at->qcounts[k - 1], st);
 		}
 		rows[n].agent = a->id;
-		rows[n].state = a->state;
-		rows[n].since_us = a->since_us;
+		rows[n].state = st;
+		rows[n].since_us = since;
 		rows[n].nqueues = nq;
 		off[n] = used;
 		used += nq;
-		counts[a->state]++;
+		counts[st]++;
 		n++;
 	}
 	for (i = 0; i < n; i++)
