@@ -298,7 +298,7 @@ class Emulator:
                 "logged_in": a in self.static_ids,  # static mode
                 "code_out": False,             # logged out by a code
                 "paused": False,
-                "wrap_until": 0, "wrap_queue": None,
+                "wrap_until": 0, "wrap_leg": None,
                 "rings": [], "segs": [], "others": [], "features": []})
         self.codes = {}
         for action, codes in cfg.get("feature_codes", {}).items():
@@ -310,6 +310,12 @@ class Emulator:
         self.max_expires = reg.get("max_expires_s", 3600)
         self.nonces = set()
         self.agent_truth = []
+        if self.presence == "static":
+            # Listed agents are logged in from start-up: their first event
+            # is the emulator's start (the daemon's is its own start-up).
+            t = now_ns()
+            for a in sorted(self.static_ids & set(self.agents)):
+                self.agent_change(a, t, "seen")
         self.ring_timeout = cfg.get("ring_timeout_s", 3)
         self.rona_pause = cfg.get("rona_pause_s", 4)
         self.wrap = cfg.get("wrap_s", 0.5)
@@ -888,7 +894,7 @@ class Emulator:
             return
         st = self.agents[leg.agent]
         due = ns + int(wrap * 10**9)
-        st["wrap_until"], st["wrap_queue"] = due, q["name"]
+        st["wrap_until"], st["wrap_leg"] = due, leg
         self.later((due - now_ns()) / 1e9, self.wrapup_end, leg.agent, due)
 
     def wrapup_end(self, agent, due):
@@ -896,7 +902,8 @@ class Emulator:
         if st["wrap_until"] != due:
             return          # a later segment moved it
         self.agent_log(due, agent, "wrap-up over")
-        self.agent_change(agent, due, "wrapup_end")
+        # It concerns the contact whose wrap-up it ends.
+        self.agent_change(agent, due, "wrapup_end", st["wrap_leg"])
 
     def auth_ok(self, msg, agent):
         """RFC 2617 digest (MD5, qop auth or none) with the one password."""

@@ -22,6 +22,12 @@
 #        wrap-up) to 2003, rung at its bound contact (no agent id in it)
 #   15   2001 logs out (*45: the pause goes too), 17 logs in (*44)
 #   21   2001 and 2003 un-register (Expires: 0), 2002 with Contact: *
+# Then the same with presence static (phones that never register, 12 s):
+#   0    2001 is listed in agents.ids: logged in from start-up; 2002 is not
+#   0.5  2002 logs in (*44)
+#   1    caller D (sales) goes to 2001; 2 caller E (sales) to 2002
+#   3    2001 pauses during its call: paused after its wrap-up
+#   8    2002 logs out (*45) during its wrap-up; 10 2001 logs out
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/e2e-lib.sh"
 
@@ -32,12 +38,23 @@ ip link show lo >/dev/null 2>&1 || skip "no loopback interface"
 NET=$(e2e_net 3 9)
 PBX=$NET.0.10
 PHONES=""
+TOL=${ACD_TOLERANCE:-0.02}
 
-cat >"$TMP/acd.json" <<EOT
+# ip_of AGENT: the phone's address.
+ip_of() {
+	echo "$NET.1.${1#200}"
+}
+
+# configure PRESENCE [STATIC_IDS]: the emulator's configuration and the
+# daemon's, in $TMP/$PRESENCE/.
+configure() {
+	D=$TMP/$1
+	mkdir -p "$D"
+	cat >"$D/acd.json" <<EOT
 {"listen": "$PBX:5060",
  "agents": {"2001": "$NET.1.1:5060", "2002": "$NET.1.2:5060",
             "2003": "$NET.1.3:5060", "2004": "$NET.1.4:5060"},
- "presence": "register",
+ "presence": "$1", "static_ids": [${2:+\"$2\"}],
  "registrar": {"realm": "acd.test", "password": "secret", "max_expires_s": 60},
  "feature_codes": {"pause": ["*46"], "unpause": ["*47"],
                    "login": ["*44"], "logout": ["*45"]},
@@ -48,7 +65,7 @@ cat >"$TMP/acd.json" <<EOT
    "members": ["2003"]}],
  "ring_timeout_s": 3, "rona_pause_s": 4, "wrap_s": 0, "short_abandon_s": 5}
 EOT
-cat >"$TMP/ccmetricsd.yaml" <<EOT
+	cat >"$D/ccmetricsd.yaml" <<EOT
 capture:
   filter: "udp and net $NET.0.0/16"
 pbx:
@@ -58,7 +75,8 @@ trunks:
 agents:
   addresses: [$NET.1.0/24]
   user_pattern: "^[0-9]{4}\$"
-  presence: register
+  presence: $1
+  ids: [${2:-}]
   feature_codes: { pause: ["*46"], unpause: ["*47"], login: ["*44"], logout: ["*45"] }
 queues:
   - { name: sales, dnis: ["5100"], wrapup_s: 2 }
@@ -71,12 +89,8 @@ metrics:
   short_abandon_s: 5
 publish:
   zmq: ~
-  jsonl: { path: "$TMP/out.jsonl" }
+  jsonl: { path: "$D/out.jsonl" }
 EOT
-
-# ip AGENT: the phone's address.
-ip_of() {
-	echo "$NET.1.${1#200}"
 }
 
 # phone AGENT SCENARIO [SIPP OPTIONS...]: one request of the agent's phone
@@ -88,9 +102,9 @@ phone() {
 	_n=$(($(echo "$PHONES" | wc -w) + 1))
 	# shellcheck disable=SC2086
 	sipp -sf "$top_srcdir/tests/sipp/$_sf" -i "$(ip_of "$_ag")" -p 5061 \
-	    $SIPP_COMMON -error_file "$TMP/phone$_n.err" -m 1 \
+	    $SIPP_COMMON -error_file "$D/phone$_n.err" -m 1 \
 	    -timeout 15s -timeout_error "$@" "$PBX:5060" \
-	    >"$TMP/phone$_n.out" 2>&1 </dev/null &
+	    >"$D/phone$_n.out" 2>&1 </dev/null &
 	PHONES="$PHONES $!"
 	started $!
 }
@@ -114,26 +128,84 @@ caller() {
 	PHONES="$PHONES $SIPP_PID"
 }
 
-[ -n "${AGENTS_LIVE_NO_DAEMON:-}" ] || start_daemon "$TMP/ccmetricsd.yaml"
-$PYTHON3 "$top_srcdir/tests/acd-emu.py" --config "$TMP/acd.json" \
-    --truth "$TMP/truth.jsonl" --agent-truth "$TMP/agents.truth" \
-    --log "$TMP/acd.log" --max-time-s 60 --ready "$TMP/acd.ready" \
-    2>"$TMP/acd.err" &
-ACD_PID=$!
-started $ACD_PID
-n=0
-until [ -f "$TMP/acd.ready" ]; do
-	n=$((n + 1))
-	[ $n -le 50 ] || fail "acd-emu did not start: $(cat "$TMP/acd.err")"
-	sleep 0.1
-done
-# The phones' call side, each gone after 60 s anyway.
-for a in 2001 2002 2003; do
-	sipp_bg "agent$a" agent-answer.xml "$(ip_of $a)" -s $a -m 5 -timeout 60s
-done
-sipp_bg agent2004 agent-rona.xml "$(ip_of 2004)" -s 2004 -m 5 -timeout 60s
-sleep 0.5
+# start: the daemon, the emulator and the phones' call side (each gone
+# after 60 s anyway) for the configuration in $D.
+start() {
+	PHONES=""
+	[ -n "${AGENTS_LIVE_NO_DAEMON:-}" ] || start_daemon "$D/ccmetricsd.yaml"
+	$PYTHON3 "$top_srcdir/tests/acd-emu.py" --config "$D/acd.json" \
+	    --truth "$D/truth.jsonl" --agent-truth "$D/agents.truth" \
+	    --log "$D/acd.log" --max-time-s 60 --ready "$D/acd.ready" \
+	    2>"$D/acd.err" &
+	ACD_PID=$!
+	started $ACD_PID
+	_n=0
+	until [ -f "$D/acd.ready" ]; do
+		_n=$((_n + 1))
+		[ $_n -le 50 ] || fail "acd-emu did not start: $(cat "$D/acd.err")"
+		sleep 0.1
+	done
+	AGENT_UAS=""
+	for _a in 2001 2002 2003; do
+		sipp_bg "agent$_a" agent-answer.xml "$(ip_of $_a)" -s $_a -m 5 -timeout 60s
+		AGENT_UAS="$AGENT_UAS $SIPP_PID"
+	done
+	sipp_bg agent2004 agent-rona.xml "$(ip_of 2004)" -s 2004 -m 5 -timeout 60s
+	AGENT_UAS="$AGENT_UAS $SIPP_PID"
+	sleep 0.5
+}
 
+# finish CALLS REASONS [CHECK OPTIONS]: wait for every phone request and
+# caller, stop the emulator and the daemon, and compare.
+finish() {
+	for _p in $PHONES; do
+		_rc=0
+		wait_for "$_p" 65 "a SIPp phone or caller" || _rc=$?
+		[ $_rc -eq 0 ] || { show_sipp_errors; fail "a SIPp phone or caller failed (exit $_rc)"; }
+	done
+	sleep 0.5
+	kill -TERM $ACD_PID
+	_rc=0
+	wait_for $ACD_PID 10 acd-emu || _rc=$?
+	[ $_rc -eq 0 ] || fail "acd-emu (exit $_rc): $(cat "$D/acd.err")"
+	if [ -n "${AGENTS_LIVE_NO_DAEMON:-}" ]; then
+		cat "$D/agents.truth"
+	else
+		stop_daemon
+	fi
+	# The agent phones' call side: done for this run.
+	for _p in $AGENT_UAS; do
+		kill -TERM "$_p" 2>/dev/null || true
+		wait_for "$_p" 5 "a SIPp agent phone" || true
+	done
+	[ -z "${AGENTS_LIVE_NO_DAEMON:-}" ] || return 0
+	echo "ok: $(wc -l <"$D/agents.truth" | tr -d ' ') agent state changes in the emulator's truth"
+	# The calls themselves, as every e2e test checks them.
+	expect_eq "calls in the truth" "$1" "$(wc -l <"$D/truth.jsonl" | tr -d ' ')"
+	$COMPARE "$D/truth.jsonl" "$D/out.jsonl" --tolerance "$TOL" ||
+	    fail "call.end records differ from the emulator's truth"
+	# The agents: every change, snapshot and state time.
+	_r=$2
+	shift 2
+	$PYTHON3 "$top_srcdir/tests/compare-agents.py" "$D/agents.truth" \
+	    "$D/out.jsonl" --tolerance "$TOL" --reasons "$_r" "$@" ||
+	    fail "agent states differ from the emulator's truth"
+	# And what was published is what the schemas say.
+	if $PYTHON3 -c 'import jsonschema' 2>/dev/null; then
+		$PYTHON3 "$top_srcdir/tests/validate-schema.py" "$top_srcdir/schema" \
+		    "$D/out.jsonl" --no-coverage >"$D/validate.log" ||
+		    fail "published objects do not match their schema"
+		for _k in agent.state rt.agents interval.agent rt.queue; do
+			grep -q "^ok: [0-9]* $_k objects" "$D/validate.log" ||
+			    fail "no $_k object was validated"
+		done
+		echo "ok: every object valid against schema/"
+	fi
+}
+
+# ---- presence register ----------------------------------------------------
+configure register
+start
 register 2001 60
 register 2002 60
 register 2003 60 "<sip:ph2003@$(ip_of 2003):5060>"
@@ -159,42 +231,24 @@ sleep 4
 register 2001 0
 register 2002 0 '*'
 register 2003 0 "<sip:ph2003@$(ip_of 2003):5060>"
-for p in $PHONES; do
-	rc=0
-	wait_for "$p" 65 "a SIPp phone or caller" || rc=$?
-	[ $rc -eq 0 ] || { show_sipp_errors; fail "a SIPp phone or caller failed (exit $rc)"; }
-done
-sleep 0.5
-kill -TERM $ACD_PID
-rc=0
-wait_for $ACD_PID 10 acd-emu || rc=$?
-[ $rc -eq 0 ] || fail "acd-emu (exit $rc): $(cat "$TMP/acd.err")"
-if [ -n "${AGENTS_LIVE_NO_DAEMON:-}" ]; then
-	cat "$TMP/agents.truth"
-	exit 0
-fi
-stop_daemon
-echo "ok: $(wc -l <"$TMP/agents.truth" | tr -d ' ') agent state changes in the emulator's truth"
+finish 3 seen,register,unregister,expired,ring,answer,end,dial,pause,unpause,login,logout,wrapup_end
+echo "ok: presence register"
 
-# The calls themselves, as every e2e test checks them.
-expect_eq "calls in the truth" 3 "$(wc -l <"$TMP/truth.jsonl" | tr -d ' ')"
-$COMPARE "$TMP/truth.jsonl" "$TMP/out.jsonl" \
-    --tolerance "${ACD_TOLERANCE:-0.02}" ||
-    fail "call.end records differ from the emulator's truth"
-# The agents: every change, snapshot and state time.
-$PYTHON3 "$top_srcdir/tests/compare-agents.py" "$TMP/agents.truth" \
-    "$TMP/out.jsonl" --tolerance "${ACD_TOLERANCE:-0.02}" \
-    --reasons seen,register,unregister,expired,ring,answer,end,dial,pause,unpause,login,logout,wrapup_end ||
-    fail "agent states differ from the emulator's truth"
-# And what was published is what the schemas say.
-if $PYTHON3 -c 'import jsonschema' 2>/dev/null; then
-	$PYTHON3 "$top_srcdir/tests/validate-schema.py" "$top_srcdir/schema" \
-	    "$TMP/out.jsonl" --no-coverage >"$TMP/validate.log" ||
-	    fail "published objects do not match their schema"
-	for kind in agent.state rt.agents interval.agent rt.queue; do
-		grep -q "^ok: [0-9]* $kind objects" "$TMP/validate.log" ||
-		    fail "no $kind object was validated"
-	done
-	echo "ok: every object valid against schema/"
-fi
+# ---- presence static --------------------------------------------------------
+configure static 2001
+start
+sleep 0.5
+code 2002 '*44'
+sleep 0.5
+caller 4 5100
+sleep 1
+caller 5 5100
+sleep 1
+code 2001 '*46'
+sleep 5
+code 2002 '*45'
+sleep 2
+code 2001 '*45'
+finish 2 seen,login,ring,answer,end,wrapup_end,logout --startup 2001
+echo "ok: presence static"
 echo "ok: agent phones, codes and calls through the ACD emulator, captured live"

@@ -26,7 +26,10 @@ is the daemon's JSON-lines sink. Checked (DESIGN.md section 7):
   Every agent ends logged out in the scenario, so time after the last
   change counts nowhere.
 --reasons: each of these reasons must occur in the truth (the scenario
-covers them).
+covers them). --startup AGENT,...: agents logged in from start-up
+(presence static), whose first event is the daemon's start-up, which the
+truth cannot know: the daemon's own first time stands for it, once it is
+checked to come no later than the truth's.
 
 Exit 0 when all agree, 1 otherwise (each difference on standard error).
 """
@@ -285,9 +288,23 @@ def main(argv):
     ap.add_argument("out")
     ap.add_argument("--tolerance", type=float, default=0.0)
     ap.add_argument("--reasons", default="")
+    ap.add_argument("--startup", default="")
     args = ap.parse_args(argv)
     truth, out = load(args.truth), load(args.out)
     c = Checker(args.tolerance)
+    for agent in filter(None, args.startup.split(",")):
+        mine = [o for o in out if o.get("topic") == "agent.state." + agent]
+        theirs = [r for r in truth if r["agent"] == agent]
+        if not mine or not theirs:
+            c.bad("agent %s: no first event to take the start-up time from" % agent)
+            continue
+        if epoch(mine[0]["ts"]) > epoch(theirs[0]["ts"]) + c.tol:
+            c.bad("agent %s: first event %s after the emulator started (%s)" % (
+                agent, mine[0]["ts"], theirs[0]["ts"]))
+        theirs[0]["ts"] = mine[0]["ts"]
+        if len(theirs) > 1:
+            theirs[1]["prev_s"] = round(
+                epoch(theirs[1]["ts"]) - epoch(mine[0]["ts"]), 3)
     reasons = {r["reason"] for r in truth}
     for r in filter(None, args.reasons.split(",")):
         if r not in reasons:

@@ -55,8 +55,8 @@ fi
 # stand, and each broken copy below must be refused.
 B='"v":1,"boot":"0123456789abcdef"'
 cat >"$TMP/agents.jsonl" <<EOT
-{"topic":"agent.state.2001","type":"agent.state",$B,"seq":1,"ts":"2026-01-05T10:00:00.000Z","agent":"2001","state":"unknown","prev":null,"prev_s":null,"reason":"seen"}
-{"topic":"agent.state.2001","type":"agent.state",$B,"seq":2,"ts":"2026-01-05T10:00:00.200Z","agent":"2001","state":"available","prev":"unknown","prev_s":0.2,"reason":"register"}
+{"topic":"agent.state.2001","type":"agent.state",$B,"seq":1,"ts":"2026-01-05T10:00:00.000Z","agent":"2001","state":"unknown","prev":null,"prev_s":null,"reason":"seen","queue":null,"contact_id":null}
+{"topic":"agent.state.2001","type":"agent.state",$B,"seq":2,"ts":"2026-01-05T10:00:00.200Z","agent":"2001","state":"available","prev":"unknown","prev_s":0.2,"reason":"register","queue":null,"contact_id":null}
 {"topic":"agent.state.2001","type":"agent.state",$B,"seq":3,"ts":"2026-01-05T10:00:01.000Z","agent":"2001","state":"ringing","prev":"available","prev_s":0.8,"reason":"ring","queue":"sales","contact_id":"abc@10.0.0.1"}
 {"topic":"rt.agents","type":"rt.agents",$B,"seq":4,"ts":"2026-01-05T10:00:02.000Z","agents":[{"agent":"2001","state":"ringing","since":"2026-01-05T10:00:01.000Z","queues":["sales"]}],"counts":{"on_call":0,"busy_other":0,"ringing":1,"wrapup":0,"logged_out":0,"paused":0,"available":0,"unknown":0}}
 {"topic":"rt.queue.sales","type":"rt.queue",$B,"seq":5,"ts":"2026-01-05T10:00:02.000Z","queue":"sales","waiting":1,"longest_wait_s":1.5,"talking":0,"on_hold":0,"agents_staffed":1,"agents_available":0,"agents_ringing":1,"agents_on_call":0,"agents_busy_other":0,"agents_wrapup":0,"agents_paused":0}
@@ -78,7 +78,8 @@ done <<'EOT'
 1|"seen"|"boot"
 2|"prev":"unknown"|"prev":"available"
 3|"topic":"agent.state.2001"|"topic":"agent.state.2002"
-3|"queue":"sales",||
+3|"queue":"sales"|"queue":7
+2|,"contact_id":null||
 4|"ringing":1|"ringing":2
 4|"queues":\["sales"\]|"queues":"sales"
 5|"agents_staffed":1|"agents_staffed":2
