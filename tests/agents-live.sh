@@ -187,7 +187,7 @@ finish() {
 	# The agents: every change, snapshot and state time.
 	_r=$2
 	shift 2
-	$PYTHON3 "$top_srcdir/tests/compare-agents.py" "$D/agents.truth" \
+	$PYTHON3 "$top_srcdir/tests/compare-live-agents.py" "$D/agents.truth" \
 	    "$D/out.jsonl" --tolerance "$TOL" --reasons "$_r" "$@" ||
 	    fail "agent states differ from the emulator's truth"
 	# And what was published is what the schemas say.

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: BSD-2-Clause
-# compare-agents.py: ccmetricsd's agent.state, rt.agents, rt.queue agent counts and interval.agent state times against an agent truth.
-"""Usage: compare-agents.py TRUTH.jsonl DAEMON_OUTPUT.jsonl [--tolerance S]
-                           [--reasons a,b,...]
+# compare-live-agents.py: ccmetricsd's agent.state, rt.agents, rt.queue agent counts and interval.agent state times against an agent truth.
+"""Usage: compare-live-agents.py TRUTH.jsonl DAEMON_OUTPUT.jsonl [--tolerance S]
+                                [--reasons a,b,...]
 
 TRUTH holds one agent.state-shaped object per change of an agent's state
 (tests/acd-emu.py --agent-truth): agent, state, prev, prev_s, reason, ts,
