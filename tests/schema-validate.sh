@@ -32,6 +32,29 @@ timeout 60 "$CCMETRICSD" -c "$TMP/caller.yaml" -r "$TMP/caller.pcap" \
 $VALIDATE "$TMP/caller.jsonl" --no-coverage ||
     fail "published objects (caller correlation) do not match their schema"
 
+# Agent shifts, REGISTERs, feature codes, wrap-up and the agents' own
+# calls (DESIGN.md section 7), in both presence modes, when the generator
+# models them (ccmetrics-gen --presence).
+if $GEN --help 2>/dev/null | grep -q -- --presence; then
+	for presence in register static; do
+		$GEN --seed 11 --duration-s 3600 --presence $presence \
+		    --out "$TMP/$presence.pcap" --truth "$TMP/$presence.truth" \
+		    --config "$TMP/$presence.yaml" 2>"$TMP/gen.log" ||
+		    fail "generator: $(cat "$TMP/gen.log")"
+		timeout 60 "$CCMETRICSD" -c "$TMP/$presence.yaml" \
+		    -r "$TMP/$presence.pcap" >"$TMP/$presence.jsonl" \
+		    2>"$TMP/err.log" || fail "ccmetricsd: $(cat "$TMP/err.log")"
+		$VALIDATE "$TMP/$presence.jsonl" --no-coverage \
+		    >"$TMP/$presence.valid" ||
+		    fail "published objects (presence $presence) do not match their schema"
+		for kind in agent.state rt.agents; do
+			grep -q "^ok: [0-9]* $kind objects" "$TMP/$presence.valid" ||
+			    fail "presence $presence: no $kind object"
+		done
+		echo "ok: presence $presence: every object valid"
+	done
+fi
+
 # Foreign captures, when present: whatever they publish is valid too.
 if [ -d "$SHARED_PCAPS" ]; then
 	cat >"$TMP/any.yaml" <<EOT
