@@ -663,9 +663,10 @@ class Emulator:
         if leg in st["rings"]:
             st["rings"].remove(leg)
         # An agent segment only while the caller is still there (3.3).
-        st["segs" if call.inbound.state != "ended" else "others"].append(leg)
+        seg = call.inbound.state != "ended"
+        st["segs" if seg else "others"].append(leg)
         self.agent_log(ns, leg.agent, "answered %s" % leg.call_id)
-        self.agent_change(leg.agent, ns, "answer", leg)
+        self.agent_change(leg.agent, ns, "answer", leg if seg else None)
         if call.inbound.state == "ended":
             # The caller left as it answered: hang the agent up.
             leg.state = "ended"
@@ -868,7 +869,11 @@ class Emulator:
     def agent_change(self, agent, ns, reason, leg=None):
         """Re-evaluate an agent after evidence at ns; one truth record per
         change of state. The first message naming an agent makes it exist
-        (its reason, or "seen" for a REGISTER that is no 2xx)."""
+        (its reason, or "seen" for a REGISTER that is no 2xx). leg: the
+        agent leg of the contact the change concerns (its queue and
+        contact_id go in the record), None when it concerns none: a leg
+        in no contact (answered after the caller left, or still up after
+        the 202 that ended its segment) concerns none."""
         st = self.agents[agent]
         state = self.agent_state(st, ns)
         first = not st["exists"]
@@ -1056,12 +1061,13 @@ class Emulator:
         if leg.answer_ns is not None:
             self.free_agent(leg, rona=False)
         st = self.agents[leg.agent]
+        in_contact = leg not in st["others"]    # no contact: no queue, id
         for kind in ("rings", "segs", "others"):
             if leg in st[kind]:
                 st[kind].remove(leg)
                 if kind == "segs":
                     self.start_wrapup(leg, ns)
-        self.agent_change(leg.agent, ns, "end", leg)
+        self.agent_change(leg.agent, ns, "end", leg if in_contact else None)
         call = leg.call
         if leg.answer_ns is None and \
                 (call.answered_ns is None or ns < call.answered_ns) and \

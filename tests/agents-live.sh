@@ -10,7 +10,7 @@
 # must equal, in sequence, the change the emulator itself recorded (state,
 # previous state, reason, queue and contact), its time within
 # ACD_TOLERANCE (e2e-lib.sh), and interval.agent's state times must add up
-# to the same truth. The timeline (seconds, about 25 in all):
+# to the same truth. The timeline (seconds, about 32 in all):
 #   0    2001, 2002, 2003 (Contact user ph2003) register for 60 s, 2004
 #        for 7 s (never refreshed: expires at 7)
 #   1    2002 pauses (*46); 2003 calls 90001 for 3 s (busy_other)
@@ -18,10 +18,14 @@
 #        (RONA at 5), then 2001 answers; the caller leaves 4 s later
 #   8    2002 unpauses (*47)
 #   11   2001 pauses during its wrap-up: paused when the wrap-up ends
-#   13   caller B (sales) goes to 2002; 13.5 caller C (support, no
-#        wrap-up) to 2003, rung at its bound contact (no agent id in it)
-#   15   2001 logs out (*45: the pause goes too), 17 logs in (*44)
-#   21   2001 and 2003 un-register (Expires: 0), 2002 with Contact: *
+#   13   caller B (sales) goes to 2002; 13.5 caller C (support, wrap-up
+#        3 s) to 2003, rung at its bound contact (no agent id in it)
+#   15   2001 logs out (*45: the pause goes too), 16.5 logs in (*44)
+#   18.5 2003 blind-transfers caller C to 2001 (REFER): the 202 ends its
+#        segment (busy_other until it hangs up, then wrap-up); 2001 answers
+#   22.5 2001 and 2003 un-register (Expires: 0), 2002 with Contact: *;
+#        2001, on a call, stays on it, hangs up at 27.5: wrap-up, then
+#        logged out when the wrap-up ends
 # Then the same with presence static (phones that never register, 12 s):
 #   0    2001 is listed in agents.ids: logged in from start-up; 2002 is not
 #   0.5  2002 logs in (*44)
@@ -61,7 +65,7 @@ configure() {
  "queues": [
   {"name": "sales", "dnis": ["5100"], "mode": "ring", "wrapup_s": 2,
    "members": ["2004", "2001", "2002", "2003"]},
-  {"name": "support", "dnis": ["5200"], "mode": "ring", "wrapup_s": 0,
+  {"name": "support", "dnis": ["5200"], "mode": "ring", "wrapup_s": 3,
    "members": ["2003"]}],
  "ring_timeout_s": 3, "rona_pause_s": 4, "wrap_s": 0, "short_abandon_s": 5}
 EOT
@@ -80,7 +84,7 @@ agents:
   feature_codes: { pause: ["*46"], unpause: ["*47"], login: ["*44"], logout: ["*45"] }
 queues:
   - { name: sales, dnis: ["5100"], wrapup_s: 2 }
-  - { name: support, dnis: ["5200"], wrapup_s: 0 }
+  - { name: support, dnis: ["5200"], wrapup_s: 3 }
 correlation:
   headers: [X-CC-Inbound]
 metrics:
@@ -121,9 +125,10 @@ code() {
 	phone "$1" phone-code.xml -s "$2" -key agent "$1" -d "${3:-300}"
 }
 
-# caller N DNIS: a SIPp caller on 127.N.2.N that talks 4 s once answered.
+# caller N DNIS [SCENARIO]: a SIPp caller on 127.N.2.N that talks 4 s once
+# answered (caller-long.xml: until the PBX hangs up, at most 20 s).
 caller() {
-	sipp_bg "caller$1" caller-talk.xml "$NET.2.$1" -s "$2" \
+	sipp_bg "caller$1" "${3:-caller-talk.xml}" "$NET.2.$1" -s "$2" \
 	    -key caller "+155520$1" -m 1 -timeout 60s -timeout_error "$PBX:5060"
 	PHONES="$PHONES $SIPP_PID"
 }
@@ -146,10 +151,13 @@ start() {
 		sleep 0.1
 	done
 	AGENT_UAS=""
-	for _a in 2001 2002 2003; do
+	for _a in 2001 2002; do
 		sipp_bg "agent$_a" agent-answer.xml "$(ip_of $_a)" -s $_a -m 5 -timeout 60s
 		AGENT_UAS="$AGENT_UAS $SIPP_PID"
 	done
+	sipp_bg agent2003 agent-refer.xml "$(ip_of 2003)" -s 2003 -key target 2001 \
+	    -m 5 -timeout 60s
+	AGENT_UAS="$AGENT_UAS $SIPP_PID"
 	sipp_bg agent2004 agent-rona.xml "$(ip_of 2004)" -s 2004 -m 5 -timeout 60s
 	AGENT_UAS="$AGENT_UAS $SIPP_PID"
 	sleep 0.5
@@ -222,15 +230,17 @@ code 2001 '*46'
 sleep 2
 caller 2 5100
 sleep 0.5
-caller 3 5200
+caller 3 5200 caller-long.xml
 sleep 1.5
 code 2001 '*45'
-sleep 2
+sleep 1.5
 code 2001 '*44'
-sleep 4
+sleep 6
 register 2001 0
 register 2002 0 '*'
 register 2003 0 "<sip:ph2003@$(ip_of 2003):5060>"
+# 2001's wrap-up after the transferred call (ends about 27.5) ends at 30.5.
+sleep 8.5
 finish 3 seen,register,unregister,expired,ring,answer,end,dial,pause,unpause,login,logout,wrapup_end
 echo "ok: presence register"
 
