@@ -17,8 +17,12 @@ is the daemon's JSON-lines sink. Checked (DESIGN.md section 7):
   time and `since` the time of its last change (snapshots within the
   tolerance of one of its changes are skipped for that agent); `counts`
   tallies `agents`; `queues` lists the queues that rang the agent so far.
+  --rt-lag S: snapshots show the published states, which may lag the
+  snapshot time by up to S seconds (docs/decisions.md): then the state and
+  `since` must be the truth's at some time in [ts - S, ts].
 - rt.queue: agents_* counts over the queue's learned members (the agents
-  it rang up to the snapshot), the same way.
+  it rang up to the snapshot), the same way (with --rt-lag, only
+  snapshots where no member changed in [ts - S, ts]).
 - interval.agent: each state time is the truth's state time clipped to the
   interval (each period of a state within twice the tolerance), occupancy
   as section 7 defines it from the daemon's own fields and within 0.01 of
@@ -142,7 +146,18 @@ def rang_queues(line, t):
             if r["reason"] == "ring" and r.get("queue") and when <= t}
 
 
-def check_rt_agents(c, lines, out):
+def states_within(line, t0, t1, tol):
+    """[(state, since)] the timeline holds at some time in [t0, t1] (any
+    change within tol of either end counts on both sides)."""
+    out = []
+    for i, (when, st, _r) in enumerate(line):
+        until = line[i + 1][0] if i + 1 < len(line) else float("inf")
+        if when <= t1 + tol and until >= t0 - tol:
+            out.append((st, when))
+    return out
+
+
+def check_rt_agents(c, lines, out, lag):
     for obj in out:
         if obj.get("topic") != "rt.agents":
             continue
@@ -154,10 +169,21 @@ def check_rt_agents(c, lines, out):
             if line is None:
                 c.bad("rt.agents %s: agent %s is not in the truth" % (obj["ts"], a["agent"]))
                 continue
-            now = state_at(line, t, c.tol)
+            if lag:
+                cands = states_within(line, t - lag, t, c.tol)
+                if not any(a["state"] == st and
+                           abs(epoch(a["since"]) - since) <= c.tol + 1e-9
+                           for st, since in cands):
+                    c.bad("rt.agents %s: agent %s %s since %s, the truth "
+                          "within %s s before: %s" % (
+                              obj["ts"], a["agent"], a["state"], a["since"],
+                              lag, cands))
+                now = None
+            else:
+                now = state_at(line, t, c.tol)
             if now is None:
-                continue
-            if a["state"] != now[0]:
+                pass
+            elif a["state"] != now[0]:
                 c.bad("rt.agents %s: agent %s %s, the truth %s" % (
                     obj["ts"], a["agent"], a["state"], now[0]))
             elif abs(epoch(a["since"]) - now[1]) > c.tol + 1e-9:
@@ -175,11 +201,11 @@ def check_rt_agents(c, lines, out):
                     obj["ts"], state, counts.get(state), tally.get(state, 0)))
         known = {a["agent"] for a in obj.get("agents", [])}
         for agent, line in lines.items():
-            if agent not in known and line[0][0] < t - c.tol:
+            if agent not in known and line[0][0] < t - lag - c.tol:
                 c.bad("rt.agents %s: agent %s missing" % (obj["ts"], agent))
 
 
-def check_rt_queue(c, lines, out):
+def check_rt_queue(c, lines, out, lag):
     for obj in out:
         if not obj.get("topic", "").startswith("rt.queue."):
             continue
@@ -193,7 +219,7 @@ def check_rt_queue(c, lines, out):
                 break
         for a in members if states is not None else ():
             now = state_at(lines[a], t, c.tol)
-            if now is None:
+            if now is None or len(states_within(lines[a], t - lag, t, c.tol)) > 1:
                 states = None
                 break
             states.append(now[0])
@@ -289,6 +315,7 @@ def main(argv):
     ap.add_argument("--tolerance", type=float, default=0.0)
     ap.add_argument("--reasons", default="")
     ap.add_argument("--startup", default="")
+    ap.add_argument("--rt-lag", type=float, default=0.0)
     args = ap.parse_args(argv)
     truth, out = load(args.truth), load(args.out)
     c = Checker(args.tolerance)
@@ -311,8 +338,8 @@ def main(argv):
             c.bad("scenario: no change with reason %r in the truth" % r)
     lines = timelines(truth)
     check_events(c, lines, out)
-    check_rt_agents(c, lines, out)
-    check_rt_queue(c, lines, out)
+    check_rt_agents(c, lines, out, args.rt_lag)
+    check_rt_queue(c, lines, out, args.rt_lag)
     check_intervals(c, lines, out)
     for what, n in sorted(c.checked.items()):
         print("ok: %d %s compared" % (n, what))
