@@ -108,5 +108,6 @@ done <<'EOT'
 6|"occupancy":0.285|"occupancy":0.5
 6|"staffed_s":299.8|"staffed_s":290.8
 6|"on_call_s":60.0|"on_call_s":50.0
+6|"wrapup_s":5.8|"wrapup_s":15.8
 EOT
 echo "ok: the agent topics' hand-written objects pass, $n broken copies fail"
