@@ -38,6 +38,10 @@
 [ "$(id -u)" -eq 0 ] || skip "live capture needs root (CAP_NET_RAW)"
 command -v sipp >/dev/null 2>&1 || skip "sipp not installed (Debian sip-tester)"
 ip link show lo >/dev/null 2>&1 || skip "no loopback interface"
+# A network namespace of its own when one can be made: its 127.N range
+# (only 9 to draw from) then meets no other test's traffic.
+own_netns "$0"
+[ -z "${CCM_NETNS:-}" ] || echo "ok: in a network namespace of its own"
 
 NET=$(e2e_net 3 9)
 PBX=$NET.0.10
