@@ -19,6 +19,22 @@ user with the header, NOTIFY 200 on its answer): a blind transfer. Agent
 re-INVITEs are answered 200 with the mirrored media direction (hold,
 resume). Nothing is retransmitted: loopback loses nothing.
 
+Agents (DESIGN.md section 7), when the configuration has "presence": a
+registrar challenges every REGISTER with 401 (digest, MD5) and grants at
+most max_expires_s per contact (the phone's own expires parameter, else
+its Expires, else 3600); an agent is offered calls only while logged in
+(bound, in "register" presence, or listed in static_ids, in "static"),
+not logged out or paused by a feature code, not ringing, on a call, in a
+feature-code dialog or in its queue's wrap-up (wrapup_s after each
+answered call). Agent legs go to the agent's newest binding. An INVITE
+from an agent (From user) to a feature code is answered 200 and applies
+pause / unpause / login / logout at once; to any other number that is no
+queue's DNIS, it is an outbound call answered 200 (the far end).
+--agent-truth writes one agent.state-shaped object per change of an
+agent's state (section 7's priority order, reasons and first events),
+from the same clocks as the call truth, and --log marks what the PBX
+itself decided (AGENT lines: bound, unbound, paused, offered, answered).
+
 It writes one call.end-shaped JSON object per customer call (--truth): the
 fields tests/compare-calls.py compares, by DESIGN.md 3.3, from the kernel
 receive time of each message it received (SO_TIMESTAMPNS) and the clock just
@@ -31,6 +47,7 @@ the truth is written in every case (calls still up are left out and
 counted on standard error).
 """
 import argparse
+import hashlib
 import heapq
 import json
 import os
@@ -270,6 +287,35 @@ class Emulator:
                            "paused_until": 0.0}
                        for a, v in ((k, self.split(v)) for k, v in
                                     cfg["agents"].items())}
+        # DESIGN.md section 7: presence, feature codes, wrap-up.
+        self.presence = cfg.get("presence")       # None: every agent offered
+        self.static_ids = set(cfg.get("static_ids", []))
+        for a, st in self.agents.items():
+            st.update({
+                "exists": False, "state": None, "since": None,
+                "registered": False,           # a REGISTER 2xx was seen
+                "bindings": {},                # contact URI -> (due ns, addr)
+                "logged_in": a in self.static_ids,  # static mode
+                "code_out": False,             # logged out by a code
+                "paused": False,
+                "wrap_until": 0, "wrap_leg": None,
+                "rings": [], "segs": [], "others": [], "features": []})
+        self.codes = {}
+        for action, codes in cfg.get("feature_codes", {}).items():
+            for code in codes:
+                self.codes[code] = action
+        reg = cfg.get("registrar", {})
+        self.realm = reg.get("realm", "ccmetrics-acd")
+        self.password = reg.get("password", "secret")
+        self.max_expires = reg.get("max_expires_s", 3600)
+        self.nonces = set()
+        self.agent_truth = []
+        if self.presence == "static":
+            # Listed agents are logged in from start-up: their first event
+            # is the emulator's start (the daemon's is its own start-up).
+            t = now_ns()
+            for a in sorted(self.static_ids & set(self.agents)):
+                self.agent_change(a, t, "seen")
         self.ring_timeout = cfg.get("ring_timeout_s", 3)
         self.rona_pause = cfg.get("rona_pause_s", 4)
         self.wrap = cfg.get("wrap_s", 0.5)
@@ -424,6 +470,9 @@ class Emulator:
                 self.send(data, to)        # a retransmission
             return
         self.server_txns[key] = (None, addr)
+        if msg.method == "REGISTER":
+            self.on_register(msg, addr, ns)
+            return
         leg = self.legs.get(msg.call_id)
         if msg.method == "INVITE" and leg is None:
             self.on_new_invite(msg, addr, ns)
@@ -446,6 +495,9 @@ class Emulator:
     def on_new_invite(self, msg, addr, ns):
         dnis = user_of(msg.ruri) or user_of(msg.get("to"))
         q = self.queues.get(dnis)
+        if q is None and user_of(msg.get("from")) in self.agents:
+            self.on_agent_invite(msg, addr, ns, dnis)
+            return
         if q is None:
             self.respond(msg, addr, 404, "Not Found")
             return
@@ -504,6 +556,9 @@ class Emulator:
         if leg.state == "ended":
             return
         leg.state = "ended"
+        if leg.role in ("feature", "out"):
+            self.end_own_leg(leg, ns)
+            return
         call = leg.call
         if leg.role == "in":
             self.end_inbound(call, ns, "caller")
@@ -547,6 +602,13 @@ class Emulator:
             held = leg.hold_ns + (t_202 - leg.hold_start
                                   if leg.hold_start is not None else 0)
             leg.seg_end = (t_202, held, leg.holds)
+            # Section 7: the segment ends, the still-up leg is in no contact.
+            st = self.agents[leg.agent]
+            if leg in st["segs"]:
+                st["segs"].remove(leg)
+                st["others"].append(leg)
+                self.start_wrapup(leg, t_202)
+                self.agent_change(leg.agent, t_202, "end", leg)
         call = leg.call
         call.transfers += 1
         self.notify(leg, "SIP/2.0 100 Trying", "active;expires=60")
@@ -597,6 +659,14 @@ class Emulator:
         leg.answer_ns = ns
         self.agents[leg.agent]["ringing"] = None
         self.agents[leg.agent]["busy"] = leg
+        st = self.agents[leg.agent]
+        if leg in st["rings"]:
+            st["rings"].remove(leg)
+        # An agent segment only while the caller is still there (3.3).
+        seg = call.inbound.state != "ended"
+        st["segs" if seg else "others"].append(leg)
+        self.agent_log(ns, leg.agent, "answered %s" % leg.call_id)
+        self.agent_change(leg.agent, ns, "answer", leg if seg else None)
         if call.inbound.state == "ended":
             # The caller left as it answered: hang the agent up.
             leg.state = "ended"
@@ -641,7 +711,7 @@ class Emulator:
             for agent in q.get("members", []):
                 st = self.agents[agent]
                 if st["busy"] is None and st["ringing"] is None and \
-                        st["paused_until"] <= now:
+                        st["paused_until"] <= now and self.offerable(agent):
                     self.ring_agent(call, agent)
                     break
 
@@ -655,6 +725,12 @@ class Emulator:
         leg.referrer = referrer
         leg.peer = (host, port)
         leg.target = "sip:%s@%s:%d" % (agent, host, port)
+        bindings = self.agents[agent]["bindings"]
+        if bindings:
+            # The newest binding: its Contact URI is the Request-URI.
+            uri = max(bindings, key=lambda u: bindings[u][0])
+            leg.target = uri
+            leg.peer = hostport_of(uri) or leg.peer
         leg.local_hdr = "<sip:%s@%s>;tag=%s" % (call.caller, self.addr[0],
                                                leg.local_tag)
         leg.remote_hdr = "<sip:%s@%s>" % (agent, host)
@@ -672,6 +748,10 @@ class Emulator:
         leg.invite_ns = self.send(data, leg.peer)
         call.attempts.append(leg)
         self.agents[agent]["ringing"] = leg
+        self.agents[agent]["rings"].append(leg)
+        self.agent_log(leg.invite_ns, agent, "offered %s (%s)" % (
+            leg.call_id, call.queue))
+        self.agent_change(agent, leg.invite_ns, "ring", leg)
         leg.ring_timer = self.later(self.ring_timeout, self.rona, leg)
         return leg
 
@@ -746,6 +826,221 @@ class Emulator:
         pause = self.rona_pause if rona else self.wrap
         st["paused_until"] = max(st["paused_until"], time.monotonic() + pause)
 
+    # ---- agents (DESIGN.md section 7) -----------------------------------
+
+    def agent_log(self, ns, agent, what):
+        """What the PBX itself decided about an agent, in the --log."""
+        if self.log:
+            self.log.write("%d.%09d AGENT %s %s\n" % (ns // 10**9, ns % 10**9,
+                                                     agent, what))
+
+    def logged_in(self, st):
+        if self.presence == "static":
+            return st["logged_in"]
+        return bool(st["bindings"]) and not st["code_out"]
+
+    def offerable(self, agent):
+        """May the queue offer this agent a call now? (No presence: yes.)"""
+        if self.presence is None:
+            return True
+        st = self.agents[agent]
+        return self.logged_in(st) and not st["paused"] and \
+            not st["rings"] and not st["segs"] and not st["others"] and \
+            not st["features"] and st["wrap_until"] <= now_ns()
+
+    def agent_state(self, st, ns):
+        """Section 7's state: the first of the seven that applies."""
+        if st["segs"]:
+            return "on_call"
+        if st["others"]:
+            return "busy_other"
+        if st["rings"]:
+            return "ringing"
+        if st["wrap_until"] > ns:
+            return "wrapup"
+        if not self.logged_in(st):
+            if self.presence != "static" and not st["registered"]:
+                return "unknown"
+            return "logged_out"
+        if st["paused"]:
+            return "paused"
+        return "available"
+
+    def agent_change(self, agent, ns, reason, leg=None):
+        """Re-evaluate an agent after evidence at ns; one truth record per
+        change of state. The first message naming an agent makes it exist
+        (its reason, or "seen" for a REGISTER that is no 2xx). leg: the
+        agent leg of the contact the change concerns (its queue and
+        contact_id go in the record), None when it concerns none: a leg
+        in no contact (answered after the caller left, or still up after
+        the 202 that ended its segment) concerns none."""
+        st = self.agents[agent]
+        state = self.agent_state(st, ns)
+        first = not st["exists"]
+        if not first and state == st["state"]:
+            return
+        st["exists"] = True
+        rec = {"agent": agent, "state": state,
+               "prev": None if first else st["state"],
+               "prev_s": None if first else seconds(ms_of(ns) -
+                                                    ms_of(st["since"])),
+               "reason": reason, "ts": rfc3339(ns)}
+        if leg is not None and leg.role == "agent":
+            rec["queue"] = leg.call.queue
+            rec["contact_id"] = leg.call.inbound.call_id
+        self.agent_truth.append(rec)
+        st["state"], st["since"] = state, ns
+
+    def start_wrapup(self, leg, ns):
+        """A contact segment of leg's queue ended at ns: wrap-up follows."""
+        q = self.queue_of(leg.call)
+        wrap = q.get("wrapup_s", 0)
+        if not wrap:
+            return
+        st = self.agents[leg.agent]
+        due = ns + int(wrap * 10**9)
+        st["wrap_until"], st["wrap_leg"] = due, leg
+        self.later((due - now_ns()) / 1e9, self.wrapup_end, leg.agent, due)
+
+    def wrapup_end(self, agent, due):
+        st = self.agents[agent]
+        if st["wrap_until"] != due:
+            return          # a later segment moved it
+        self.agent_log(due, agent, "wrap-up over")
+        # It concerns the contact whose wrap-up it ends.
+        self.agent_change(agent, due, "wrapup_end", st["wrap_leg"])
+
+    def auth_ok(self, msg, agent):
+        """RFC 2617 digest (MD5, qop auth or none) with the one password."""
+        auth = msg.get("authorization")
+        if not auth.lower().startswith("digest"):
+            return False
+        p = dict((k.lower(), v.strip('"')) for k, v in re.findall(
+            r'(\w+)=("[^"]*"|[^,\s]+)', auth[6:]))
+        if p.get("username") != agent or p.get("nonce") not in self.nonces:
+            return False
+
+        def md5(text):
+            return hashlib.md5(text.encode()).hexdigest()
+        ha1 = md5("%s:%s:%s" % (agent, p.get("realm", ""), self.password))
+        ha2 = md5("%s:%s" % (msg.method, p.get("uri", "")))
+        if p.get("qop"):
+            want = md5(":".join((ha1, p["nonce"], p.get("nc", ""),
+                                 p.get("cnonce", ""), p["qop"], ha2)))
+        else:
+            want = md5("%s:%s:%s" % (ha1, p["nonce"], ha2))
+        return p.get("response") == want
+
+    def on_register(self, msg, addr, ns):
+        agent = user_of(msg.get("to"))
+        if agent not in self.agents:
+            self.respond(msg, addr, 404, "Not Found")
+            return
+        st = self.agents[agent]
+        if not st["exists"]:
+            self.agent_change(agent, ns, "seen")
+        if not self.auth_ok(msg, agent):
+            nonce = token()
+            self.nonces.add(nonce)
+            self.respond(msg, addr, 401, "Unauthorized", extra=[
+                ("WWW-Authenticate", 'Digest realm="%s", nonce="%s", '
+                 'algorithm=MD5' % (self.realm, nonce))])
+            return
+        header = msg.get("expires")
+        contacts = msg.all("contact")
+        grant = {}                 # URI -> granted seconds (0: remove)
+        if contacts == ["*"]:
+            grant = dict((u, 0) for u in st["bindings"])
+        else:
+            for c in contacts:
+                want = param(c, "expires") or header or "3600"
+                want = int(want) if want.isdigit() else 3600
+                grant[uri_of(c)] = min(want, self.max_expires)
+        t_now = now_ns()
+        listed = []
+        for uri, (due, _a) in st["bindings"].items():
+            if uri not in grant and due > t_now:
+                listed.append("<%s>;expires=%d" % (uri, (due - t_now) // 10**9))
+        listed += ["<%s>;expires=%d" % (u, g) for u, g in grant.items() if g]
+        t = self.respond(msg, addr, 200, "OK",
+                         extra=[("Contact", c) for c in listed])
+        for uri, g in grant.items():
+            if g:
+                due = t + g * 10**9
+                st["bindings"][uri] = (due, addr)
+                self.later((due - now_ns()) / 1e9, self.binding_expired,
+                           agent, uri, due)
+                self.agent_log(t, agent, "bound %s for %d s" % (uri, g))
+            elif st["bindings"].pop(uri, None) is not None:
+                self.agent_log(t, agent, "unbound %s" % uri)
+        st["registered"] = True
+        if not st["bindings"]:
+            st["paused"] = False
+        self.agent_change(agent, t,
+                          "register" if st["bindings"] else "unregister")
+
+    def binding_expired(self, agent, uri, due):
+        st = self.agents[agent]
+        b = st["bindings"].get(uri)
+        if b is None or b[0] != due:
+            return          # refreshed or removed since
+        del st["bindings"][uri]
+        self.agent_log(due, agent, "binding %s ran out" % uri)
+        if not st["bindings"]:
+            st["paused"] = False
+        self.agent_change(agent, due, "expired")
+
+    def on_agent_invite(self, msg, addr, ns, number):
+        """An agent's own INVITE: a feature code, else an outbound call."""
+        agent = user_of(msg.get("from"))
+        st = self.agents[agent]
+        action = self.codes.get(number)
+        leg = Leg("feature" if action else "out", None, msg.call_id)
+        leg.agent = agent
+        leg.invite = msg
+        leg.invite_ns = ns
+        leg.remote_hdr = msg.get("from")
+        leg.local_hdr = msg.get("to") + ";tag=" + leg.local_tag
+        leg.target = uri_of(msg.get("contact")) or uri_of(leg.remote_hdr)
+        leg.peer = addr
+        self.legs[msg.call_id] = leg
+        if action:
+            st["features"].append(leg)
+            if action == "pause":
+                st["paused"] = True
+            elif action == "unpause":
+                st["paused"] = False
+            elif action == "login":
+                st["code_out"] = False
+                st["logged_in"] = True
+            elif action == "logout":
+                st["code_out"] = True
+                st["logged_in"] = False
+                st["paused"] = False
+            self.agent_log(ns, agent, "code %s: %s" % (number, action))
+            self.agent_change(agent, ns, action)
+        else:
+            st["others"].append(leg)
+            self.agent_log(ns, agent, "dials %s" % number)
+            self.agent_change(agent, ns, "dial")
+        self.respond(msg, addr, 200, "OK", leg, self.sdp())
+        leg.state = "confirmed"
+
+    def end_own_leg(self, leg, ns):
+        st = self.agents[leg.agent]
+        for kind in ("features", "others"):
+            if leg in st[kind]:
+                st[kind].remove(leg)
+        if leg.role == "out":
+            self.agent_change(leg.agent, ns, "end")
+
+    def write_agent_truth(self):
+        if not self.args.agent_truth:
+            return
+        with open(self.args.agent_truth, "w") as fh:
+            for rec in self.agent_truth:
+                fh.write(json.dumps(rec) + "\n")
+
     # ---- truth --------------------------------------------------------
 
     def end_inbound(self, call, ns, how, status=0):
@@ -765,6 +1060,14 @@ class Emulator:
             leg.hold_start = None
         if leg.answer_ns is not None:
             self.free_agent(leg, rona=False)
+        st = self.agents[leg.agent]
+        in_contact = leg not in st["others"]    # no contact: no queue, id
+        for kind in ("rings", "segs", "others"):
+            if leg in st[kind]:
+                st[kind].remove(leg)
+                if kind == "segs":
+                    self.start_wrapup(leg, ns)
+        self.agent_change(leg.agent, ns, "end", leg if in_contact else None)
         call = leg.call
         if leg.answer_ns is None and \
                 (call.answered_ns is None or ns < call.answered_ns) and \
@@ -845,6 +1148,7 @@ class Emulator:
                 fh.write(json.dumps(self.record(call)) + "\n")
         print("acd-emu: %d calls ended, %d still up" % (len(done), open_calls),
               file=sys.stderr)
+        self.write_agent_truth()
         if self.log:
             self.log.close()
 
@@ -857,9 +1161,15 @@ def main():
                     "[{name, dnis, mode ring|answer|reject, members, "
                     "timeout_s, reject}], ring_timeout_s, rona_pause_s, "
                     "wrap_s, queue_delay_s (before a new call is "
-                    "offered to agents), short_abandon_s")
+                    "offered to agents), short_abandon_s; agents (DESIGN "
+                    "section 7): presence register|static, static_ids, "
+                    "feature_codes {pause, unpause, login, logout: [...]}, "
+                    "registrar {realm, password, max_expires_s}, queues' "
+                    "wrapup_s")
     ap.add_argument("--truth", required=True, help="call.end truth, JSON lines")
     ap.add_argument("--log", help="every message sent and received, timed")
+    ap.add_argument("--agent-truth",
+                    help="agent.state truth, JSON lines (section 7)")
     ap.add_argument("--calls", type=int, default=0,
                     help="exit after this many customer calls have ended")
     ap.add_argument("--linger-s", type=float, default=1.0)

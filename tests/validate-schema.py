@@ -8,11 +8,16 @@ Usage: validate-schema.py SCHEMA_DIR FILE.jsonl [--not-generated KIND,...]
 
 Each line is {"topic": ..., ...the object}. The object (without "topic") is
 validated against SCHEMA_DIR/<kind>.schema.json, where <kind> is the topic
-itself for `leg.end` and `stats`, else its first two parts (queue names have
-no dot; agent ids may). Beyond the schema, a few invariants that JSON Schema
-cannot state are checked: `type` equals the kind, the topic's last part
-equals the object's queue or agent, `seq` runs 1, 2, 3 ..., the histogram
-totals equal their counts, and an interval is `interval_s` long and aligned.
+itself for `leg.end`, `stats` and `rt.agents`, else its first two parts
+(queue names have no dot; agent ids may). Beyond the schema, a few
+invariants that JSON Schema cannot state are checked: `type` equals the
+kind, the topic's last part equals the object's queue or agent, `seq` runs
+1, 2, 3 ..., the histogram totals equal their counts, an interval is
+`interval_s` long and aligned, and the agent states add up (DESIGN.md
+section 7): staffed time and staffed agents are the sum of their six
+states, occupancy follows from the state times, an agent.state event
+changes the state, and rt.agents' counts tally its
+agents.
 
 Every schema must be seen at least once, except the kinds listed with
 --not-generated, which must not be seen (so that list stays true);
@@ -32,7 +37,9 @@ except ImportError:
     sys.stderr.write("SKIP: python3-jsonschema is not installed\n")
     sys.exit(77)
 
-WHOLE_TOPICS = ("leg.end", "stats")
+WHOLE_TOPICS = ("leg.end", "stats", "rt.agents")
+AGENT_NAMED = ("interval.agent", "agent.state")
+STAFFED = ("available", "ringing", "on_call", "busy_other", "wrapup", "paused")
 QUEUE_NAMED = ("call.", "interval.queue", "rt.queue")
 MAX_REPORTED = 20
 
@@ -76,7 +83,7 @@ def invariants(kind, name, obj):
     if obj.get("type") != kind:
         problems.append("type %r is not the topic's kind %r" % (obj.get("type"), kind))
     if kind not in WHOLE_TOPICS:
-        field = "agent" if kind == "interval.agent" else "queue"
+        field = "agent" if kind in AGENT_NAMED else "queue"
         if not kind.startswith(QUEUE_NAMED) and field == "queue":
             problems.append("unknown kind %r" % kind)
         elif name is None:
@@ -93,6 +100,7 @@ def invariants(kind, name, obj):
         if sum(hist) != want:
             problems.append("wait_hist_abandoned sums to %d, abandoned + short_abandoned is %d" %
                             (sum(hist), want))
+    problems += agent_invariants(kind, obj)
     if kind in ("interval.queue", "interval.agent"):
         try:
             start, end = parse_time(obj["start"]), parse_time(obj["end"])
@@ -105,6 +113,53 @@ def invariants(kind, name, obj):
                 problems.append("ts %s is not the end %s" % (obj["ts"], obj["end"]))
         except (KeyError, ValueError, TypeError, ZeroDivisionError) as e:
             problems.append("interval times: %s" % e)
+    return problems
+
+
+def agent_invariants(kind, obj):
+    """Section 7's sums; only over fields present (the schema says which
+    must be)."""
+    problems = []
+    if kind == "interval.agent" and "staffed_s" in obj:
+        try:
+            parts = round(sum(obj[s + "_s"] for s in STAFFED), 3)
+            if abs(parts - obj["staffed_s"]) > 0.0005 * len(STAFFED):
+                problems.append("staffed_s %s is not the sum of its six states %s" %
+                                (obj["staffed_s"], parts))
+            if obj["staffed_s"] + obj["unknown_s"] > obj["interval_s"] + 0.0005:
+                problems.append("staffed_s + unknown_s exceed interval_s")
+            den = obj["staffed_s"] - obj["paused_s"]
+            num = obj["on_call_s"] + obj["busy_other_s"] + obj["ringing_s"] + obj["wrapup_s"]
+            occ = obj["occupancy"]
+            if den <= 0.0005:
+                if occ is not None:
+                    problems.append("occupancy %s without staffed unpaused time" % occ)
+            elif occ is None or abs(occ - num / den) > 0.0015:
+                problems.append("occupancy %s, the state times give %.4f" % (occ, num / den))
+        except (KeyError, TypeError) as e:
+            problems.append("agent state times: %s" % e)
+    if kind == "rt.queue" and "agents_staffed" in obj:
+        try:
+            parts = sum(obj["agents_" + s] for s in STAFFED)
+            if parts != obj["agents_staffed"]:
+                problems.append("agents_staffed %s is not the sum of its six states %s" %
+                                (obj["agents_staffed"], parts))
+        except (KeyError, TypeError) as e:
+            problems.append("agent counts: %s" % e)
+    if kind == "agent.state" and obj.get("prev") == obj.get("state"):
+        problems.append("a change from %s to itself" % obj.get("state"))
+    if kind == "rt.agents":
+        tally = {}
+        names = [a.get("agent") for a in obj.get("agents", [])]
+        for a in obj.get("agents", []):
+            tally[a.get("state")] = tally.get(a.get("state"), 0) + 1
+        counts = obj.get("counts", {})
+        for state in set(tally) | set(counts):
+            if tally.get(state, 0) != counts.get(state, 0):
+                problems.append("counts.%s is %s, agents lists %d" %
+                                (state, counts.get(state), tally.get(state, 0)))
+        if len(set(names)) != len(names):
+            problems.append("an agent is listed twice")
     return problems
 
 
