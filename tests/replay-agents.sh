@@ -1,0 +1,114 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
+# replay-agents.sh: agent states and occupancy (DESIGN.md 7) on generated days against the generator's own truth.
+# Three 45-minute days per presence mode (register: shifts with challenged
+# REGISTERs, refreshes, lapsed bindings, un-registers, agents registered
+# before the capture; static: agents.ids, login/logout codes), pauses by
+# feature code, queue wrap-up, agents' own outbound and internal calls, and
+# one static day with the background SIP of bench/add-noise.py (OPTIONS,
+# REGISTER of every listed phone, BLF SUBSCRIBE/NOTIFY, keep-alives). Every
+# agent.state event and every interval.agent record must equal the truth
+# (ccmetrics-gen --agent-states / --agent-intervals) to the millisecond.
+. "$(dirname "$0")/lib.sh"
+
+CMPA="$PYTHON3 $top_srcdir/tests/compare-agents.py"
+NOISE="$PYTHON3 $top_srcdir/bench/add-noise.py"
+DAY="--duration-s 2700 --agents 10 --calls-per-hour 120"
+failed=""
+
+# gen NAME ARGS...: a generated day with its agent truth.
+gen() {
+	name=$1
+	shift
+	$GEN $DAY --out "$TMP/$name.pcap" --truth "$TMP/$name.truth" \
+	    --config "$TMP/$name.yaml" --agent-intervals "$TMP/$name.ia" \
+	    --agent-states "$TMP/$name.st" "$@" 2>"$TMP/$name.gen" ||
+	    fail "$name: generator: $(cat "$TMP/$name.gen")"
+}
+
+# replay NAME PCAP: the daemon on PCAP; every difference listed, the day
+# recorded as failed (the other days still run).
+replay() {
+	"$CCMETRICSD" -c "$TMP/$1.yaml" -r "$2" >"$TMP/$1.out" 2>"$TMP/err.log" ||
+	    fail "$1: ccmetricsd: $(cat "$TMP/err.log")"
+	if $CMPA "$TMP/$1.st" "$TMP/$1.ia" "$TMP/$1.out" >"$TMP/$1.cmp"; then
+		echo "ok: $1: $(tail -n 1 "$TMP/$1.cmp")"
+	else
+		cat "$TMP/$1.cmp"
+		echo "FAIL: $1: agent states differ from the truth" >&2
+		failed="$failed $1"
+	fi
+}
+
+# has NAME WHAT PATTERN: the agent.state truth of NAME has an event matching.
+has() {
+	grep -q "$3" "$TMP/$1.st" || fail "$1: the generated day has no $2"
+}
+
+# cases NAME MODE: the day exercises what DESIGN.md 7 defines, so that the
+# comparison cannot pass on a day without it.
+cases() {
+	for r in ring answer dial end pause unpause login logout wrapup_end seen; do
+		has "$1" "change by $r" "\"reason\": \"$r\""
+	done
+	for s in available ringing on_call busy_other wrapup paused logged_out; do
+		has "$1" "$s state" "\"state\": \"$s\""
+	done
+	has "$1" "change tied to a contact" '"contact_id": '
+	grep -q '"paused_s": [1-9]' "$TMP/$1.ia" || fail "$1: no paused time"
+	grep -q '"wrapup_s": [1-9]' "$TMP/$1.ia" || fail "$1: no wrap-up time"
+	grep -q '"busy_other_s": [1-9]' "$TMP/$1.ia" || fail "$1: no busy_other time"
+	if [ "$2" = register ]; then
+		for r in register unregister expired; do
+			has "$1" "change by $r" "\"reason\": \"$r\""
+		done
+		has "$1" "unknown state" '"state": "unknown"'
+		# An agent registered before the capture is first seen by a call.
+		has "$1" "agent first seen ringing" '"state": "ringing", "prev": null'
+		grep -q '"unknown_s": [1-9]' "$TMP/$1.ia" || fail "$1: no unknown time"
+		grep -q 'expires=0\|Contact: \*' "$TMP/$1.pcap" ||
+		    fail "$1: no un-REGISTER on the wire"
+		grep -q '401 Unauthorized' "$TMP/$1.pcap" || fail "$1: no challenge"
+	else
+		grep -q '  ids: \["1001"' "$TMP/$1.yaml" || fail "$1: no agents.ids"
+		# An agent not in agents.ids logs in by code.
+		has "$1" "unlisted agent logging in" '"prev": null, "prev_s": null, "reason": "login"'
+	fi
+	grep -q '"occupancy": 0\.' "$TMP/$1.ia" || fail "$1: no occupancy"
+	grep -q '  wrapup_s: [1-9]' "$TMP/$1.yaml" || fail "$1: no queue wrap-up configured"
+	echo "ok: $1 exercises the agent model"
+}
+
+for seed in 41 42 43; do
+	gen "register$seed" --presence register --seed "$seed"
+	cases "register$seed" register
+	replay "register$seed" "$TMP/register$seed.pcap"
+done
+for seed in 51 52 53; do
+	gen "static$seed" --presence static --seed "$seed"
+	cases "static$seed" static
+	replay "static$seed" "$TMP/static$seed.pcap"
+done
+
+# Noise: the phones in agents.ids (1001..1008) are qualified, register every
+# 300 s (binding 600 s: never lapsing, so static presence does not change),
+# subscribe to each other's dialog state and send keep-alives. The capture
+# then ends at the last noise packet: the truth is made again for that end
+# (--capture-end-us), the capture itself unchanged.
+gen noisy --presence static --seed 54
+$NOISE --seed 54 --agents 8 --register-s 300 "$TMP/noisy.pcap" \
+    "$TMP/noisy-noise.pcap" 2>"$TMP/noise.log" || fail "add-noise: $(cat "$TMP/noise.log")"
+grep -q 'REGISTER [1-9]' "$TMP/noise.log" || fail "add-noise added no REGISTER"
+end_us=$($PYTHON3 -c '
+import sys
+sys.path.insert(0, sys.argv[1])
+from ccmgen_wire import PcapReader
+with open(sys.argv[2], "rb") as fh:
+    print(max(PcapReader(fh).times()))' "$top_srcdir/tools" "$TMP/noisy-noise.pcap")
+cp "$TMP/noisy.pcap" "$TMP/noisy.orig"
+gen noisy --presence static --seed 54 --capture-end-us "$end_us"
+cmp -s "$TMP/noisy.pcap" "$TMP/noisy.orig" || fail "noisy: the capture changed"
+cases noisy static
+replay noisy "$TMP/noisy-noise.pcap"
+
+[ -z "$failed" ] || fail "days whose agent states differ:$failed"
