@@ -60,7 +60,8 @@ enum cfg_type {
 	CFG_DNIS,		/* sequence of dialled numbers of one queue */
 	CFG_CHOICE,		/* one word of cfg_choices, its index an int */
 	CFG_CURVEKEY,		/* a CURVE key, 40 characters of Z85 */
-	CFG_CURVEKEYS		/* sequence of CURVE keys */
+	CFG_CURVEKEYS,		/* sequence of CURVE keys */
+	CFG_STRLIST		/* sequence of strings (struct config_strlist) */
 };
 
 #define CFG_REQUIRED	0x01	/* no default: must be given, not empty */
@@ -94,6 +95,7 @@ static const struct cfg_choice {
 } cfg_choices[] = {
 	{ "log.level", { "error", "warning", "info", "debug", NULL } },
 	{ "privacy.caller", { "clear", "hash", "mask", NULL } },
+	{ "agents.presence", { "register", "static", NULL } },
 };
 
 #define C(f)	offsetof(struct config, f)
@@ -134,6 +136,25 @@ static const struct cfg_row cfg_rows[] = {
 	  "addresses of agent phones" },
 	{ "agents.user_pattern", CFG_REGEX, C(agent_user_pattern), 0, 0, NULL,
 	  CFG_NULLABLE, "POSIX ERE an agent id must match" },
+	{ "agents.presence", CFG_CHOICE, C(agent_presence), 0, 0, "register",
+	  CFG_RESTART, "register (logged in while bound) or static "
+	  "(agents.ids logged in from start-up)" },
+	{ "agents.ids", CFG_STRLIST, C(agent_ids), 0, CONFIG_MAX_AGENT_IDS,
+	  NULL, CFG_RESTART, "static mode: the agents, logged in from "
+	  "start-up" },
+	{ "agents.feature_codes", CFG_SECTION, 0, 0, 0, NULL, 0,
+	  "Request-URI users of agents' INVITEs that change their state" },
+	{ "agents.feature_codes.pause", CFG_STRLIST, C(code_pause), 0,
+	  CONFIG_MAX_CODES, NULL, 0, "codes that pause the agent" },
+	{ "agents.feature_codes.unpause", CFG_STRLIST, C(code_unpause), 0,
+	  CONFIG_MAX_CODES, NULL, 0, "codes that end a pause" },
+	{ "agents.feature_codes.login", CFG_STRLIST, C(code_login), 0,
+	  CONFIG_MAX_CODES, NULL, 0, "codes that end a logout by code" },
+	{ "agents.feature_codes.logout", CFG_STRLIST, C(code_logout), 0,
+	  CONFIG_MAX_CODES, NULL, 0, "codes that log the agent out" },
+	{ "agents.membership_window_s", CFG_INT, C(membership_window_s), 1,
+	  INT_MAX, "28800", 0, "a queue's learned members: agents it rang "
+	  "within this, seconds" },
 
 	{ "queues", CFG_QUEUES, C(queues), 0, CFG_LIST_MAX, NULL, 0,
 	  "the queues, each a map" },
@@ -150,6 +171,10 @@ static const struct cfg_row cfg_rows[] = {
 	{ "queues[].erlang_a_patience_s", CFG_SECONDS, Q(erlang_a_patience_s),
 	  0, 86400, NULL, CFG_NULLABLE,
 	  "Erlang A mean patience, seconds; ~: the measured patience_s" },
+	{ "queues[].wrapup_s", CFG_INT, Q(wrapup_s), 0, 86400, "0", 0,
+	  "the PBX's wrap-up time after each agent segment, seconds" },
+	{ "queues[].agents", CFG_STRLIST, Q(agents), 0, CONFIG_MAX_AGENT_IDS,
+	  NULL, 0, "static members (agent ids); none: learned from rings" },
 	{ "default_queue", CFG_STRING, C(default_queue), 0, 0, NULL,
 	  CFG_NULLABLE, "queue of unmapped inbound calls; ~: ignore them" },
 
@@ -177,6 +202,9 @@ static const struct cfg_row cfg_rows[] = {
 	{ "limits.max_callers", CFG_UINT64, C(max_callers), 1, LLONG_MAX,
 	  "1000000", 0, "most callers remembered for repeat detection; the "
 	  "least recent is forgotten" },
+	{ "limits.max_agents", CFG_UINT64, C(max_agents), 1, LLONG_MAX,
+	  "100000", 0, "most agents tracked; the least recently active is "
+	  "evicted" },
 	{ "limits.unanswered_leg_timeout_s", CFG_INT,
 	  C(unanswered_leg_timeout_s), 1, INT_MAX, "300", 0,
 	  "expiry of a leg never answered, seconds" },
@@ -1312,6 +1340,74 @@ cfg_set_curve_keys(struct cfg_load *cl, const struct cfg_row *row,
 	(void)row;
 }
 
+/* A list of strings: agent ids or feature codes, each once. */
+static void
+cfg_set_strlist(struct cfg_load *cl, const struct cfg_row *row,
+    const char *key, yaml_node_t *n, void *base)
+{
+	struct config_strlist	*l = (void *)((char *)base + row->off);
+	yaml_node_item_t	*items;
+	yaml_node_t		*item;
+	char			 ikey[CFG_KEY_MAX];
+	const char		*v;
+	size_t			 count, i;
+
+	if (cfg_items(cl, key, n, &items, &count) != 0 ||
+	    cfg_too_many(cl, row, key, items, count, "entries") != 0)
+		return;
+	for (i = 0; i < count; i++) {
+		item = cfg_node(cl, items[i]);
+		cfg_index(ikey, sizeof ikey, key, i);
+		if ((v = cfg_text(cl, ikey, item, 0)) == NULL)
+			continue;
+		if (strlen(v) > CONFIG_STRLIST_LEN) {
+			cfg_error(cl, &item->start_mark, ikey,
+			    "must be at most %d characters",
+			    CONFIG_STRLIST_LEN);
+			continue;
+		}
+		if (l->map == NULL)
+			l->map = strmap_create();
+		if (strmap_get(l->map, v) != NULL) {
+			cfg_error(cl, &item->start_mark, ikey,
+			    "\"%s\" is listed twice", v);
+			continue;
+		}
+		l->v = xreallocarray(l->v, l->n + 1, sizeof *l->v);
+		l->v[l->n] = xstrdup(v);
+		strmap_put(l->map, v, l->v[l->n]);
+		l->n++;
+	}
+}
+
+static void
+cfg_strlist_free(struct config_strlist *l)
+{
+	size_t	i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	strmap_free(l->map);
+	memset(l, 0, sizeof *l);
+}
+
+int
+config_strlist_has(const struct config_strlist *l, const char *s)
+{
+	return (l->map != NULL && strmap_get(l->map, s) != NULL);
+}
+
+int
+config_is_agent_id(const struct config *cfg, const char *user)
+{
+	if (cfg->agent_user_pattern != NULL)
+		return (regexec(&cfg->agent_user_re, user, 0, NULL, 0) == 0);
+	if (cfg->agent_presence == PRESENCE_STATIC && cfg->agent_ids.n > 0)
+		return (config_strlist_has(&cfg->agent_ids, user));
+	return (1);
+}
+
 /* Set the defaults of the rows of one scope: struct config or a queue. */
 static void
 cfg_defaults(int queue, void *base)
@@ -1475,6 +1571,9 @@ cfg_apply(struct cfg_load *cl, const struct cfg_row *row, const char *key,
 		break;
 	case CFG_CURVEKEYS:
 		cfg_set_curve_keys(cl, row, key, n, base);
+		break;
+	case CFG_STRLIST:
+		cfg_set_strlist(cl, row, key, n, base);
 		break;
 	}
 }
@@ -1882,7 +1981,13 @@ config_free(struct config *cfg)
 		for (j = 0; j < cfg->queues[i].ndnis; j++)
 			free(cfg->queues[i].dnis[j]);
 		free(cfg->queues[i].dnis);
+		cfg_strlist_free(&cfg->queues[i].agents);
 	}
+	cfg_strlist_free(&cfg->agent_ids);
+	cfg_strlist_free(&cfg->code_pause);
+	cfg_strlist_free(&cfg->code_unpause);
+	cfg_strlist_free(&cfg->code_login);
+	cfg_strlist_free(&cfg->code_logout);
 	free(cfg->queues);
 	strmap_free(cfg->dnis_map);
 	free(cfg->default_queue);
@@ -1921,6 +2026,29 @@ cfg_str_differs(const char *a, const char *b)
 	return (strcmp(a, b) != 0);
 }
 
+/* Does list a differ from b? Then b becomes a copy of a. */
+static int
+cfg_keep_strlist(const struct config_strlist *a, struct config_strlist *b)
+{
+	size_t	i;
+	int	differs = a->n != b->n;
+
+	for (i = 0; !differs && i < a->n; i++)
+		differs = strcmp(a->v[i], b->v[i]) != 0;
+	if (!differs)
+		return (0);
+	cfg_strlist_free(b);
+	for (i = 0; i < a->n; i++) {
+		if (b->map == NULL)
+			b->map = strmap_create();
+		b->v = xreallocarray(b->v, b->n + 1, sizeof *b->v);
+		b->v[b->n] = xstrdup(a->v[i]);
+		strmap_put(b->map, a->v[i], b->v[b->n]);
+		b->n++;
+	}
+	return (1);
+}
+
 /* Does row's value differ between a and b? Then copy a's into b. */
 static int
 cfg_keep_value(const struct cfg_row *row, const struct config *a,
@@ -1944,6 +2072,10 @@ cfg_keep_value(const struct cfg_row *row, const struct config *a,
 		*sb = *(char *const *)(pa + row->off) == NULL ? NULL :
 		    xstrdup(*(char *const *)(pa + row->off));
 		return (1);
+	case CFG_STRLIST:
+		return (cfg_keep_strlist((const void *)(pa + row->off),
+		    (void *)(pb + row->off)));
+	case CFG_CHOICE:
 	case CFG_INT:
 		if (*(const int *)(pa + row->off) == *(int *)(pb + row->off))
 			return (0);

@@ -47,13 +47,24 @@ struct segment {
 	bool		 held;
 };
 
+/*
+ * An agent's accumulator. Those the contact events made are published in
+ * the order they were made (the list ahead); those only state changes
+ * made follow (the list shead) until a contact event moves them ahead.
+ */
 struct agent_acc {
 	char			*name;
 	struct interval_agent	 slot[2];
 	struct segment		*segs;
 	size_t			 nsegs;
 	bool			 up_at_end;	/* of the interval closing */
-	struct agent_acc	*next;
+	bool			 listed;	/* on ahead, else on shead */
+	/* DESIGN.md 7: the agent's state since since_us (has_state) */
+	bool			 has_state;
+	enum agent_state	 state;
+	int64_t			 since_us;
+	bool			 forgotten;	/* the agent stage dropped it */
+	struct agent_acc	*prev, *next;
 };
 
 struct interval_stage {
@@ -67,6 +78,10 @@ struct interval_stage {
 	struct queue_acc	*qhead;
 	struct strmap		*agents;
 	struct agent_acc	*ahead;
+	struct agent_acc	*shead;		/* state-only accumulators */
+	int64_t			 now_us;	/* last packet time */
+	interval_counts_fn	 counts;
+	void			*counts_arg;
 	struct strmap		*waiters;	/* contact id -> waiter */
 	struct interval_stats	 st;
 };
@@ -107,17 +122,49 @@ queue_acc_of(struct interval_stage *is, const struct contact *c)
 	return (queue_acc_get(is, c->queue, c->sl_threshold_s, c->sl_target));
 }
 
+static void
+acc_unlink(struct interval_stage *is, struct agent_acc *aa)
+{
+	if (aa->prev != NULL)
+		aa->prev->next = aa->next;
+	else if (aa->listed)
+		is->ahead = aa->next;
+	else
+		is->shead = aa->next;
+	if (aa->next != NULL)
+		aa->next->prev = aa->prev;
+	aa->prev = aa->next = NULL;
+}
+
+static void
+acc_push(struct agent_acc **head, struct agent_acc *aa)
+{
+	aa->prev = NULL;
+	aa->next = *head;
+	if (*head != NULL)
+		(*head)->prev = aa;
+	*head = aa;
+}
+
+/* The accumulator of agent name, made (or moved ahead) by a contact event. */
 static struct agent_acc *
 agent_acc_get(struct interval_stage *is, const char *name)
 {
 	struct agent_acc	*aa;
 
-	if ((aa = strmap_get(is->agents, name)) != NULL)
+	if ((aa = strmap_get(is->agents, name)) != NULL) {
+		if (!aa->listed) {
+			acc_unlink(is, aa);
+			aa->listed = true;
+			acc_push(&is->ahead, aa);
+			is->st.agents++;
+		}
 		return (aa);
+	}
 	aa = xcalloc(1, sizeof *aa);
 	aa->name = xstrdup(name);
-	aa->next = is->ahead;
-	is->ahead = aa;
+	aa->listed = true;
+	acc_push(&is->ahead, aa);
 	strmap_put(is->agents, name, aa);
 	is->st.agents++;
 	return (aa);
@@ -290,6 +337,68 @@ segment_busy(struct interval_stage *is, struct agent_acc *aa, int64_t from_us,
 			aa->slot[slot_of(is, s)].busy_ms +=
 			    ptime_ms_between(lo, hi);
 	}
+}
+
+/* Time of the agent's state in [from, to), in the open intervals. */
+static void
+state_time(struct interval_stage *is, struct agent_acc *aa, int64_t from_us,
+    int64_t to_us)
+{
+	int64_t	s, e, lo, hi;
+	int	i;
+
+	if (!aa->has_state || is->cur_start_us < 0)
+		return;
+	for (i = 0; i < 2; i++) {
+		s = is->cur_start_us + i * is->len_us;
+		e = s + is->len_us;
+		lo = from_us > s ? from_us : s;
+		hi = to_us < e ? to_us : e;
+		if (hi > lo)
+			aa->slot[slot_of(is, s)].state_ms[aa->state] +=
+			    ptime_ms_between(lo, hi);
+	}
+}
+
+void
+interval_agent_input(struct interval_stage *is, const struct agent_event *ev)
+{
+	struct agent_acc	*aa;
+
+	if (ev->type == AGENT_EV_RT)
+		return;
+	if (is->cur_start_us < 0)
+		is->cur_start_us = ev->ts_us - ev->ts_us % is->len_us;
+	if ((aa = strmap_get(is->agents, ev->agent)) == NULL) {
+		if (ev->type != AGENT_EV_STATE)
+			return;
+		aa = xcalloc(1, sizeof *aa);
+		aa->name = xstrdup(ev->agent);
+		acc_push(&is->shead, aa);
+		strmap_put(is->agents, ev->agent, aa);
+	}
+	if (aa->has_state && ev->ts_us > aa->since_us) {
+		state_time(is, aa, aa->since_us, ev->ts_us);
+		aa->since_us = ev->ts_us;
+	}
+	if (ev->type == AGENT_EV_FORGET) {
+		aa->has_state = false;
+		aa->forgotten = true;
+		return;
+	}
+	aa->forgotten = false;
+	aa->state = ev->state;
+	if (!aa->has_state || ev->ts_us > aa->since_us)
+		aa->since_us = ev->ts_us;
+	aa->has_state = true;
+}
+
+void
+interval_set_agent_counts(struct interval_stage *is, interval_counts_fn fn,
+    void *arg)
+{
+	is->counts = fn;
+	is->counts_arg = arg;
 }
 
 static void
@@ -494,12 +603,33 @@ interval_input(struct interval_stage *is, const struct contact_event *ev)
 	}
 }
 
+/* Time in any state but logged_out and unknown (DESIGN.md 7). */
+static int64_t
+staffed_ms(const struct interval_agent *ag)
+{
+	int64_t	ms = 0;
+	int	i;
+
+	for (i = 0; i < AGENT_NSTATES; i++)
+		if (i != AGENT_LOGGED_OUT && i != AGENT_UNKNOWN)
+			ms += ag->state_ms[i];
+	return (ms);
+}
+
 static bool
 agent_active(const struct agent_acc *aa, const struct interval_agent *ag)
 {
 	return (aa->up_at_end || ag->attempts > 0 || ag->answered > 0 ||
 	    ag->handled > 0 || ag->rona > 0 || ag->transfers > 0 ||
-	    ag->busy_ms > 0);
+	    ag->busy_ms > 0 || staffed_ms(ag) > 0);
+}
+
+static bool
+slot_empty(const struct interval_agent *ag)
+{
+	static const struct interval_agent	zero;
+
+	return (memcmp(ag, &zero, sizeof zero) == 0);
 }
 
 static void
@@ -508,6 +638,40 @@ interval_emit(struct interval_stage *is, struct interval_record *r)
 	r->interval_s = (int)(is->len_us / US_PER_S);
 	r->ts_us = r->end_us;
 	is->sink(r, is->sink_arg);
+}
+
+/*
+ * Publish agents' intervals from one list, then reset the slot. An agent
+ * the agent stage dropped (limits.max_agents) goes once nothing of it is
+ * open or left to publish.
+ */
+static void
+interval_close_agents(struct interval_stage *is, struct agent_acc **head,
+    struct interval_record *r, int k)
+{
+	struct agent_acc	*aa, *next;
+
+	for (aa = *head; aa != NULL; aa = next) {
+		next = aa->next;
+		if (agent_active(aa, &aa->slot[k])) {
+			r->name = aa->name;
+			r->agent = &aa->slot[k];
+			interval_emit(is, r);
+		}
+		memset(&aa->slot[k], 0, sizeof aa->slot[k]);
+		if (aa->forgotten && !aa->has_state && aa->nsegs == 0 &&
+		    slot_empty(&aa->slot[k ^ 1])) {
+			acc_unlink(is, aa);
+			strmap_del(is->agents, aa->name);
+			free(aa->segs);
+			free(aa->name);
+			if (aa->listed) {
+				assert(is->st.agents > 0);
+				is->st.agents--;
+			}
+			free(aa);
+		}
+	}
 }
 
 /* Publish and reset the oldest open interval, then move on by one. */
@@ -525,6 +689,17 @@ interval_close_oldest(struct interval_stage *is)
 	 * Agents still talking are busy up to the end. A segment answered
 	 * after the end (within the grace) is no call up at it.
 	 */
+	/* State time accrues up to the end, or the last packet time. */
+	for (i = 0; i < 2; i++)
+		for (aa = i == 0 ? is->ahead : is->shead; aa != NULL;
+		    aa = aa->next) {
+			if (!aa->has_state || aa->since_us >= end ||
+			    aa->since_us >= is->now_us)
+				continue;
+			state_time(is, aa, aa->since_us, end < is->now_us ?
+			    end : is->now_us);
+			aa->since_us = end < is->now_us ? end : is->now_us;
+		}
 	for (aa = is->ahead; aa != NULL; aa = aa->next) {
 		aa->up_at_end = false;
 		for (i = 0; i < aa->nsegs; i++) {
@@ -551,14 +726,8 @@ interval_close_oldest(struct interval_stage *is)
 	}
 	r.type = INTERVAL_AGENT;
 	r.queue = NULL;
-	for (aa = is->ahead; aa != NULL; aa = aa->next) {
-		if (agent_active(aa, &aa->slot[k])) {
-			r.name = aa->name;
-			r.agent = &aa->slot[k];
-			interval_emit(is, &r);
-		}
-		memset(&aa->slot[k], 0, sizeof aa->slot[k]);
-	}
+	interval_close_agents(is, &is->ahead, &r, k);
+	interval_close_agents(is, &is->shead, &r, k);
 	is->cur_start_us = end;
 }
 
@@ -567,6 +736,7 @@ interval_realtime(struct interval_stage *is, int64_t now_us)
 {
 	struct interval_record	 r;
 	struct queue_acc	*qa;
+	struct agent_counts	 counts;
 
 	memset(&r, 0, sizeof r);
 	r.type = INTERVAL_RT_QUEUE;
@@ -576,6 +746,10 @@ interval_realtime(struct interval_stage *is, int64_t now_us)
 		    ptime_ms_between(qa->wait_head->arrival_us, now_us);
 		r.name = qa->name;
 		r.rt = &qa->rt;
+		memset(&counts, 0, sizeof counts);
+		if (is->counts != NULL)
+			is->counts(is->counts_arg, qa->name, &counts);
+		r.agents = &counts;
 		is->sink(&r, is->sink_arg);
 	}
 }
@@ -604,6 +778,8 @@ interval_advance(struct interval_stage *is, int64_t now_us)
 {
 	int64_t	rt_us = (int64_t)is->cfg->realtime_s * US_PER_S;
 
+	if (now_us > is->now_us)
+		is->now_us = now_us;
 	if (is->cur_start_us < 0) {
 		is->cur_start_us = now_us - now_us % is->len_us;
 		is->next_rt_us = (now_us / rt_us + 1) * rt_us;
@@ -622,6 +798,8 @@ interval_advance(struct interval_stage *is, int64_t now_us)
 void
 interval_flush(struct interval_stage *is, int64_t now_us)
 {
+	if (now_us > is->now_us)
+		is->now_us = now_us;
 	if (is->cur_start_us < 0)
 		return;
 	while (is->cur_start_us <= now_us)
@@ -652,6 +830,12 @@ interval_free(struct interval_stage *is)
 		free(qa);
 	}
 	for (aa = is->ahead; aa != NULL; aa = anext) {
+		anext = aa->next;
+		free(aa->segs);
+		free(aa->name);
+		free(aa);
+	}
+	for (aa = is->shead; aa != NULL; aa = anext) {
 		anext = aa->next;
 		free(aa->segs);
 		free(aa->name);

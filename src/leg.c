@@ -84,6 +84,8 @@ struct leg_table {
 	struct sip_msg		*orphans;	/* ring of LEG_ORPHAN_SLOTS */
 	size_t			 orphan_next;
 	struct leg_stats	 st;
+	leg_binding_fn		 binding;
+	void			*binding_arg;
 };
 
 struct leg_table *
@@ -107,6 +109,13 @@ static struct leg_entry *
 ent(struct leg *l)
 {
 	return ((struct leg_entry *)(void *)l);
+}
+
+void
+leg_set_binding(struct leg_table *lt, leg_binding_fn fn, void *arg)
+{
+	lt->binding = fn;
+	lt->binding_arg = arg;
 }
 
 void
@@ -241,6 +250,7 @@ leg_unlink(struct leg_table *lt, struct leg *l)
 	free(l->call_id);
 	free(l->from_tag);
 	free(l->dialed);
+	free(l->placed_by);
 	free(l->caller);
 	free(ent(l)->invite_branch);
 	free(l->refer_to);
@@ -393,8 +403,43 @@ leg_classify(const struct leg_table *lt, const struct addr *src,
 static bool
 leg_user_allowed(const struct leg_table *lt, const struct leg *l)
 {
-	return (lt->cfg->agent_user_pattern == NULL ||
-	    regexec(&lt->cfg->agent_user_re, l->dialed, 0, NULL, 0) == 0);
+	return (config_is_agent_id(lt->cfg, l->dialed));
+}
+
+/*
+ * An agent leg's agent id (DESIGN.md 7): the Request-URI user if it is an
+ * agent id; else the agent a REGISTER bound at the Request-URI's
+ * host:port; else the To user. A leg an agent places (agent -> PBX): the
+ * From user, if an agent id.
+ */
+static void
+leg_agent_of(struct leg_table *lt, struct leg *l, const struct sip_msg *m)
+{
+	const struct config	*cfg = lt->cfg;
+	const char		*id;
+
+	free(l->placed_by);
+	l->placed_by = NULL;
+	if (l->role == LEG_ROLE_AGENT) {
+		if (*m->ruri_user != '\0' &&
+		    config_is_agent_id(cfg, m->ruri_user))
+			return;		/* dialed is it */
+		if (lt->binding != NULL && *m->ruri_host != '\0' &&
+		    (id = lt->binding(m->ruri_host, m->ruri_port,
+		    lt->binding_arg)) != NULL)
+			;
+		else if (config_is_agent_id(cfg, m->to_user))
+			id = m->to_user;
+		else
+			return;		/* leg_insert counts the mismatch */
+		free(l->dialed);
+		l->dialed = xstrdup(id);
+		return;
+	}
+	if (addrset_contains(&cfg->agents, &m->src.ip) &&
+	    addrset_contains(&cfg->pbx, &m->dst.ip) &&
+	    config_is_agent_id(cfg, m->from_user))
+		l->placed_by = xstrdup(m->from_user);
 }
 
 static void
@@ -462,6 +507,7 @@ leg_fill(struct leg_table *lt, struct leg *l, const struct sip_msg *m)
 	ent(l)->invite_cseq = m->cseq;
 	ent(l)->invite_branch = xstrdup(m->branch);
 	l->role = leg_classify(lt, &m->src.ip, &m->dst.ip);
+	leg_agent_of(lt, l, m);
 }
 
 /* A leg from its initial INVITE. */

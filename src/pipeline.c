@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ccmetrics/agent.h"
 #include "ccmetrics/capture.h"
 #include "ccmetrics/conf.h"
 #include "ccmetrics/contact.h"
@@ -32,6 +33,7 @@ struct pipeline {
 	struct sip_parser		*sip;
 	struct leg_table		*legs;
 	struct contact_table		*contacts;
+	struct agent_table		*agents;
 	struct interval_stage		*intervals;
 	struct publisher		*pub;
 	int64_t				 now_us;	/* packet time */
@@ -48,27 +50,50 @@ on_interval(const struct interval_record *r, void *arg)
 }
 
 static void
+on_agent(const struct agent_event *ev, void *arg)
+{
+	struct pipeline	*pl = arg;
+
+	interval_agent_input(pl->intervals, ev);
+	record_agent_event(pl->pub, ev);
+}
+
+static void
+on_counts(void *arg, const char *queue, struct agent_counts *out)
+{
+	struct pipeline	*pl = arg;
+
+	agent_queue_counts(pl->agents, queue, out);
+}
+
+static void
 on_contact(const struct contact_event *ev, void *arg)
 {
 	struct pipeline	*pl = arg;
 
+	agent_contact_input(pl->agents, ev);
 	interval_input(pl->intervals, ev);
 	record_contact_event(pl->pub, ev);
 }
 
+/* The agent stage sees a leg's event before the contact stage acts on it. */
 static void
 on_leg(const struct leg_event *ev, void *arg)
 {
 	struct pipeline	*pl = arg;
 
+	agent_leg_input(pl->agents, ev);
 	contact_input(pl->contacts, ev);
 }
 
+/* REGISTERs and feature codes stop at the agent stage (DESIGN.md 7). */
 static void
 on_sip(const struct sip_msg *m, void *arg)
 {
 	struct pipeline	*pl = arg;
 
+	if (agent_sip_input(pl->agents, m))
+		return;
 	leg_input(pl->legs, m);
 }
 
@@ -95,8 +120,11 @@ pipeline_create(const struct config *cfg, int line_buffered, char *err,
 		return (NULL);
 	}
 	pl->intervals = interval_create(cfg, on_interval, pl);
+	interval_set_agent_counts(pl->intervals, on_counts, pl);
+	pl->agents = agent_create(cfg, on_agent, pl);
 	pl->contacts = contact_create(cfg, on_contact, pl);
 	pl->legs = leg_create(cfg, on_leg, pl);
+	leg_set_binding(pl->legs, agent_binding, pl->agents);
 	pl->sip = sipmsg_create(cfg->corr_headers, cfg->ncorr_headers, on_sip,
 	    pl);
 	pl->dec = decode_create(cfg->sip_ports, cfg->nsip_ports, on_payload,
@@ -121,6 +149,7 @@ pipeline_set_config(struct pipeline *pl, const struct config *cfg)
 	decode_set_hep_ports(pl->dec, cfg->hep_ports, cfg->nhep_ports);
 	leg_set_config(pl->legs, cfg);
 	contact_set_config(pl->contacts, cfg);
+	agent_set_config(pl->agents, cfg);
 	interval_set_config(pl->intervals, cfg);
 	publish_set_config(pl->pub, cfg);
 	pl->cfg = cfg;
@@ -138,6 +167,7 @@ pipeline_get_counters(const struct pipeline *pl, struct record_counters *rc)
 	rc->leg = leg_get_stats(pl->legs);
 	rc->contact = contact_get_stats(pl->contacts);
 	rc->interval = interval_get_stats(pl->intervals);
+	rc->agent = agent_get_stats(pl->agents);
 	rc->publish = publish_get_stats(pl->pub);
 	rc->time = pl->time;
 }
@@ -160,7 +190,9 @@ pipeline_tick(struct pipeline *pl, int64_t now_us)
 	pl->now_us = now_us;
 	/* BYEs that waited in vain for a response end their legs first. */
 	leg_settle(pl->legs, now_us);
-	/* Before the packet's own events: intervals past end + grace close. */
+	/* Agents' changes of earlier times and their timed changes, then
+	   intervals past end + grace close, before the packet's events. */
+	agent_advance(pl->agents, now_us);
 	interval_advance(pl->intervals, now_us);
 	if (pl->next_tick_us == 0) {
 		publish_observed(pl->pub, now_us, 0);
@@ -214,6 +246,7 @@ pipeline_flush(struct pipeline *pl, int64_t now_us)
 	pl->now_us = now_us;
 	decode_flush(pl->dec);
 	leg_flush(pl->legs, now_us);
+	agent_flush(pl->agents, now_us);
 	publish_observed(pl->pub, 0, now_us);
 	interval_flush(pl->intervals, now_us);
 	publish_stats(pl);
@@ -241,6 +274,7 @@ pipeline_free(struct pipeline *pl)
 	sipmsg_free(pl->sip);
 	leg_free(pl->legs);
 	contact_free(pl->contacts);
+	agent_free(pl->agents);
 	interval_free(pl->intervals);
 	publish_free(pl->pub);
 	free(pl);

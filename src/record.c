@@ -152,7 +152,7 @@ record_leg_end(struct jsonw *w, const struct publisher *pub,
 }
 
 static void
-record_agent_event(struct jsonw *w, const struct contact *c,
+record_attempt_fields(struct jsonw *w, const struct contact *c,
     const struct contact_attempt *a)
 {
 	jsonw_str(w, "contact_id", c->call_id);
@@ -201,17 +201,17 @@ record_contact_event(struct publisher *pub, const struct contact_event *ev)
 		jsonw_bool(w, "repeat", c->repeat);
 		break;
 	case CONTACT_EV_RING:
-		record_agent_event(w, c, a);
+		record_attempt_fields(w, c, a);
 		jsonw_int(w, "attempt", (int64_t)(a - c->attempts) + 1);
 		break;
 	case CONTACT_EV_ANSWER:
-		record_agent_event(w, c, a);
+		record_attempt_fields(w, c, a);
 		jsonw_ms(w, "wait_s", c->wait_ms);
 		jsonw_ms(w, "ring_s", a->ring_ms);
 		break;
 	case CONTACT_EV_HOLD:
 	case CONTACT_EV_RESUME:
-		record_agent_event(w, c, a);
+		record_attempt_fields(w, c, a);
 		break;
 	case CONTACT_EV_TRANSFER:
 		jsonw_str(w, "contact_id", c->call_id);
@@ -246,6 +246,60 @@ record_contact_event(struct publisher *pub, const struct contact_event *ev)
 		record_topic(topic, kind, c->queue);
 		publish_end(pub, topic);
 	}
+}
+
+/*
+ * agent.state.<agent>: every change of an agent's state; rt.agents: every
+ * agent and the count per state (DESIGN.md 7).
+ */
+void
+record_agent_event(struct publisher *pub, const struct agent_event *ev)
+{
+	struct jsonw	*w;
+	json_t		*o, *rows, *row, *qs, *counts;
+	char		 topic[TOPIC_MAX], since[32];
+	size_t		 i, j;
+	int		 s;
+
+	if (ev->type == AGENT_EV_FORGET)
+		return;
+	if (ev->type == AGENT_EV_STATE) {
+		w = publish_begin(pub, "agent.state", ev->ts_us);
+		jsonw_str(w, "agent", ev->agent);
+		jsonw_str(w, "state", agent_state_name(ev->state));
+		if (ev->first) {
+			jsonw_null(w, "prev");
+			jsonw_null(w, "prev_s");
+		} else {
+			jsonw_str(w, "prev", agent_state_name(ev->prev));
+			jsonw_ms(w, "prev_s", ev->prev_ms);
+		}
+		jsonw_str(w, "reason", agent_reason_name(ev->reason));
+		jsonw_str_or_null(w, "queue", ev->queue);
+		jsonw_str_or_null(w, "contact_id", ev->contact_id);
+		record_topic(topic, "agent.state", ev->agent);
+		publish_end(pub, topic);
+		return;
+	}
+	rows = json_array();
+	for (i = 0; i < ev->nrows; i++) {
+		qs = json_array();
+		for (j = 0; j < ev->rows[i].nqueues; j++)
+			json_array_append_new(qs,
+			    json_string(ev->rows[i].queues[j]));
+		jsonw_format_time(ev->rows[i].since_us, since, sizeof since);
+		row = json_pack("{s:s, s:s, s:s, s:o}",
+		    "agent", ev->rows[i].agent,
+		    "state", agent_state_name(ev->rows[i].state),
+		    "since", since, "queues", qs);
+		json_array_append_new(rows, row);
+	}
+	counts = json_object();
+	for (s = 0; s < AGENT_NSTATES; s++)
+		json_object_set_new(counts, agent_state_name(s),
+		    json_integer((json_int_t)ev->counts[s]));
+	o = json_pack("{s:o, s:o}", "agents", rows, "counts", counts);
+	publish_send(pub, "rt.agents", "rt.agents", ev->ts_us, o);
 }
 
 static json_t *
@@ -329,6 +383,31 @@ json_time(const struct timegate_stats *t)
 	    "steps_back", (json_int_t)t->steps_back));
 }
 
+/* The agent stage's counters (DESIGN.md 7). */
+static json_t *
+json_agents(const struct agent_stats *a)
+{
+	static const struct agent_stats	none;
+
+	if (a == NULL)
+		a = &none;
+	return (json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I,"
+	    " s:I, s:I, s:I}",
+	    "agents", (json_int_t)a->agents,
+	    "created", (json_int_t)a->created,
+	    "evicted", (json_int_t)a->evicted,
+	    "bindings", (json_int_t)a->bindings,
+	    "registers", (json_int_t)a->registers,
+	    "register_ok", (json_int_t)a->register_ok,
+	    "register_challenged", (json_int_t)a->register_challenged,
+	    "register_ignored", (json_int_t)a->register_ignored,
+	    "register_unmatched", (json_int_t)a->register_unmatched,
+	    "bindings_dropped", (json_int_t)a->bindings_dropped,
+	    "feature_codes", (json_int_t)a->feature_codes,
+	    "feature_codes_ignored", (json_int_t)a->feature_codes_ignored,
+	    "feature_code_messages", (json_int_t)a->feature_code_messages));
+}
+
 void
 record_stats(struct publisher *pub, int64_t ts_us,
     const struct record_counters *rc)
@@ -396,6 +475,7 @@ record_stats(struct publisher *pub, int64_t ts_us,
 	    "late_events", (json_int_t)rc->interval->late_events,
 	    "queues", (json_int_t)rc->interval->queues,
 	    "agents", (json_int_t)rc->interval->agents));
+	json_object_set_new(o, "agents", json_agents(rc->agent));
 	json_object_set_new(o, "publish", json_pack("{s:I, s:I, s:I, s:I,"
 	    " s:I}",
 	    "sent", (json_int_t)rc->publish->sent,
@@ -508,6 +588,35 @@ record_interval_queue(struct jsonw *w, const struct interval_record *r)
 	record_interval_planning(w, r);
 }
 
+/*
+ * DESIGN.md 7: state times of an agent interval; occupancy = (on_call +
+ * busy_other + ringing + wrapup) / (staffed - paused), null when 0.
+ */
+static void
+record_agent_states(struct jsonw *w, const struct interval_agent *a)
+{
+	const int64_t	*t = a->state_ms;
+	int64_t		 staffed, busy;
+	int		 i;
+
+	staffed = 0;
+	for (i = 0; i < AGENT_NSTATES; i++)
+		if (i != AGENT_LOGGED_OUT && i != AGENT_UNKNOWN)
+			staffed += t[i];
+	busy = t[AGENT_ON_CALL] + t[AGENT_BUSY_OTHER] + t[AGENT_RINGING] +
+	    t[AGENT_WRAPUP];
+	jsonw_ms(w, "staffed_s", staffed);
+	jsonw_ms(w, "available_s", t[AGENT_AVAILABLE]);
+	jsonw_ms(w, "ringing_s", t[AGENT_RINGING]);
+	jsonw_ms(w, "on_call_s", t[AGENT_ON_CALL]);
+	jsonw_ms(w, "busy_other_s", t[AGENT_BUSY_OTHER]);
+	jsonw_ms(w, "wrapup_s", t[AGENT_WRAPUP]);
+	jsonw_ms(w, "paused_s", t[AGENT_PAUSED]);
+	jsonw_ms(w, "unknown_s", t[AGENT_UNKNOWN]);
+	record_ratio(w, "occupancy", (double)busy,
+	    (double)(staffed - t[AGENT_PAUSED]));
+}
+
 static void
 record_interval_agent(struct jsonw *w, const struct interval_record *r)
 {
@@ -523,6 +632,7 @@ record_interval_agent(struct jsonw *w, const struct interval_record *r)
 	jsonw_int(w, "holds", (int64_t)a->holds);
 	jsonw_int(w, "transfers", (int64_t)a->transfers);
 	jsonw_ms(w, "busy_s", a->busy_ms);
+	record_agent_states(w, a);
 }
 
 /*
@@ -562,6 +672,22 @@ record_interval(struct publisher *pub, const struct interval_record *r)
 		jsonw_ms(w, "longest_wait_s", r->rt->longest_wait_ms);
 		jsonw_int(w, "talking", (int64_t)r->rt->talking);
 		jsonw_int(w, "on_hold", (int64_t)r->rt->on_hold);
+		if (r->agents != NULL) {
+			jsonw_int(w, "agents_staffed",
+			    (int64_t)r->agents->staffed);
+			jsonw_int(w, "agents_available",
+			    (int64_t)r->agents->available);
+			jsonw_int(w, "agents_ringing",
+			    (int64_t)r->agents->ringing);
+			jsonw_int(w, "agents_on_call",
+			    (int64_t)r->agents->on_call);
+			jsonw_int(w, "agents_busy_other",
+			    (int64_t)r->agents->busy_other);
+			jsonw_int(w, "agents_wrapup",
+			    (int64_t)r->agents->wrapup);
+			jsonw_int(w, "agents_paused",
+			    (int64_t)r->agents->paused);
+		}
 		record_topic(topic, "rt.queue", r->name);
 		publish_end(pub, topic);
 		return;

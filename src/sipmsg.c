@@ -5,6 +5,7 @@
 #include <osipparser2/osip_parser.h>
 #include <osipparser2/osip_port.h>
 #include <ctype.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -41,6 +42,9 @@ struct reduce_plan {
 	struct span	 content[REDUCE_CONTENT_MAX];	/* Content-* lines */
 	size_t		 ncontent;
 	struct span	 rest;		/* the empty line and the body */
+	/* Contact and Expires lines, kept for a REGISTER only. */
+	struct span	 reg[SIP_MAX_CONTACTS + 1];
+	size_t		 nreg;
 	bool		 with_body;	/* else an empty line, no body */
 	bool		 crlf_crlf;	/* the headers end with CRLF CRLF */
 };
@@ -131,7 +135,9 @@ enum hdr_kind {
 	HDR_CSEQ,		/* kept; its method decides the pre-scan */
 	HDR_EVENT,		/* of a NOTIFY: refer or not */
 	HDR_CTYPE,		/* Content-Type: only with the body */
-	HDR_CLEN		/* Content-Length: only with the body */
+	HDR_CLEN,		/* Content-Length: only with the body */
+	HDR_CONTACT,		/* only of a REGISTER and its responses */
+	HDR_EXPIRES		/* the same */
 };
 
 static const struct {
@@ -152,6 +158,8 @@ static const struct {
 	H("replaces", HDR_KEEP), H("reason", HDR_KEEP),
 	H("privacy", HDR_KEEP),
 	H("event", HDR_EVENT), H("o", HDR_EVENT),
+	H("contact", HDR_CONTACT), H("m", HDR_CONTACT),
+	H("expires", HDR_EXPIRES),
 #undef H
 };
 
@@ -426,6 +434,121 @@ privacy_asks_id(const char *v)
 	}
 }
 
+/* Lower-case copy of a host, as a binding key compares it. */
+static void
+copy_host(char *dst, size_t size, const char *src)
+{
+	size_t	i;
+
+	copy(dst, size, src);
+	for (i = 0; dst[i] != '\0'; i++)
+		dst[i] = (char)tolower((unsigned char)dst[i]);
+}
+
+/* A port or delta-seconds value: digits only, else -1; capped. */
+static long
+digits_value(const char *v, long max)
+{
+	long	x = 0;
+
+	if (v == NULL || *v < '0' || *v > '9')
+		return (-1);
+	for (; *v >= '0' && *v <= '9'; v++)
+		if ((x = x * 10 + (*v - '0')) > max)
+			x = max;
+	while (*v == ' ' || *v == '\t')
+		v++;
+	return (*v == '\0' ? x : -1);
+}
+
+/* One Contact of a REGISTER into sm (RFC 3261 10.2.1, 10.3 step 8). */
+static void
+sipmsg_contact(struct sip_msg *sm, const osip_contact_t *c)
+{
+	struct sip_contact	*sc;
+	osip_generic_param_t	*e = NULL;
+	long			 port;
+
+	if (c->url == NULL) {
+		/* libosip2 keeps "*" as the display name, without a URI. */
+		if (c->displayname != NULL && strcmp(c->displayname, "*") == 0)
+			sm->contact_star = true;
+		return;
+	}
+	if (sm->ncontacts == SIP_MAX_CONTACTS || c->url->host == NULL)
+		return;
+	sc = &sm->contacts[sm->ncontacts++];
+	copy_host(sc->host, sizeof sc->host, c->url->host);
+	port = digits_value(c->url->port, 65535);
+	sc->port = port > 0 ? (uint16_t)port : 0;
+	osip_contact_param_get_byname((osip_contact_t *)c, "expires", &e);
+	sc->expires = e != NULL ? (int)digits_value(e->gvalue, INT_MAX) : -1;
+}
+
+/* The Contacts of one header value: a list split at commas outside
+   quotes and angle brackets (RFC 3261 20.10). */
+static void
+sipmsg_contact_value(struct sip_msg *sm, const struct sipfast_val *v)
+{
+	osip_contact_t	*c;
+	const char	*p = v->p, *end = v->p + v->n, *start;
+	char		*text;
+	int		 quoted = 0, angle = 0;
+
+	for (start = p; p <= end; p++) {
+		if (p < end && *p == '"' && (p == v->p || p[-1] != '\\'))
+			quoted = !quoted;
+		else if (p < end && !quoted && *p == '<')
+			angle = 1;
+		else if (p < end && !quoted && *p == '>')
+			angle = 0;
+		if (p < end && (quoted || angle || *p != ','))
+			continue;
+		while (start < p && (*start == ' ' || *start == '\t'))
+			start++;
+		if (p > start) {
+			text = osiparena_alloc((size_t)(p - start) + 1);
+			memcpy(text, start, (size_t)(p - start));
+			text[p - start] = '\0';
+			if (osip_contact_init(&c) == 0 &&
+			    osip_contact_parse(c, text) == 0)
+				sipmsg_contact(sm, c);
+		}
+		start = p + 1;
+	}
+}
+
+static void
+sipmsg_register(struct sip_msg *sm, const struct sip_parts *pp)
+{
+	osip_contact_t	*c;
+	size_t		 i;
+	int		 pos;
+
+	sm->expires = -1;
+	sm->contact_star = false;
+	sm->ncontacts = 0;
+	if (sm->method != SIP_REGISTER)
+		return;
+	if (pp->m != NULL) {
+		for (pos = 0; osip_message_get_contact(pp->m, pos, &c) >= 0 &&
+		    c != NULL; pos++)
+			sipmsg_contact(sm, c);
+		sm->expires = (int)digits_value(sipmsg_header(pp->m,
+		    "expires"), INT_MAX);
+		return;
+	}
+	for (i = 0; i < pp->sc->ncontact; i++)
+		sipmsg_contact_value(sm, &pp->sc->contact[i]);
+	if (pp->sc->expires.p != NULL) {
+		char	*e = osiparena_alloc(pp->sc->expires.n + 1);
+
+		memcpy(e, pp->sc->expires.p, pp->sc->expires.n);
+		e[pp->sc->expires.n] = '\0';
+		sm->expires = (int)digits_value(e, INT_MAX);
+	}
+}
+
 static int
 sipmsg_extract(struct sip_parser *sp, const struct sip_parts *pp,
     struct sip_msg *sm)
@@ -475,6 +598,16 @@ sipmsg_extract(struct sip_parser *sp, const struct sip_parts *pp,
 	}
 	sipmsg_url_user(sm->ruri_user, sizeof sm->ruri_user,
 	    sm->is_request ? pp->req_uri : NULL);
+	if (sm->is_request && pp->req_uri != NULL) {
+		long	port = digits_value(pp->req_uri->port, 65535);
+
+		copy_host(sm->ruri_host, sizeof sm->ruri_host,
+		    pp->req_uri->host);
+		sm->ruri_port = port > 0 ? (uint16_t)port : 0;
+	} else {
+		sm->ruri_host[0] = '\0';
+		sm->ruri_port = 0;
+	}
 	sipmsg_user_of(sm->pai_user, sizeof sm->pai_user,
 	    parts_header(pp, "p-asserted-identity"));
 	/* Only the INVITE forming a leg says who the caller is. */
@@ -496,6 +629,7 @@ sipmsg_extract(struct sip_parser *sp, const struct sip_parts *pp,
 		sipmsg_refer(sm, pp);
 	copy(sm->reason, sizeof sm->reason, parts_header(pp, "reason"));
 	sipmsg_body(sm, pp);
+	sipmsg_register(sm, pp);
 	return (0);
 }
 
@@ -583,10 +717,14 @@ sipmsg_classify(struct sip_parser *sp, const char *p, size_t len)
 	notify = len >= 7 && memcmp(p, "NOTIFY ", 7) == 0;
 	offer = (len >= 7 && memcmp(p, "INVITE ", 7) == 0) ||
 	    (len >= 7 && memcmp(p, "UPDATE ", 7) == 0);
+	sc->is_register = len >= 9 && memcmp(p, "REGISTER ", 9) == 0;
 	if ((next = sipscan_line_end(p, end, &eol)) == NULL)
 		return (REDUCE_WHOLE);
 	memset(sc, 0, offsetof(struct sipfast_scan, other));
 	sc->nother = 0;
+	sc->ncontact = 0;
+	sc->expires.p = NULL;
+	pl->nreg = 0;
 	sc->ok = sp->fast && osiparena_installed();
 	sc->start.p = p;
 	sc->start.n = (size_t)(eol - p);
@@ -642,7 +780,26 @@ sipmsg_classify(struct sip_parser *sp, const char *p, size_t len)
 				m = sipscan_cseq_method(v, vlen, &mlen);
 				if (sipscan_untracked_cseq(m, mlen))
 					return (REDUCE_UNTRACKED);
+				sc->is_register = mlen == 8 &&
+				    memcmp(m, "REGISTER", 8) == 0;
 			}
+			break;
+		case HDR_CONTACT:
+		case HDR_EXPIRES:
+			/* Set aside: kept if this is a REGISTER's. */
+			if (pl->nreg == SIP_MAX_CONTACTS + 1)
+				return (REDUCE_WHOLE);
+			pl->reg[pl->nreg].p = q;
+			pl->reg[pl->nreg++].n = (size_t)(h.next - q);
+			if (h.folded)
+				sc->ok = false;
+			if (kind == HDR_EXPIRES) {
+				if (sc->expires.p != NULL)
+					sc->ok = false;
+				sc->expires = fast_trim(v, vlen);
+			} else if (sc->ncontact < SIP_MAX_CONTACTS)
+				sc->contact[sc->ncontact++] =
+				    fast_trim(v, vlen);
 			break;
 		case HDR_EVENT:
 			if (notify && !token_is(v, sipscan_token_len(v, vlen),
@@ -692,6 +849,9 @@ sipmsg_classify(struct sip_parser *sp, const char *p, size_t len)
 	}
 	if (r < 0)
 		return (REDUCE_WHOLE);		/* no empty line */
+	if (sc->is_register)
+		for (k = 0; k < pl->nreg; k++)
+			plan_keep(pl, pl->reg[k].p, pl->reg[k].n);
 	/*
 	 * The body only for an offer a leg reads: a re-INVITE or UPDATE
 	 * (RFC 3264 8); an initial INVITE's SDP is nobody's concern. A

@@ -17,10 +17,11 @@ rank() {
 	sip|sipfast|sdp|osiparena) echo 5 ;;
 	leg) echo 6 ;;
 	contact) echo 7 ;;
-	interval) echo 8 ;;
-	publish|zap) echo 9 ;;
-	record) echo 10 ;;
-	pipeline) echo 11 ;;
+	agent) echo 8 ;;
+	interval) echo 9 ;;
+	publish|zap) echo 10 ;;
+	record) echo 11 ;;
+	pipeline) echo 12 ;;
 	*) echo unknown ;;
 	esac
 }

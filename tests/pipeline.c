@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* pipeline.c: the leg, contact, interval and record stages wired for tests. */
+/* pipeline.c: the leg, contact, agent, interval and record stages wired for tests. */
 
 #include "config.h"
 
@@ -28,12 +28,30 @@ on_interval(const struct interval_record *r, void *arg)
 }
 
 static void
+on_agent(const struct agent_event *ev, void *arg)
+{
+	struct pipe	*p = arg;
+
+	interval_agent_input(p->intervals, ev);
+	record_agent_event(p->pub, ev);
+}
+
+static void
+on_counts(void *arg, const char *queue, struct agent_counts *out)
+{
+	struct pipe	*p = arg;
+
+	agent_queue_counts(p->agents, queue, out);
+}
+
+static void
 on_contact(const struct contact_event *ev, void *arg)
 {
 	struct pipe	*p = arg;
 
 	assert_true(ev->type <= CONTACT_EV_LEG_END);
 	p->nev[ev->type]++;
+	agent_contact_input(p->agents, ev);
 	interval_input(p->intervals, ev);
 	record_contact_event(p->pub, ev);
 }
@@ -43,6 +61,7 @@ on_leg(const struct leg_event *ev, void *arg)
 {
 	struct pipe	*p = arg;
 
+	agent_leg_input(p->agents, ev);
 	contact_input(p->contacts, ev);
 }
 
@@ -74,8 +93,11 @@ pipe_open(struct pipe *p, const char *yaml)
 	assert_true(p->fd >= 0);
 	unlink(p->path);
 	p->intervals = interval_create(p->cfg, on_interval, p);
+	interval_set_agent_counts(p->intervals, on_counts, p);
+	p->agents = agent_create(p->cfg, on_agent, p);
 	p->contacts = contact_create(p->cfg, on_contact, p);
 	p->legs = leg_create(p->cfg, on_leg, p);
+	leg_set_binding(p->legs, agent_binding, p->agents);
 }
 
 void
@@ -85,6 +107,7 @@ pipe_tick(struct pipe *p, int64_t now_us)
 		p->now_us = now_us;
 	/* As pipeline.c: BYEs unanswered for 1 s end their legs first. */
 	leg_settle(p->legs, p->now_us);
+	agent_advance(p->agents, p->now_us);
 	interval_advance(p->intervals, p->now_us);
 	if (p->next_tick_us == 0 || p->now_us < p->next_tick_us) {
 		if (p->next_tick_us == 0)
@@ -100,6 +123,8 @@ void
 pipe_feed(struct pipe *p, const struct sip_msg *m)
 {
 	pipe_tick(p, m->ts_us);
+	if (agent_sip_input(p->agents, m))
+		return;
 	leg_input(p->legs, m);
 }
 
@@ -108,6 +133,7 @@ pipe_flush(struct pipe *p, int64_t now_us)
 {
 	pipe_tick(p, now_us);
 	leg_flush(p->legs, p->now_us);
+	agent_flush(p->agents, p->now_us);
 	interval_flush(p->intervals, p->now_us);
 }
 
@@ -141,8 +167,11 @@ pipe_done(struct pipe *p)
 
 	p->cstats = *contact_get_stats(p->contacts);
 	p->istats = *interval_get_stats(p->intervals);
+	p->astats = *agent_get_stats(p->agents);
 	leg_free(p->legs);
 	contact_free(p->contacts);
+	agent_free(p->agents);
+	p->agents = NULL;
 	interval_free(p->intervals);
 	publish_free(p->pub);
 	p->legs = NULL;

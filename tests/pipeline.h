@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ccmetrics/agent.h"
 #include "ccmetrics/conf.h"
 #include "ccmetrics/contact.h"
 #include "ccmetrics/interval.h"
@@ -39,6 +40,7 @@ struct pipe {
 	struct publisher	*pub;
 	struct leg_table	*legs;
 	struct contact_table	*contacts;
+	struct agent_table	*agents;
 	struct interval_stage	*intervals;
 	int64_t			 now_us;	/* packet time, forward only */
 	int64_t			 next_tick_us;	/* expiry, as main.c's tick */
@@ -48,6 +50,7 @@ struct pipe {
 	json_t			*raw;		/* the same, the lines as text */
 	struct contact_stats	 cstats;	/* as pipe_done() found them */
 	struct interval_stats	 istats;
+	struct agent_stats	 astats;
 	/* Contact events seen, by type. */
 	size_t			 nev[CONTACT_EV_LEG_END + 1];
 };

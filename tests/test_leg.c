@@ -612,9 +612,20 @@ agent_user_pattern_mismatch_makes_the_leg_other(void **state)
 
 	m = msg(SIP_INVITE, 0, "ag-2", "t2", "", 1, PBX, AGENT, AT(10));
 	snprintf(m.ruri_user, sizeof m.ruri_user, "voicemail");
+	snprintf(m.to_user, sizeof m.to_user, "vm");
 	feed(&fx, m);
 	assert_int_equal(ev_at(&fx, 1, LEG_EV_START)->role, LEG_ROLE_OTHER);
 	assert_string_equal(fx.ev[1].dialed, "voicemail");
+	assert_int_equal(stats(&fx)->agent_user_mismatch, 1);
+
+	/* DESIGN.md 7: a Request-URI user that is no agent id falls back
+	   (no binding here) to the To user, when that is one. */
+	m = msg(SIP_INVITE, 0, "ag-2b", "t2b", "", 1, PBX, AGENT, AT(15));
+	snprintf(m.ruri_user, sizeof m.ruri_user, "voicemail");
+	snprintf(m.to_user, sizeof m.to_user, "1003");
+	feed(&fx, m);
+	assert_int_equal(ev_at(&fx, 2, LEG_EV_START)->role, LEG_ROLE_AGENT);
+	assert_string_equal(fx.ev[2].dialed, "1003");
 	assert_int_equal(stats(&fx)->agent_user_mismatch, 1);
 
 	/* Without a Request-URI user the To user is the agent id. */
@@ -622,8 +633,8 @@ agent_user_pattern_mismatch_makes_the_leg_other(void **state)
 	m.ruri_user[0] = '\0';
 	snprintf(m.to_user, sizeof m.to_user, "2002");
 	feed(&fx, m);
-	assert_int_equal(ev_at(&fx, 2, LEG_EV_START)->role, LEG_ROLE_AGENT);
-	assert_string_equal(fx.ev[2].dialed, "2002");
+	assert_int_equal(ev_at(&fx, 3, LEG_EV_START)->role, LEG_ROLE_AGENT);
+	assert_string_equal(fx.ev[3].dialed, "2002");
 	assert_int_equal(stats(&fx)->agent_user_mismatch, 1);
 	fx_close(&fx);
 }

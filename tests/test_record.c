@@ -192,17 +192,25 @@ envelope_type_is_the_topic_without_its_queue_and_seq_counts_up_by_one(
 	send_bye(&p, &in1, true, 2, AT(4000));
 	send_bye(&p, &ag1, true, 2, AT(4000));
 	pipe_done(&p);
-	/* Before the first rt.queue at 5 s: arrive, ring, answer, end: each once, in that order. */
-	assert_int_equal(json_array_size(p.out), 4);
+	/*
+	 * Before the first rt.queue at 5 s: arrive, ring, answer, end: each
+	 * once, in that order; between them the agent's state changes at
+	 * 1 s (ringing) and 2 s (on_call), published once packet time has
+	 * passed them (DESIGN.md 7).
+	 */
+	assert_int_equal(json_array_size(p.out), 6);
 	expect_str(json_array_get(p.out, 0), "topic", "call.arrive.sales");
 	expect_str(json_array_get(p.out, 1), "topic", "call.ring.sales");
-	expect_str(json_array_get(p.out, 2), "topic", "call.answer.sales");
-	expect_str(json_array_get(p.out, 3), "topic", "call.end.sales");
+	expect_str(json_array_get(p.out, 2), "topic", "agent.state.1001");
+	expect_str(json_array_get(p.out, 3), "topic", "call.answer.sales");
+	expect_str(json_array_get(p.out, 4), "topic", "agent.state.1001");
+	expect_str(json_array_get(p.out, 5), "topic", "call.end.sales");
 	json_array_foreach(p.out, i, o) {
 		expect_int(o, "v", 1);
 		expect_int(o, "seq", json_integer_value(json_object_get(
 		    json_array_get(p.out, 0), "seq")) + (long long)i);
 	}
+	expect_str(json_array_get(p.out, 2), "type", "agent.state");
 	expect_str(json_array_get(p.out, 1), "type", "call.ring");
 	expect_int(json_array_get(p.out, 1), "attempt", 1);
 	expect_str(json_array_get(p.out, 1), "agent", "1001");

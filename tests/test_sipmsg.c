@@ -21,7 +21,7 @@
 
 #define TS_US		1795424400123456LL	/* 2026-11-23T09:00:00.123456Z */
 #define MSG_MAX		4096
-#define SINK_MAX	4
+#define SINK_MAX	8
 
 /* What the sink saw: copies, since the stage reuses its sip_msg. */
 struct sink {
@@ -775,10 +775,12 @@ untracked_methods_are_dropped_before_parsing(void **state)
 	    "\r\n");
 	/* Not parsed at all: an unparseable one is no parse error. */
 	feed(fx, "OPTIONS \x01\x02 not SIP");
-	assert_int_equal(st->ignored_methods, 3);
+	/* REGISTER is parsed (agent presence, DESIGN.md 7). */
+	assert_int_equal(st->ignored_methods, 2);
 	assert_int_equal(st->parse_errors, 0);
-	assert_int_equal(st->messages, 0);
-	assert_int_equal(fx->sink.n, 0);
+	assert_int_equal(st->messages, 1);
+	assert_int_equal(fx->sink.n, 1);
+	assert_int_equal(fx->sink.msgs[0].method, SIP_REGISTER);
 }
 
 /* A response to req (CSeq "1 METHOD"), with the given extra headers. */
@@ -807,22 +809,112 @@ responses_to_untracked_methods_are_dropped_by_their_cseq(void **state)
 	const struct sip_stats	*st = sipmsg_get_stats(fx->sp);
 
 	feed_response(fx, "OPTIONS", "");
-	feed_response(fx, "REGISTER", "");
 	feed_response(fx, "SUBSCRIBE", "Expires: 3600\r\n");
 	feed_response(fx, "NOTIFY", "");
 	feed_response(fx, "INFO", "");
 	feed_response(fx, "MESSAGE", "");
 	feed_response(fx, "PUBLISH", "");
-	assert_int_equal(st->ignored_methods, 7);
+	assert_int_equal(st->ignored_methods, 6);
 	assert_int_equal(fx->sink.n, 0);
-	/* Tracked ones go on; method names are case-sensitive. */
+	/* Tracked ones go on; method names are case-sensitive. REGISTER's
+	   responses are parsed (DESIGN.md 7). */
 	feed_response(fx, "BYE", "");
 	feed_response(fx, "options", "");
-	assert_int_equal(fx->sink.n, 2);
+	feed_response(fx, "REGISTER", "");
+	assert_int_equal(fx->sink.n, 3);
 	assert_int_equal(fx->sink.msgs[0].method, SIP_BYE);
 	assert_int_equal(fx->sink.msgs[1].method, SIP_METHOD_OTHER);
-	assert_int_equal(st->ignored_methods, 7);
+	assert_int_equal(fx->sink.msgs[2].method, SIP_REGISTER);
+	assert_int_equal(st->ignored_methods, 6);
 	assert_int_equal(st->parse_errors, 0);
+}
+
+/*
+ * DESIGN.md 7: a REGISTER gives its Contacts (host lower-cased, port, the
+ * expires parameter), its Expires header and Contact: *; an INVITE its
+ * Request-URI host and port.
+ */
+static void
+register_contacts_and_expires_are_extracted(void **state)
+{
+	struct fixture		*fx = *state;
+	const struct sip_msg	*m;
+
+	feed(fx,
+	    "REGISTER sip:10.0.0.10 SIP/2.0\r\n"
+	    "Via: SIP/2.0/UDP 10.1.0.5:5060;branch=z9hG4bK-r2\r\n"
+	    "From: <sip:1001@10.0.0.10>;tag=r1\r\n"
+	    "To: <sip:1001@10.0.0.10>\r\n"
+	    "Call-ID: register-2@10.1.0.5\r\n"
+	    "CSeq: 2 REGISTER\r\n"
+	    "Contact: \"Desk, one\" <sip:1001@PHONE1.example:5062;ob>;"
+	    "expires=600, <sip:1001@10.1.0.5>\r\n"
+	    "m: <sip:1001@10.1.0.9:5070;transport=udp>;expires=0\r\n"
+	    "Expires: 1800\r\n"
+	    "Content-Length: 0\r\n"
+	    "\r\n");
+	assert_int_equal(fx->sink.n, 1);
+	m = &fx->sink.msgs[0];
+	assert_int_equal(m->method, SIP_REGISTER);
+	assert_string_equal(m->to_user, "1001");
+	assert_int_equal(m->expires, 1800);
+	assert_false(m->contact_star);
+	assert_int_equal(m->ncontacts, 3);
+	assert_string_equal(m->contacts[0].host, "phone1.example");
+	assert_int_equal(m->contacts[0].port, 5062);
+	assert_int_equal(m->contacts[0].expires, 600);
+	assert_string_equal(m->contacts[1].host, "10.1.0.5");
+	assert_int_equal(m->contacts[1].port, 0);
+	assert_int_equal(m->contacts[1].expires, -1);
+	assert_string_equal(m->contacts[2].host, "10.1.0.9");
+	assert_int_equal(m->contacts[2].port, 5070);
+	assert_int_equal(m->contacts[2].expires, 0);
+
+	feed(fx,
+	    "REGISTER sip:10.0.0.10 SIP/2.0\r\n"
+	    "Via: SIP/2.0/UDP 10.1.0.5:5060;branch=z9hG4bK-r3\r\n"
+	    "From: <sip:1001@10.0.0.10>;tag=r1\r\n"
+	    "To: <sip:1001@10.0.0.10>\r\n"
+	    "Call-ID: register-2@10.1.0.5\r\n"
+	    "CSeq: 3 REGISTER\r\n"
+	    "Contact: *\r\n"
+	    "Expires: 0\r\n"
+	    "Content-Length: 0\r\n"
+	    "\r\n");
+	assert_int_equal(fx->sink.n, 2);
+	m = &fx->sink.msgs[1];
+	assert_true(m->contact_star);
+	assert_int_equal(m->ncontacts, 0);
+	assert_int_equal(m->expires, 0);
+
+	/* The 200 lists the binding with what it grants. */
+	feed_response(fx, "REGISTER",
+	    "Contact: <sip:1001@10.1.0.5:5060>;expires=3599\r\n");
+	assert_int_equal(fx->sink.n, 3);
+	m = &fx->sink.msgs[2];
+	assert_int_equal(m->status, 200);
+	assert_int_equal(m->expires, -1);
+	assert_int_equal(m->ncontacts, 1);
+	assert_int_equal(m->contacts[0].port, 5060);
+	assert_int_equal(m->contacts[0].expires, 3599);
+
+	/* An INVITE's Contact is nobody's concern; its Request-URI is. */
+	feed(fx,
+	    "INVITE sip:1001@10.1.0.5:5062;transport=udp SIP/2.0\r\n"
+	    "Via: SIP/2.0/UDP 10.0.0.10:5060;branch=z9hG4bK-i9\r\n"
+	    "From: <sip:+15550001@10.0.0.10>;tag=i1\r\n"
+	    "To: <sip:1001@10.1.0.5>\r\n"
+	    "Call-ID: inv-9@10.0.0.10\r\n"
+	    "CSeq: 1 INVITE\r\n"
+	    "Contact: <sip:x@10.0.0.10>;expires=5\r\n"
+	    "Content-Length: 0\r\n"
+	    "\r\n");
+	assert_int_equal(fx->sink.n, 4);
+	m = &fx->sink.msgs[3];
+	assert_string_equal(m->ruri_host, "10.1.0.5");
+	assert_int_equal(m->ruri_port, 5062);
+	assert_int_equal(m->ncontacts, 0);
+	assert_int_equal(m->expires, -1);
 }
 
 static void
@@ -1401,6 +1493,7 @@ main(void)
 		T(untracked_methods_are_dropped_before_parsing),
 		T(responses_to_untracked_methods_are_dropped_by_their_cseq),
 		T(notify_is_kept_only_for_the_refer_event_package),
+		T(register_contacts_and_expires_are_extracted),
 		T(headers_nobody_reads_are_never_parsed),
 		T(sdp_is_read_from_offers_only),
 		T(messages_larger_than_the_arena_chunk_parse),

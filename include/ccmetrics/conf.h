@@ -20,6 +20,22 @@
 
 struct strmap;
 
+/* A bounded list of strings from the YAML (agent ids, feature codes). */
+#define CONFIG_MAX_AGENT_IDS	100000	/* agents.ids, queues[].agents */
+#define CONFIG_MAX_CODES	16	/* each agents.feature_codes list */
+#define CONFIG_STRLIST_LEN	127	/* characters of one entry */
+struct config_strlist {
+	char		**v;
+	size_t		  n;
+	struct strmap	 *map;		/* entry -> itself; NULL when empty */
+};
+
+/* agents.presence (DESIGN.md 7). */
+enum config_presence {
+	PRESENCE_REGISTER,	/* logged in while bound by a REGISTER 2xx */
+	PRESENCE_STATIC		/* agents.ids logged in from start-up */
+};
+
 /* privacy.caller: what published caller numbers show. */
 enum config_privacy {
 	PRIVACY_CLEAR,		/* the number as seen */
@@ -38,6 +54,9 @@ struct config_queue {
 	double		  sl_target;		/* default 0.80, in (0, 1] */
 	double		  max_abandon;		/* default 0.05, in (0, 1] */
 	double		  erlang_a_patience_s;	/* 0: not set (measured) */
+	int		  wrapup_s;		/* DESIGN.md 7; default 0 */
+	struct config_strlist agents;		/* static membership; none:
+						   learned */
 };
 
 /*
@@ -70,6 +89,13 @@ struct config {
 	struct addrset	  agents;		/* required, non-empty */
 	char		 *agent_user_pattern;
 	regex_t		  agent_user_re;	/* valid iff agent_user_pattern */
+	int		  agent_presence;	/* enum config_presence */
+	struct config_strlist agent_ids;	/* static mode: the agents */
+	struct config_strlist code_pause;	/* agents.feature_codes */
+	struct config_strlist code_unpause;
+	struct config_strlist code_login;
+	struct config_strlist code_logout;
+	int		  membership_window_s;	/* 28800 */
 
 	struct config_queue *queues;
 	size_t		  nqueues;
@@ -87,6 +113,7 @@ struct config {
 
 	uint64_t	  max_legs;		/* 1000000 */
 	uint64_t	  max_callers;		/* 1000000: repeat history */
+	uint64_t	  max_agents;		/* 100000 (DESIGN.md 7) */
 	int		  unanswered_leg_timeout_s;	/* 300 */
 	int		  answered_leg_timeout_s;	/* 14400 */
 	int		  ended_dialog_memory_s;	/* 300, >= 32 */
@@ -134,6 +161,15 @@ void		 config_keep_running(struct config *next,
 		    void (*changed)(const char *key, void *arg), void *arg);
 /* Does a reload apply key ("capture.hep_ports")? 0 for unknown keys. */
 int		 config_key_reloadable(const char *key);
+/* Does the list hold s? */
+int		 config_strlist_has(const struct config_strlist *l,
+		    const char *s);
+/*
+ * Is user an agent id (DESIGN.md 7)? It matches agents.user_pattern; with
+ * no pattern, in static mode with agents.ids set, it is listed there;
+ * with neither, any user is.
+ */
+int		 config_is_agent_id(const struct config *cfg, const char *user);
 /* The queue whose dnis lists dnis, or NULL. */
 const struct config_queue *config_queue_by_dnis(const struct config *cfg,
 		    const char *dnis);

@@ -5,6 +5,7 @@
 
 #include <stdint.h>
 
+#include "ccmetrics/agent.h"
 #include "ccmetrics/contact.h"
 
 #define INTERVAL_GRACE_US	2000000LL	/* DESIGN.md 4: end + 2 s */
@@ -56,6 +57,8 @@ struct interval_agent {
 	uint64_t	holds;
 	uint64_t	transfers;
 	int64_t		busy_ms;	/* answered segments, clipped */
+	/* DESIGN.md 7: time in each state, clipped to the interval */
+	int64_t		state_ms[AGENT_NSTATES];
 };
 
 /* Real-time state of one queue. */
@@ -86,16 +89,22 @@ struct interval_record {
 	const struct interval_queue	*queue;
 	const struct interval_agent	*agent;
 	const struct interval_rt	*rt;
+	const struct agent_counts	*agents;	/* RT_QUEUE: its members
+							   per state */
 	int64_t				 ts_us;
 };
 
 struct interval_stats {
 	uint64_t	late_events;	/* for an interval already closed */
 	uint64_t	queues;
-	uint64_t	agents;
+	uint64_t	agents;		/* with call counts (state times
+					   alone are not counted here) */
 };
 
 typedef void (*interval_sink)(const struct interval_record *, void *);
+/* A queue's members per state, for rt.queue (agent_queue_counts()). */
+typedef void (*interval_counts_fn)(void *arg, const char *queue,
+		    struct agent_counts *out);
 
 struct interval_stage;
 
@@ -105,6 +114,11 @@ void		 interval_set_config(struct interval_stage *is,
 		    const struct config *cfg);
 void		 interval_input(struct interval_stage *is,
 		    const struct contact_event *ev);
+/* Agent state changes (DESIGN.md 7): state time per interval. */
+void		 interval_agent_input(struct interval_stage *is,
+		    const struct agent_event *ev);
+void		 interval_set_agent_counts(struct interval_stage *is,
+		    interval_counts_fn fn, void *arg);
 /* Close intervals whose end + grace has passed; real-time snapshots. */
 void		 interval_advance(struct interval_stage *is, int64_t now_us);
 /* Close every open interval (end of capture, shutdown). */

@@ -50,7 +50,12 @@ struct leg {
 	enum leg_end	 end_reason;
 	struct endpoint	 uac;		/* source of the INVITE */
 	struct endpoint	 uas;		/* its destination */
-	char		*dialed;	/* Request-URI user, else To user */
+	char		*dialed;	/* Request-URI user, else To user; of
+					   an agent leg: its agent id
+					   (DESIGN.md 7) */
+	char		*placed_by;	/* a leg an agent places (agent ->
+					   PBX): its agent id, the From
+					   user; else NULL */
 	char		*caller;	/* P-Asserted-Identity user, else From */
 	bool		 caller_hidden;	/* Privacy: id, no P-Asserted-Identity */
 	char		*corr[SIP_MAX_CORR];	/* correlation headers, or NULL */
@@ -123,8 +128,16 @@ struct leg_stats {
 };
 
 typedef void (*leg_sink)(const struct leg_event *, void *);
+/*
+ * The agent bound at a Request-URI host:port (port 0: none given) by a
+ * REGISTER, or NULL (DESIGN.md 7); wired by the pipeline.
+ */
+typedef const char *(*leg_binding_fn)(const char *host, uint16_t port,
+		    void *arg);
 
 struct leg_table *leg_create(const struct config *cfg, leg_sink sink,
+		    void *arg);
+void		 leg_set_binding(struct leg_table *lt, leg_binding_fn fn,
 		    void *arg);
 /* Swap the configuration (reload); roles of open legs stay as they are. */
 void		 leg_set_config(struct leg_table *lt, const struct config *cfg);

@@ -3,6 +3,7 @@
 #ifndef CCMETRICS_RECORD_H
 #define CCMETRICS_RECORD_H
 
+#include "ccmetrics/agent.h"
 #include "ccmetrics/capture.h"
 #include "ccmetrics/contact.h"
 #include "ccmetrics/interval.h"
@@ -12,6 +13,9 @@
 /* Publish the topic of a contact event, if it has one. */
 void	record_contact_event(struct publisher *pub,
 	    const struct contact_event *ev);
+/* Publish agent.state or rt.agents (DESIGN.md 7). */
+void	record_agent_event(struct publisher *pub,
+	    const struct agent_event *ev);
 /* Publish a closed interval or a real-time snapshot. */
 void	record_interval(struct publisher *pub, const struct interval_record *r);
 
@@ -24,6 +28,7 @@ struct record_counters {
 	const struct leg_stats		*leg;
 	const struct contact_stats	*contact;
 	const struct interval_stats	*interval;
+	const struct agent_stats	*agent;		/* NULL: zeros */
 	const struct publish_stats	*publish;
 	const struct timegate_stats	*time;		/* NULL: zeros */
 };

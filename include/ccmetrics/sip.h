@@ -15,6 +15,15 @@
 #define SIP_BRANCH_MAX		128
 #define SIP_VALUE_MAX		256
 #define SIP_MAX_CORR		8
+#define SIP_HOST_MAX		128
+#define SIP_MAX_CONTACTS	8	/* of a REGISTER; more are dropped */
+
+/* A Contact of a REGISTER or of its response (RFC 3261 10.2.1). */
+struct sip_contact {
+	char		host[SIP_HOST_MAX];	/* lower case */
+	uint16_t	port;		/* 0: none given */
+	int		expires;	/* its expires parameter; -1: none */
+};
 
 enum sip_method {
 	SIP_METHOD_OTHER,
@@ -57,6 +66,8 @@ struct sip_msg {
 	char		to_user[SIP_USER_MAX];
 	char		to_tag[SIP_TAG_MAX];
 	char		ruri_user[SIP_USER_MAX];	/* requests only */
+	char		ruri_host[SIP_HOST_MAX];	/* lower case */
+	uint16_t	ruri_port;			/* 0: none given */
 	char		pai_user[SIP_USER_MAX];
 	bool		privacy_id;	/* INVITE: Privacy: id (RFC 3325 9.3) */
 	char		branch[SIP_BRANCH_MAX];		/* top Via */
@@ -74,6 +85,15 @@ struct sip_msg {
 	bool		has_sdp;
 	enum sdp_dir	sdp_dir;	/* of the first audio stream */
 	bool		sdp_c_zero;	/* c=IN IP4 0.0.0.0 (RFC 2543 hold) */
+
+	/*
+	 * REGISTER requests and their responses only (DESIGN.md 7): the
+	 * Contacts (Contact: * sets contact_star), the Expires header.
+	 */
+	int		expires;	/* -1: no Expires header */
+	bool		contact_star;
+	size_t		ncontacts;
+	struct sip_contact contacts[SIP_MAX_CONTACTS];
 };
 
 struct sip_stats {
@@ -83,7 +103,7 @@ struct sip_stats {
 					   a status code not 1xx-6xx, or
 					   libosip2 refused the message */
 	uint64_t	missing_fields;	/* no Call-ID, CSeq, From or To */
-	uint64_t	ignored_methods;	/* OPTIONS, REGISTER, SUBSCRIBE,
+	uint64_t	ignored_methods;	/* OPTIONS, SUBSCRIBE,
 					   PUBLISH, MESSAGE, INFO requests and
 					   responses; NOTIFYs but refer ones,
 					   responses to any NOTIFY */

@@ -37,6 +37,11 @@ struct sipfast_scan {
 		struct sipfast_val	 v;
 	}			 other[SIPFAST_OTHER_MAX];
 	size_t			 nother;
+	/* A REGISTER or its response (DESIGN.md 7): Contact and Expires. */
+	bool			 is_register;
+	struct sipfast_val	 contact[SIP_MAX_CONTACTS];
+	size_t			 ncontact;
+	struct sipfast_val	 expires;	/* p NULL: none */
 };
 
 /* What the memo caches keep of a From/To value (or of a top Via). */

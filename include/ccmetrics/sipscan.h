@@ -58,7 +58,8 @@ size_t		 sipscan_token_len(const char *v, size_t n);
 const char	*sipscan_cseq_method(const char *v, size_t n, size_t *mlen);
 /*
  * Does the message p[0..len) start with the Request-Line of a method no
- * call uses (OPTIONS, REGISTER, SUBSCRIBE, PUBLISH, MESSAGE, INFO)?
+ * call uses (OPTIONS, SUBSCRIBE, PUBLISH, MESSAGE, INFO)? REGISTER is parsed
+ * (agent presence, DESIGN.md 7).
  */
 bool		 sipscan_untracked_request(const char *p, size_t len);
 /*
