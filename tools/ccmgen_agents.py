@@ -95,6 +95,7 @@ class Roster:
         self.gen, self.sim, self.p, self.rng = gen, sim, p, rng
         self.plans = {a.agent.id: Plan(a) for a in sim.agents}
         self.calls, self.regs = [], []
+        self.pre_registered = 0
         self.start = first_arrival + 1000
         self.day = p.duration_s * 1000
         n = len(sim.agents)
@@ -108,8 +109,9 @@ class Roster:
                 plan.reg_call_id = "%032x@%s" % (rng.getrandbits(128), a.agent.phone.ip)
                 plan.reg_cseq = rng.randint(1, 500)
                 if rng.random() < p.pre_registered_share:
+                    self.pre_registered += 1
                     g = rng.choice(p.expiry_choices) * 1000
-                    r = rng.randint(self.start, self.start + g * 6 // 10)
+                    r = rng.randint(self.start + g * 3 // 10, self.start + g * 9 // 10)
                     plan.bound_until = r + g // 3
                     sim.schedule(r, self.on_refresh, (plan, plan.bound_until))
                     sim.schedule(plan.bound_until, self.on_expire, (plan, plan.bound_until))
@@ -589,9 +591,9 @@ def agent_timeline(a, mode, first_packet, last_packet):
     causes = sorted((c for c in a.causes if c.t <= last_packet), key=lambda c: c.t)
     named = [c for c in causes if c.names]
     if mode == "static" and a.listed:
-        born, born_reason = first_packet, "seen"
+        born, born_cause = first_packet, Cause(first_packet, "seen")
     elif named:
-        born, born_reason = named[0].t, named[0].reason
+        born, born_cause = named[0].t, named[0]
     else:
         return []
     regs = sorted(a.regs)
@@ -651,7 +653,7 @@ def agent_timeline(a, mode, first_packet, last_packet):
         new = state_of(a, t, mode, bound_until is not None, code_out, logged_in, paused,
                        seen_2xx)
         if t == born:
-            out.append((t, new, born_reason, None))
+            out.append((t, new, born_cause.reason, born_cause.contact))
             state = new
             continue
         if new == state:
