@@ -56,6 +56,9 @@ struct aleg {
 	uint64_t	 leg_id;
 	struct agent	*ag;
 	enum aleg_kind	 kind;
+	/* The contact whose attempt it is, until its segment ends. */
+	char		 queue[CONFIG_NAME_MAX];
+	char		*contact_id;
 	struct aleg	*prev, *next;	/* the agent's legs */
 };
 
@@ -548,6 +551,7 @@ aleg_free(struct agent_table *at, struct aleg *g)
 		g->ag->legs = g->next;
 	if (g->next != NULL)
 		g->next->prev = g->prev;
+	free(g->contact_id);
 	free(g);
 }
 
@@ -1003,8 +1007,10 @@ agent_leg_input(struct agent_table *at, const struct leg_event *ev)
 			break;
 		a = agent_get(at, g->ag->id, ev->ts_us);
 		aleg_uncount(g);
+		/* An attempt's end concerns its contact (a RONA too). */
+		agent_mark(at, a, ev->ts_us, AGENT_R_END,
+		    g->queue[0] != '\0' ? g->queue : NULL, g->contact_id);
 		aleg_free(at, g);
-		agent_mark(at, a, ev->ts_us, AGENT_R_END, NULL, NULL);
 		break;
 	default:
 		break;
@@ -1052,6 +1058,11 @@ agent_contact_input(struct agent_table *at, const struct contact_event *ev)
 	case CONTACT_EV_RING:
 		a = agent_get(at, t->agent, ev->ts_us);
 		agent_learn(a, c->queue, ev->ts_us);
+		if ((g = aleg_find(at, t->leg_id)) != NULL && g->ag == a) {
+			snprintf(g->queue, sizeof g->queue, "%s", c->queue);
+			free(g->contact_id);
+			g->contact_id = xstrdup(c->call_id);
+		}
 		agent_mark(at, a, ev->ts_us, AGENT_R_RING, c->queue, c->call_id);
 		break;
 	case CONTACT_EV_SEGMENT_START:
@@ -1065,9 +1076,14 @@ agent_contact_input(struct agent_table *at, const struct contact_event *ev)
 	case CONTACT_EV_SEGMENT_END:
 		a = agent_get(at, t->agent, ev->ts_us);
 		/* At a 202 the leg is still up: an answered leg in no contact. */
-		if ((g = aleg_find(at, t->leg_id)) != NULL && g->ag == a &&
-		    g->kind == ALEG_SEGMENT)
-			aleg_set(g, ALEG_ANSWERED);
+		if ((g = aleg_find(at, t->leg_id)) != NULL && g->ag == a) {
+			if (g->kind == ALEG_SEGMENT)
+				aleg_set(g, ALEG_ANSWERED);
+			/* The leg, still up after a 202, is in no contact. */
+			g->queue[0] = '\0';
+			free(g->contact_id);
+			g->contact_id = NULL;
+		}
 		/* The queue of the last ended segment decides. */
 		q = config_queue_by_name(at->cfg, c->queue);
 		wrapup_us = q != NULL ? (int64_t)q->wrapup_s * US_PER_S : 0;
@@ -1087,13 +1103,15 @@ agent_contact_input(struct agent_table *at, const struct contact_event *ev)
 
 /* ---- clock, snapshots, counts ---- */
 
-/* Static mode: the listed agents are logged in from the first packet. */
-static void
+/* Static mode: the listed agents are logged in from start-up. */
+void
 agent_start(struct agent_table *at, int64_t now_us)
 {
 	const struct config	*cfg = at->cfg;
 	size_t			 i;
 
+	if (at->started)
+		return;
 	at->started = true;
 	at->next_rt_us = (now_us / ((int64_t)cfg->realtime_s * US_PER_S) + 1) *
 	    ((int64_t)cfg->realtime_s * US_PER_S);
@@ -1207,25 +1225,33 @@ agent_snapshot(struct agent_table *at, int64_t now_us)
 {
 	struct agent_event	 ev;
 	struct agent_rt_row	*rows;
-	const char		**qs;
+	const char		*tmp[AGENT_MAX_QUEUES * 2], **qs;
 	uint64_t		 counts[AGENT_NSTATES];
 	struct agent		*a;
-	size_t			 n = 0, nq;
+	size_t			 n = 0, nq, total = 0, used = 0;
 
 	agent_count_queues(at, now_us);
+	/* Two passes: the rows' queue lists share one exact array. */
+	for (a = at->lru_head; a != NULL; a = a->lnext)
+		if (a->published)
+			total += agent_queues_of(at, a, now_us, tmp,
+			    sizeof tmp / sizeof tmp[0]);
 	rows = xcalloc(at->st.agents + 1, sizeof *rows);
-	qs = xcalloc((at->st.agents + 1) * AGENT_MAX_QUEUES * 2, sizeof *qs);
+	qs = xcalloc(total + 1, sizeof *qs);
 	memset(counts, 0, sizeof counts);
 	for (a = at->lru_head; a != NULL; a = a->lnext) {
 		if (!a->published)
 			continue;
+		nq = agent_queues_of(at, a, now_us, tmp,
+		    sizeof tmp / sizeof tmp[0]);
+		assert(used + nq <= total);
+		memcpy(qs + used, tmp, nq * sizeof *tmp);
 		rows[n].agent = a->id;
 		rows[n].state = a->state;
 		rows[n].since_us = a->since_us;
-		rows[n].queues = qs + n * AGENT_MAX_QUEUES * 2;
-		nq = agent_queues_of(at, a, now_us, qs + n * AGENT_MAX_QUEUES *
-		    2, AGENT_MAX_QUEUES * 2);
+		rows[n].queues = qs + used;
 		rows[n].nqueues = nq;
+		used += nq;
 		counts[a->state]++;
 		n++;
 	}

@@ -72,6 +72,16 @@ usage(int status)
 	exit(status);
 }
 
+/* The wall clock: live, the time static agents log in (DESIGN.md 7). */
+static int64_t
+wall_us(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ((int64_t)ts.tv_sec * US_PER_S + ts.tv_nsec / 1000);
+}
+
 static int64_t
 mono_us(void)
 {
@@ -565,6 +575,8 @@ main(int argc, char **argv)
 		    d.cfg->zmq_await_subscribers);
 
 	notify_ready();
+	if (file == NULL)
+		pipeline_start(d.pl, wall_us());
 	rc = file != NULL ? run_offline(&d) : run_live(&d);
 	notify_stopping();
 	if (quit_flag)

@@ -143,6 +143,12 @@ pipeline_set_sources(struct pipeline *pl, struct capture *cap,
 }
 
 void
+pipeline_start(struct pipeline *pl, int64_t now_us)
+{
+	agent_start(pl->agents, now_us);
+}
+
+void
 pipeline_set_config(struct pipeline *pl, const struct config *cfg)
 {
 	sipmsg_set_headers(pl->sip, cfg->corr_headers, cfg->ncorr_headers);

@@ -416,6 +416,7 @@ every_state_in_priority_order(void **state)
 	expect_null(st(&p, "1001", 6), "queue");
 	expect_change(st(&p, "1001", 7), 70000, "wrapup", "ringing", 10000,
 	    "end");
+	expect_null(st(&p, "1001", 7), "queue");	/* a leg of no contact */
 	o = st(&p, "1001", 8);
 	expect_change(o, 80000, "paused", "wrapup", 10000, "wrapup_end");
 	expect_str(o, "queue", "sales");
@@ -734,6 +735,78 @@ idle_staffed_agent_has_an_interval(void **state)
 	pipe_close(&p);
 }
 
+/*
+ * rt.queue counts a queue's configured members (support: 1001, 1002),
+ * or the agents it rang (sales: 1003); a feature code of a From user that
+ * is no agent id changes nobody and is still no call.
+ */
+static void
+members_configured_or_learned_in_rt_queue(void **state)
+{
+	struct pipe	 p;
+	json_t		*o, *a;
+	const struct dlg ag3 = { "ag-3@10.0.0.10", "pf3", "ph3", PBX, AGENT3,
+			    CALLER, "1003", IN1_ID, NULL };
+
+	(void)state;
+	pipe_open(&p, YAML_BASE
+	    "    agents: [\"1001\", \"1002\"]\n"
+	    "agents:\n  addresses: [10.1.0.0/16]\n"
+	    "  user_pattern: \"^[0-9]{4}$\"\n" CODES);
+	reg(&p, "1001", AGENT1, "r1@a1", 1, 3600, AT(0));
+	reg(&p, "1002", AGENT2, "r2@a2", 1, 3600, AT(0));
+	reg(&p, "1003", AGENT3, "r3@a3", 1, 3600, AT(0));
+	code(&p, "1002", AGENT2, "*46", "c1@a2", ATS(2));
+	code(&p, "bob", AGENT1, "*46", "c2@a1", ATS(2));
+	send_invite(&p, &in1, ATS(2) + 500000);
+	send_invite(&p, &ag3, ATS(3));
+	send_resp(&p, &ag3, SIP_RINGING, ATS(3) + 100000);
+	pipe_tick(&p, ATS(6));
+	/* The PBX takes the call back (a RONA): its end names the contact. */
+	send_cancel(&p, &ag3, ATS(6) + 500000);
+	pipe_flush(&p, ATS(8));
+	pipe_done(&p);
+	o = st(&p, "1003", 3);
+	expect_change(o, 6500, "available", "ringing", 3500, "end");
+	expect_str(o, "queue", "sales");
+	expect_str(o, "contact_id", IN1_ID);
+	o = pipe_find(&p, "rt.queue.support", "ts", "2026-11-23T09:00:06.000Z");
+	expect_int(o, "agents_staffed", 2);
+	expect_int(o, "agents_available", 1);
+	expect_int(o, "agents_paused", 1);
+	expect_int(o, "agents_ringing", 0);
+	expect_int(o, "agents_on_call", 0);
+	expect_int(o, "agents_busy_other", 0);
+	expect_int(o, "agents_wrapup", 0);
+	o = pipe_find(&p, "rt.queue.sales", "ts", "2026-11-23T09:00:06.000Z");
+	expect_int(o, "agents_staffed", 1);
+	expect_int(o, "agents_ringing", 1);
+	expect_int(o, "agents_available", 0);
+	o = pipe_find(&p, "rt.agents", "ts", "2026-11-23T09:00:06.000Z");
+	expect_str(o, "type", "rt.agents");
+	a = json_object_get(o, "counts");
+	expect_int(a, "available", 1);
+	expect_int(a, "paused", 1);
+	expect_int(a, "ringing", 1);
+	expect_int(a, "on_call", 0);
+	expect_int(a, "unknown", 0);
+	expect_int(a, "logged_out", 0);
+	a = json_object_get(o, "agents");
+	assert_int_equal(json_array_size(a), 3);
+	expect_str(json_array_get(a, 0), "agent", "1001");
+	expect_str(json_array_get(a, 0), "state", "available");
+	expect_str(json_array_get(a, 0), "since", "2026-11-23T09:00:00.010Z");
+	expect_strs(json_array_get(a, 0), "queues", "support");
+	expect_str(json_array_get(a, 1), "state", "paused");
+	expect_strs(json_array_get(a, 1), "queues", "support");
+	expect_str(json_array_get(a, 2), "agent", "1003");
+	expect_strs(json_array_get(a, 2), "queues", "sales");
+	assert_int_equal(nst(&p, "bob"), 0);
+	assert_int_equal(p.astats.feature_codes, 1);
+	assert_int_equal(p.astats.feature_codes_ignored, 1);
+	pipe_close(&p);
+}
+
 int
 main(void)
 {
@@ -750,6 +823,7 @@ main(void)
 		cmocka_unit_test(
 		    spoofed_and_foreign_registers_are_ignored_and_counted),
 		cmocka_unit_test(idle_staffed_agent_has_an_interval),
+		cmocka_unit_test(members_configured_or_learned_in_rt_queue),
 	};
 
 	sipmsg_global_init();

@@ -127,6 +127,11 @@ void		 agent_leg_input(struct agent_table *at,
 void		 agent_contact_input(struct agent_table *at,
 		    const struct contact_event *ev);
 /*
+ * Start-up at now_us (live: the wall clock): static mode's agents are
+ * logged in from it. Without it, the first agent_advance() starts.
+ */
+void		 agent_start(struct agent_table *at, int64_t now_us);
+/*
  * Packet time reached now_us: timed changes due by then, changes of
  * earlier capture times published; rt.agents every metrics.realtime_s.
  */

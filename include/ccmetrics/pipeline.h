@@ -32,6 +32,11 @@ struct pipeline	*pipeline_create(const struct config *cfg, int line_buffered,
 void		 pipeline_set_sources(struct pipeline *pl, struct capture *cap,
 		    const struct hep_listener *hep,
 		    const struct timegate_stats *time);
+/*
+ * Live start-up at wall time now_us: static agents are logged in from it
+ * (DESIGN.md 7); a replay starts at its first packet instead.
+ */
+void		 pipeline_start(struct pipeline *pl, int64_t now_us);
 /* Reload: each stage takes what it can change of cfg; open state stays. */
 void		 pipeline_set_config(struct pipeline *pl,
 		    const struct config *cfg);
