@@ -69,6 +69,10 @@ cases() {
 		grep -q 'expires=0\|Contact: \*' "$TMP/$1.pcap" ||
 		    fail "$1: no un-REGISTER on the wire"
 		grep -q '401 Unauthorized' "$TMP/$1.pcap" || fail "$1: no challenge"
+		# A phone whose Contact user is no agent id: the PBX's INVITE
+		# names the agent only through the binding's host:port.
+		grep -q 'INVITE sip:ph10[0-9][0-9]-' "$TMP/$1.pcap" ||
+		    fail "$1: no agent leg to a bound contact"
 	else
 		grep -q '  ids: \["1001"' "$TMP/$1.yaml" || fail "$1: no agents.ids"
 		# An agent not in agents.ids logs in by code.

@@ -51,6 +51,7 @@ STATE_FIELDS = ("staffed_s", "available_s", "ringing_s", "on_call_s", "busy_othe
 STATES = ("on_call", "busy_other", "ringing", "wrapup", "logged_out", "unknown",
           "paused", "available")
 REQUESTED_EXPIRES = 3600
+BIND_MARGIN_MS = 5000                 # the PBX calls no phone whose binding ends sooner
 MAX_AGENTS_KEY = 1000                 # limits.max_agents of the generated config
 
 
@@ -70,6 +71,7 @@ class RegTxn:
     t_ok: int
     granted: int
     variant: int              # rendering variant (where the expiry is written)
+    contact_user: str = ""    # the user of the phone's Contact (else the agent id)
 
 
 @dataclass(eq=False)
@@ -85,6 +87,7 @@ class Plan:
     gone: bool = False
     reg_call_id: str = ""
     reg_cseq: int = 1
+    contact_user: str = ""    # a phone whose Contact user is no agent id
 
 
 class Roster:
@@ -117,6 +120,8 @@ class Roster:
                     sim.schedule(plan.bound_until, self.on_expire, (plan, plan.bound_until))
                 else:
                     sim.schedule(s, self.on_register, plan)
+                    if rng.random() < p.contact_user_share:
+                        plan.contact_user = "ph%s-%04x" % (a.agent.id, rng.getrandbits(16))
             else:
                 plan.listed = k < n - unlisted
                 plan.code_in = plan.listed
@@ -137,10 +142,21 @@ class Roster:
     # PBX view --------------------------------------------------------------------
 
     def logged_in(self, plan, now):
-        """Logged in as the PBX sees it."""
+        """Logged in as the PBX sees it (a binding about to run out counts as gone:
+        an INVITE decided now may leave a few seconds later)."""
         if self.p.presence == "static":
             return plan.code_in
-        return plan.bound_until is not None and plan.bound_until > now and not plan.code_out
+        return self.reachable(plan, now) and not plan.code_out
+
+    def reachable(self, plan, now):
+        """Register mode: bound for a few more seconds at least."""
+        return plan.bound_until is not None and plan.bound_until > now + BIND_MARGIN_MS
+
+    def ruri_user(self, agent_id):
+        """The Request-URI user of the PBX's INVITEs to an agent's phone: its Contact
+        user. DESIGN.md 7: when that is no agent id, the binding at the Request-URI's
+        host:port names the agent (To carries the same user)."""
+        return self.plans[agent_id].contact_user or agent_id
 
     def offerable(self, a, now):
         """The PBX may offer a queue call to agent state a."""
@@ -252,7 +268,7 @@ class Roster:
         else:
             t_ok = t + rng.randint(2, 40)
         self.regs.append(RegTxn(a.id, a.phone.ip, plan.reg_call_id, cseq, t, t_401, t_req2,
-                                t_ok, granted, rng.randint(0, 2)))
+                                t_ok, granted, rng.randint(0, 2), plan.contact_user))
         return t_ok
 
     def bind(self, plan, t, challenge):
@@ -328,7 +344,7 @@ class Roster:
             return                         # an unbound phone places no call
         rng = self.rng
         callees = [q for q in self.plans.values() if q is not plan and self.idle(q) and
-                   (self.p.presence == "static" or q.bound_until is not None)]
+                   (self.p.presence == "static" or self.reachable(q, now))]
         if callees and rng.random() < 0.35:
             self.internal_call(plan, rng.choice(callees), now)
         else:
@@ -372,8 +388,8 @@ class Roster:
         la = call.add_leg(gen.Leg("%032x@%s" % (rng.getrandbits(128), a.phone.ip),
                                   gen.OTHER_LEG, a.phone, self.sim.topo.pbx, b.id, a.id))
         lb = call.add_leg(gen.Leg(str(self.gen.uuid.UUID(int=rng.getrandbits(128), version=4)),
-                                  gen.AGENT_LEG, self.sim.topo.pbx, b.phone, b.id, a.id,
-                                  agent=b.id))
+                                  gen.AGENT_LEG, self.sim.topo.pbx, b.phone,
+                                  self.ruri_user(b.id), a.id, agent=b.id))
         gen.seq_invite(call, la, now, rng, ring=False)
         t_180 = gen.seq_invite(call, lb, now + rng.randint(20, 80), rng, ring=True)
         call.emit(la, t_180 + rng.randint(1, 5), gen.RINGING_180, "uas")
@@ -410,7 +426,7 @@ def render_registers(gen, regs, pbx_ip, rng):
         tag = "%08x" % rng.getrandbits(32)
         frm = "<sip:%s@%s>;tag=%s" % (r.agent, pbx_ip, tag)
         to = "<sip:%s@%s>" % (r.agent, pbx_ip)
-        contact = "<sip:%s@%s:%d>" % (r.agent, r.ip, gen.SIP_PORT)
+        contact = "<sip:%s@%s:%d>" % (r.contact_user or r.agent, r.ip, gen.SIP_PORT)
         phone, pbx = gen.Endpoint(r.ip), gen.Endpoint(pbx_ip)
         to_tag = "%08x" % rng.getrandbits(32)
         nonce = "%024x" % rng.getrandbits(96)
