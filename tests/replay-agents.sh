@@ -6,7 +6,8 @@
 # before the capture; static: agents.ids, login/logout codes), pauses by
 # feature code, queue wrap-up, agents' own outbound and internal calls, and
 # one static day with the background SIP of bench/add-noise.py (OPTIONS,
-# REGISTER of every listed phone, BLF SUBSCRIBE/NOTIFY, keep-alives). Every
+# REGISTER of every listed phone, BLF SUBSCRIBE/NOTIFY, keep-alives), and a
+# day without the agent model (calls only, correlation by caller). Every
 # agent.state event and every interval.agent record must equal the truth
 # (ccmetrics-gen --agent-states / --agent-intervals) to the millisecond.
 . "$(dirname "$0")/lib.sh"
@@ -102,6 +103,19 @@ day register44 register --mode ringall --seed 44
 day static51 static --seed 51
 day static52 static --mode full --cut-s 0 --seed 52
 day static53 static --mode transfer --seed 53
+# Without the agent model: no REGISTER, no code (agents.presence left to its
+# default, register), correlation by caller number. Every agent is unknown
+# but while a call of its own makes it ringing, on_call or busy_other (agent
+# legs tied to no contact among them).
+gen nomodel --mode transfer --corr caller --seed 55
+has nomodel "agent first seen ringing" '"state": "ringing", "prev": null'
+has nomodel "return to unknown" '"state": "unknown", "prev": "'
+grep -q '"busy_other_s": [1-9]' "$TMP/nomodel.ia" || fail "nomodel: no busy_other time"
+grep -q 'unmatched [1-9]' "$TMP/nomodel.gen" || fail "nomodel: no agent leg in no contact"
+grep -q 'presence\|REGISTER [0-9]' "$TMP/nomodel.yaml" "$TMP/nomodel.gen" &&
+    fail "nomodel: an agent model"
+replay nomodel "$TMP/nomodel.pcap"
+
 grep -q '"transfers": [1-9]' "$TMP/register43.truth" || fail "register43: no transfer"
 grep -q '"queue": "billing"' "$TMP/register44.truth" || fail "register44: no ringall call"
 
