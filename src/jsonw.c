@@ -397,3 +397,18 @@ jsonw_array_end(struct jsonw *w)
 	jsonw_char(w, ']');
 	w->comma = 1;
 }
+
+void
+jsonw_object_begin(struct jsonw *w, const char *key)
+{
+	jsonw_key(w, key);
+	jsonw_char(w, '{');
+	w->comma = 0;
+}
+
+void
+jsonw_object_end(struct jsonw *w)
+{
+	jsonw_char(w, '}');
+	w->comma = 1;
+}

@@ -256,8 +256,7 @@ void
 record_agent_event(struct publisher *pub, const struct agent_event *ev)
 {
 	struct jsonw	*w;
-	json_t		*o, *rows, *row, *qs, *counts;
-	char		 topic[TOPIC_MAX], since[32];
+	char		 topic[TOPIC_MAX];
 	size_t		 i, j;
 	int		 s;
 
@@ -281,25 +280,26 @@ record_agent_event(struct publisher *pub, const struct agent_event *ev)
 		publish_end(pub, topic);
 		return;
 	}
-	rows = json_array();
+	/* Every agent every realtime_s: the jsonw writer, not a tree. */
+	w = publish_begin(pub, "rt.agents", ev->ts_us);
+	jsonw_array_begin(w, "agents");
 	for (i = 0; i < ev->nrows; i++) {
-		qs = json_array();
+		jsonw_object_begin(w, NULL);
+		jsonw_str(w, "agent", ev->rows[i].agent);
+		jsonw_str(w, "state", agent_state_name(ev->rows[i].state));
+		jsonw_time(w, "since", ev->rows[i].since_us);
+		jsonw_array_begin(w, "queues");
 		for (j = 0; j < ev->rows[i].nqueues; j++)
-			json_array_append_new(qs,
-			    json_string(ev->rows[i].queues[j]));
-		jsonw_format_time(ev->rows[i].since_us, since, sizeof since);
-		row = json_pack("{s:s, s:s, s:s, s:o}",
-		    "agent", ev->rows[i].agent,
-		    "state", agent_state_name(ev->rows[i].state),
-		    "since", since, "queues", qs);
-		json_array_append_new(rows, row);
+			jsonw_str(w, NULL, ev->rows[i].queues[j]);
+		jsonw_array_end(w);
+		jsonw_object_end(w);
 	}
-	counts = json_object();
+	jsonw_array_end(w);
+	jsonw_object_begin(w, "counts");
 	for (s = 0; s < AGENT_NSTATES; s++)
-		json_object_set_new(counts, agent_state_name(s),
-		    json_integer((json_int_t)ev->counts[s]));
-	o = json_pack("{s:o, s:o}", "agents", rows, "counts", counts);
-	publish_send(pub, "rt.agents", "rt.agents", ev->ts_us, o);
+		jsonw_int(w, agent_state_name(s), (int64_t)ev->counts[s]);
+	jsonw_object_end(w);
+	publish_end(pub, "rt.agents");
 }
 
 static json_t *

@@ -36,6 +36,9 @@ void	jsonw_real(struct jsonw *w, const char *key, double v);
 void	jsonw_time(struct jsonw *w, const char *key, int64_t us);
 void	jsonw_array_begin(struct jsonw *w, const char *key);
 void	jsonw_array_end(struct jsonw *w);
+/* A nested object: key NULL for an array element. */
+void	jsonw_object_begin(struct jsonw *w, const char *key);
+void	jsonw_object_end(struct jsonw *w);
 /* A quoted, escaped JSON string of s, with no separator. */
 void	jsonw_quote(struct jsonw *w, const char *s);
 /* RFC 3339 UTC with milliseconds into buf (at least 32 bytes). */
