@@ -7,8 +7,9 @@ STATES_TRUTH is ccmetrics-gen --agent-states (agent.state objects), AGENT_INTERV
 its --agent-intervals written together with --agent-states (interval.agent objects with
 the state times of DESIGN.md 7). DAEMON_OUTPUT is the daemon's JSON-lines sink.
 
-agent.state events are matched by (agent, ts): the truth has exactly one change per
-agent and capture millisecond, so the daemon must too. Every field is compared exactly:
+agent.state events are matched by (agent, ts, n), n counting the agent's events of
+one published ms in order (changes at different capture timestamps of one ms are
+separate changes, published with the same ts). Every field is compared exactly:
 state, prev, reason as strings, prev_s to the millisecond (null only equals null), and
 queue and contact_id (absent and null are the same: the change concerns no contact).
 interval.agent records are matched by (agent, start); every truth field is compared
@@ -59,11 +60,15 @@ def topic_is(prefix):
     return lambda obj: str(obj.get("topic", "")).startswith(prefix + ".")
 
 
-def index(records, key, label, problems):
-    """Records by key; a duplicate or a record without the key is a problem."""
-    out = {}
+def index(records, key, label, problems, number=False):
+    """Records by key (number: plus the count of earlier records with the same key);
+    a duplicate or a record without the key is a problem."""
+    out, seen = {}, {}
     for rec in records:
         k = tuple(rec.get(name) for name in key)
+        if number and None not in k:
+            seen[k] = seen.get(k, -1) + 1
+            k += ("#%d" % seen[k],)
         if None in k:
             problems.append("%s: record without %s: %s" % (label, "/".join(key),
                                                            json.dumps(rec)[:160]))
@@ -152,11 +157,11 @@ def main(argv):
     problems, lines = [], []
     try:
         st_truth = index(read_jsonl(argv[0], lambda o: True), ("agent", "ts"), "truth",
-                         problems)
+                         problems, number=True)
         ia_truth = index(read_jsonl(argv[1], lambda o: True), ("agent", "start"), "truth",
                          problems)
         st_daemon = index(read_jsonl(argv[2], topic_is("agent.state")), ("agent", "ts"),
-                          "daemon agent.state", problems)
+                          "daemon agent.state", problems, number=True)
         ia_daemon = index(read_jsonl(argv[2], topic_is("interval.agent")),
                           ("agent", "start"), "daemon interval.agent", problems)
     except InputError as e:

@@ -56,6 +56,10 @@ cases() {
 		has "$1" "$s state" "\"state\": \"$s\""
 	done
 	has "$1" "change tied to a contact" '"contact_id": '
+	# A pause code in the capture timestamp its wrap-up ends: one change,
+	# whose reason is pause (it comes before wrapup_end in DESIGN.md 7).
+	has "$1" "pause coinciding with the end of wrap-up" \
+	    '"state": "paused", "prev": "wrapup", "prev_s": [0-9.]*, "reason": "pause"'
 	grep -q '"paused_s": [1-9]' "$TMP/$1.ia" || fail "$1: no paused time"
 	grep -q '"wrapup_s": [1-9]' "$TMP/$1.ia" || fail "$1: no wrap-up time"
 	grep -q '"busy_other_s": [1-9]' "$TMP/$1.ia" || fail "$1: no busy_other time"

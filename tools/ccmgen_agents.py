@@ -179,7 +179,10 @@ class Roster:
         rng = self.rng
         if free > leg_end + 1 and rng.random() < self.p.wrapup_pause_prob and \
                 not plan.leaving and not plan.paused:
-            tp = rng.randint(leg_end + 1, free - 1)
+            # Now and then the code comes in the very ms the wrap-up ends: with both
+            # frames first in their ms, the timer and the INVITE share one capture
+            # timestamp, one change whose reason is `pause` (before `wrapup_end`).
+            tp = free if rng.random() < 0.5 else rng.randint(leg_end + 1, free - 1)
             self.sim.schedule(tp, self.on_wrapup_pause, plan)
         self.sim.schedule(free, self.sim.on_agent_free, agent)
 
@@ -453,14 +456,15 @@ def render_registers(gen, regs, pbx_ip, rng):
                              % (r.agent, auth, pbx_ip, rng.getrandbits(128))))
             head.append(("User-Agent", "Phone/2.0"))
             out.append(gen.Packet(t, phone, pbx, gen.sip_message(
-                "REGISTER sip:%s SIP/2.0" % pbx_ip, head)))
+                "REGISTER sip:%s SIP/2.0" % pbx_ip, head), (r, "req" if auth is None or
+                                                            r.t_401 is None else "req2")))
             resp = [("Via", via), ("From", frm), ("To", to + ";tag=" + to_tag),
                     ("Call-ID", r.call_id), ("CSeq", "%d REGISTER" % cseq)]
             if auth is None:
                 resp.append(("WWW-Authenticate",
                              'Digest realm="pbx", nonce="%s", algorithm=MD5' % nonce))
                 out.append(gen.Packet(t_resp, pbx, phone, gen.sip_message(
-                    "SIP/2.0 401 Unauthorized", resp)))
+                    "SIP/2.0 401 Unauthorized", resp), (r, "401")))
                 continue
             if r.granted == 0:
                 if r.variant == 2:
@@ -472,7 +476,8 @@ def render_registers(gen, regs, pbx_ip, rng):
                 resp += [("Contact", contact), ("Expires", str(r.granted))]
             else:
                 resp += [("Contact", contact + ";expires=%d" % r.granted)]
-            out.append(gen.Packet(t_resp, pbx, phone, gen.sip_message("SIP/2.0 200 OK", resp)))
+            out.append(gen.Packet(t_resp, pbx, phone, gen.sip_message("SIP/2.0 200 OK", resp),
+                                  (r, "ok")))
     return out
 
 
@@ -509,10 +514,22 @@ def code_action(user):
     return None
 
 
-def collect(gen, p, topo, calls, pairs, regs):
-    """AgentFacts of every agent from the model. pairs: (Contact, record) of every
-    contact; calls: every simulated call in capture order; regs: RegTxns."""
+def collect(gen, p, topo, calls, pairs, regs, packets):
+    """AgentFacts of every agent from the model, times in us since the start (the
+    capture time of each message's frame). pairs: (Contact, record) of every contact;
+    calls: every simulated call in capture order; regs: RegTxns; packets: the
+    capture's packets with .us and .what (their Ev or REGISTER step)."""
     facts = {}
+    us = {}
+    for pkt in packets:
+        if pkt.what is not None:
+            key = id(pkt.what) if not isinstance(pkt.what, tuple) else \
+                (id(pkt.what[0]), pkt.what[1])
+            us.setdefault(key, pkt.us)
+
+    def at(ev):
+        """The capture time (us) of a scenario event's first copy."""
+        return us[id(ev)]
 
     def of(agent):
         return facts.setdefault(agent, AgentFacts(agent))
@@ -532,7 +549,7 @@ def collect(gen, p, topo, calls, pairs, regs):
         for i, leg in enumerate(call.legs):
             if leg.role == gen.INBOUND_LEG:
                 continue
-            f = gen.leg_facts(leg, keyed[i])
+            f = leg_times(gen, keyed[i], at)
             if leg.role == gen.AGENT_LEG:
                 a = of(leg.agent)
                 link = tied.get(id(leg))
@@ -543,13 +560,14 @@ def collect(gen, p, topo, calls, pairs, regs):
                 if f.answered is not None:
                     a.causes.append(Cause(f.answered, "answer", cid, False))
                 if seg is not None:
-                    a.on_call.append((f.answered, seg.seg_end))
+                    seg_end = f.end if f.refer_202 is None else min(f.end, f.refer_202)
+                    a.on_call.append((f.answered, seg_end))
                     queue = link[0].call.queue.name
-                    a.wrapups.append((seg.seg_end, wrap.get(queue, 0) * 1000, cid))
-                    a.causes.append(Cause(seg.seg_end, "end", cid, False))
-                    if seg.seg_end < f.end:
+                    a.wrapups.append((seg_end, wrap.get(queue, 0) * 1_000_000, cid))
+                    a.causes.append(Cause(seg_end, "end", cid, False))
+                    if seg_end < f.end:
                         # DESIGN 3.3: after the 202 the still-up leg is in no contact.
-                        a.busy_other.append((seg.seg_end, f.end))
+                        a.busy_other.append((seg_end, f.end))
                         a.causes.append(Cause(f.end, "end", None, False))
                 else:
                     if f.answered is not None:
@@ -569,13 +587,34 @@ def collect(gen, p, topo, calls, pairs, regs):
                 a.causes.append(Cause(f.end, "end", None, False))
     for r in regs:
         a = of(r.agent)
-        a.causes.append(Cause(r.t_req, "seen"))         # names it, changes nothing
-        a.regs.append((r.t_ok, r.granted * 1000))
+        a.causes.append(Cause(us[(id(r), "req")], "seen"))   # names it, changes nothing
+        a.regs.append((us[(id(r), "ok")], r.granted * 1_000_000))
     for a in facts.values():
         for t_end, w, cid in a.wrapups:
             if w > 0:
                 a.causes.append(Cause(t_end + w, "wrapup_end", cid, False))
     return facts
+
+
+@dataclass
+class LegTimes:
+    """A leg's times (us): INVITE, first 2xx (or None), end (BYE, CANCEL or final
+    non-2xx), the 202 to a REFER its UAS (the agent) sent, if any."""
+    invite: int
+    answered: Optional[int]
+    end: int
+    refer_202: Optional[int]
+
+
+def leg_times(gen, keyed, at):
+    """LegTimes of one leg from its (key, Ev) pairs in capture order (the same events
+    as the generator's leg_facts picks)."""
+    events = [e for _, e in keyed]
+    answer = next((e for e in events if e.kind == gen.OK_INVITE), None)
+    end = next(e for e in events if e.kind in (gen.BYE, gen.CANCEL, gen.REJECT))
+    refer = [e for e in events if e.kind == gen.ACCEPTED_REFER and e.by == "uac"]
+    return LegTimes(at(events[0]), answer and at(answer), at(end),
+                    min((at(e) for e in refer), default=None))
 
 
 def state_of(a, t, mode, bound, code_out, logged_in, paused, seen_2xx):
@@ -602,8 +641,9 @@ def state_of(a, t, mode, bound, code_out, logged_in, paused, seen_2xx):
     return "paused" if paused else "available"
 
 
-def agent_timeline(a, mode, first_packet, last_packet):
-    """[(t, state, reason, contact)] of one agent's changes, first event included."""
+def agent_timeline(a, mode, first_packet, last_packet, stats=None):
+    """[(t, state, reason, contact)] of one agent's changes, first event included;
+    times in us, one change per capture timestamp."""
     causes = sorted((c for c in a.causes if c.t <= last_packet), key=lambda c: c.t)
     named = [c for c in causes if c.names]
     if mode == "static" and a.listed:
@@ -677,21 +717,25 @@ def agent_timeline(a, mode, first_packet, last_packet):
         best = min((c for c in group if c.reason in REASON_ORDER),
                    key=lambda c: REASON_ORDER.index(c.reason), default=None)
         if best is None:
-            raise AssertionError("agent %s: a change at %d ms without a cause" % (a.agent, t))
+            raise AssertionError("agent %s: a change at %d us without a cause" % (a.agent, t))
+        if stats is not None and len({c.reason for c in group
+                                      if c.reason in REASON_ORDER}) > 1:
+            stats["coinciding"] = stats.get("coinciding", 0) + 1
         out.append((t, new, best.reason, best.contact))
         state = new
     return out
 
 
 def state_events(gen, start_ms, timelines):
-    """agent.state truth objects of every agent, by time then agent."""
+    """agent.state truth objects of every agent, by time then agent. Published times
+    are the capture times truncated to the ms, durations differences of those."""
     rows = []
     for agent, tl in timelines.items():
         prev = None
         for t, state, reason, contact in tl:
-            row = {"agent": agent, "ts": gen.rfc3339(start_ms + t), "state": state,
+            row = {"agent": agent, "ts": gen.rfc3339(start_ms + t // 1000), "state": state,
                    "prev": prev[1] if prev else None,
-                   "prev_s": gen.seconds(t - prev[0]) if prev else None,
+                   "prev_s": gen.seconds(t // 1000 - prev[0] // 1000) if prev else None,
                    "reason": reason}
             if contact is not None:
                 row["queue"], row["contact_id"] = contact
@@ -701,12 +745,13 @@ def state_events(gen, start_ms, timelines):
 
 
 def state_times(timelines, start_ms, len_ms, last_packet):
-    """{(agent, interval index): {state: ms}} from each timeline up to last_packet."""
+    """{(agent, interval index): {state: ms}} from each timeline up to last_packet
+    (us), each span between truncated times (ptime.h)."""
     out = {}
     for agent, tl in timelines.items():
         for k, (t, state, _, _) in enumerate(tl):
-            end = tl[k + 1][0] if k + 1 < len(tl) else last_packet
-            lo = t
+            end = (tl[k + 1][0] if k + 1 < len(tl) else last_packet) // 1000
+            lo = t // 1000
             while lo < end:
                 i = (start_ms + lo) // len_ms
                 hi = min(end, (i + 1) * len_ms - start_ms)
@@ -734,15 +779,18 @@ def publishes(acc):
     return any(v > 0 for k, v in acc.items() if k not in ("logged_out", "unknown"))
 
 
-def compute(gen, p, topo, calls, pairs, regs, first_packet, last_packet):
-    """(agent.state rows, {(agent, interval): state ms}) of the whole capture."""
-    facts = collect(gen, p, topo, calls, pairs, regs)
+def compute(gen, p, topo, calls, pairs, regs, first_packet, last_packet, packets):
+    """(agent.state rows, {(agent, interval): state ms}) of the whole capture; first
+    and last packet in us since the start."""
+    facts = collect(gen, p, topo, calls, pairs, regs, packets)
     mode = p.presence if p.presence in ("register", "static") else "register"
     if mode == "static":
         for aid in p.agent_ids:
             facts.setdefault(aid, AgentFacts(aid)).listed = True
-    timelines = {aid: agent_timeline(a, mode, first_packet, last_packet)
+    stats = {}
+    timelines = {aid: agent_timeline(a, mode, first_packet, last_packet, stats)
                  for aid, a in sorted(facts.items())}
+    p.coinciding = stats.get("coinciding", 0)
     rows = state_events(gen, p.start_ms, timelines)
     times = state_times(timelines, p.start_ms, gen.INTERVAL_S * 1000, last_packet)
     return rows, times
