@@ -157,6 +157,16 @@ struct agent_table {
 	struct agent_stats	 st;
 };
 
+/* Copy the string src into dst of size bytes, cut short if need be. */
+static void
+copy_str(char *dst, size_t size, const char *src)
+{
+	size_t	n = strnlen(src, size - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
 const char *
 agent_state_name(enum agent_state s)
 {
@@ -454,8 +464,7 @@ agent_mark(struct agent_table *at, struct agent *a, int64_t ts,
 		free(a->pend_contact);
 		a->pend_contact = NULL;
 		if (queue != NULL) {
-			snprintf(a->pend_queue, sizeof a->pend_queue, "%s",
-			    queue);
+			copy_str(a->pend_queue, sizeof a->pend_queue, queue);
 			a->pend_contact = contact_id != NULL ?
 			    xstrdup(contact_id) : NULL;
 		}
@@ -630,7 +639,21 @@ agent_get(struct agent_table *at, const char *id, int64_t ts)
 static void
 binding_key(char *buf, size_t len, const char *host, uint16_t port)
 {
-	snprintf(buf, len, "%s:%u", host, port != 0 ? port : AGENT_SIP_PORT);
+	char		 digits[8], *p = digits + sizeof digits;
+	unsigned	 v = port != 0 ? port : AGENT_SIP_PORT;
+	size_t		 n, d;
+
+	/* host ":" port, without printf: every REGISTER contact. */
+	*--p = '\0';
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	d = strlen(p);
+	n = strnlen(host, len - d - 2);
+	memcpy(buf, host, n);
+	buf[n] = ':';
+	memcpy(buf + n + 1, p, d + 1);
 }
 
 const char *
@@ -773,7 +796,7 @@ agent_on_register_ok(struct agent_table *at, struct pending_reg *p,
 			continue;
 		}
 		b = &a->binds[a->nbinds++];
-		snprintf(b->key, sizeof b->key, "%s", p->keys[i]);
+		copy_str(b->key, sizeof b->key, p->keys[i]);
 		b->until_us = m->ts_us + (int64_t)exp * US_PER_S;
 		strmap_put(at->by_binding, b->key, a);
 		at->st.bindings++;
@@ -1038,7 +1061,7 @@ agent_learn(struct agent *a, const char *queue, int64_t ts)
 		a->mem = xreallocarray(a->mem, a->nmem + 1, sizeof *a->mem);
 		i = a->nmem++;
 	}
-	snprintf(a->mem[i].queue, sizeof a->mem[i].queue, "%s", queue);
+	copy_str(a->mem[i].queue, sizeof a->mem[i].queue, queue);
 	a->mem[i].last_us = ts;
 }
 
@@ -1059,7 +1082,7 @@ agent_contact_input(struct agent_table *at, const struct contact_event *ev)
 		a = agent_get(at, t->agent, ev->ts_us);
 		agent_learn(a, c->queue, ev->ts_us);
 		if ((g = aleg_find(at, t->leg_id)) != NULL && g->ag == a) {
-			snprintf(g->queue, sizeof g->queue, "%s", c->queue);
+			copy_str(g->queue, sizeof g->queue, c->queue);
 			free(g->contact_id);
 			g->contact_id = xstrdup(c->call_id);
 		}
@@ -1089,8 +1112,7 @@ agent_contact_input(struct agent_table *at, const struct contact_event *ev)
 		wrapup_us = q != NULL ? (int64_t)q->wrapup_s * US_PER_S : 0;
 		a->wrapup_until_us = ev->ts_us + wrapup_us;
 		a->wrapup_timer = wrapup_us > 0;
-		snprintf(a->wrapup_queue, sizeof a->wrapup_queue, "%s",
-		    c->queue);
+		copy_str(a->wrapup_queue, sizeof a->wrapup_queue, c->queue);
 		free(a->wrapup_contact);
 		a->wrapup_contact = xstrdup(c->call_id);
 		agent_reschedule(at, a);
@@ -1191,27 +1213,6 @@ agent_queues_of(const struct agent_table *at, const struct agent *a,
 	return (n);
 }
 
-static void
-agent_count_queues(struct agent_table *at, int64_t now_us)
-{
-	const char	*queues[AGENT_MAX_QUEUES * 2];
-	struct agent	*a;
-	uintptr_t	 k;
-	size_t		 n, i;
-
-	memset(at->qcounts, 0, (at->nqcounts + 1) * sizeof *at->qcounts);
-	for (a = at->lru_head; a != NULL; a = a->lnext) {
-		if (!a->published)
-			continue;
-		n = agent_queues_of(at, a, now_us, queues,
-		    sizeof queues / sizeof queues[0]);
-		for (i = 0; i < n; i++)
-			if ((k = (uintptr_t)strmap_get(at->queue_index,
-			    queues[i])) != 0)
-				counts_add(&at->qcounts[k - 1], a->state);
-	}
-}
-
 static int
 row_cmp(const void *x, const void *y)
 {
@@ -1220,41 +1221,65 @@ row_cmp(const void *x, const void *y)
 	return (strcmp(a->agent, b->agent));
 }
 
+/*
+ * rt.agents, and the queues' counts for rt.queue, in one pass over the
+ * agents: each row's queues go to one array, grown as needed.
+ */
 static void
 agent_snapshot(struct agent_table *at, int64_t now_us)
 {
 	struct agent_event	 ev;
 	struct agent_rt_row	*rows;
-	const char		*tmp[AGENT_MAX_QUEUES * 2], **qs;
+	const char		*tmp[AGENT_MAX_QUEUES * 2], **qs = NULL;
 	uint64_t		 counts[AGENT_NSTATES];
 	struct agent		*a;
-	size_t			 n = 0, nq, total = 0, used = 0;
+	size_t			 n = 0, nq, used = 0, cap = 0, i;
+	size_t			*off;
+	uintptr_t		 k;
+	enum agent_state	 st;
+	int64_t			 since;
 
-	agent_count_queues(at, now_us);
-	/* Two passes: the rows' queue lists share one exact array. */
-	for (a = at->lru_head; a != NULL; a = a->lnext)
-		if (a->published)
-			total += agent_queues_of(at, a, now_us, tmp,
-			    sizeof tmp / sizeof tmp[0]);
+	memset(at->qcounts, 0, (at->nqcounts + 1) * sizeof *at->qcounts);
 	rows = xcalloc(at->st.agents + 1, sizeof *rows);
-	qs = xcalloc(total + 1, sizeof *qs);
+	off = xcalloc(at->st.agents + 1, sizeof *off);
 	memset(counts, 0, sizeof counts);
 	for (a = at->lru_head; a != NULL; a = a->lnext) {
-		if (!a->published)
+		/*
+		 * The state now: a change still held (agent_publish) counts,
+		 * so the snapshot agrees with rt.queue's calls of its time.
+		 */
+		if (a->pending) {
+			st = agent_state_at(at, a, a->pend_us);
+			since = a->published && st == a->state ? a->since_us :
+			    a->pend_us;
+		} else if (a->published) {
+			st = a->state;
+			since = a->since_us;
+		} else
 			continue;
 		nq = agent_queues_of(at, a, now_us, tmp,
 		    sizeof tmp / sizeof tmp[0]);
-		assert(used + nq <= total);
-		memcpy(qs + used, tmp, nq * sizeof *tmp);
+		if (used + nq > cap) {
+			cap = (used + nq) * 2;
+			qs = xreallocarray(qs, cap, sizeof *qs);
+		}
+		for (i = 0; i < nq; i++) {
+			qs[used + i] = tmp[i];
+			if ((k = (uintptr_t)strmap_get(at->queue_index,
+			    tmp[i])) != 0)
+				counts_add(&at->qcounts[k - 1], st);
+		}
 		rows[n].agent = a->id;
-		rows[n].state = a->state;
-		rows[n].since_us = a->since_us;
-		rows[n].queues = qs + used;
+		rows[n].state = st;
+		rows[n].since_us = since;
 		rows[n].nqueues = nq;
+		off[n] = used;
 		used += nq;
-		counts[a->state]++;
+		counts[st]++;
 		n++;
 	}
+	for (i = 0; i < n; i++)
+		rows[i].queues = qs != NULL ? qs + off[i] : NULL;
 	qsort(rows, n, sizeof *rows, row_cmp);
 	memset(&ev, 0, sizeof ev);
 	ev.type = AGENT_EV_RT;
@@ -1263,6 +1288,7 @@ agent_snapshot(struct agent_table *at, int64_t now_us)
 	ev.nrows = n;
 	ev.counts = counts;
 	at->sink(&ev, at->sink_arg);
+	free(off);
 	free(qs);
 	free(rows);
 }
