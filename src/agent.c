@@ -1007,7 +1007,8 @@ agent_leg_input(struct agent_table *at, const struct leg_event *ev)
 
 	switch (ev->type) {
 	case LEG_EV_START:
-		if (l->role == LEG_ROLE_AGENT) {
+		/* An empty user names nobody (no pattern: any user is an id). */
+		if (l->role == LEG_ROLE_AGENT && *l->dialed != '\0') {
 			a = agent_get(at, l->dialed, ev->ts_us);
 			aleg_new(at, a, l->id, ALEG_RINGING);
 			agent_mark(at, a, ev->ts_us, AGENT_R_RING, NULL, NULL);
@@ -1075,7 +1076,7 @@ agent_contact_input(struct agent_table *at, const struct contact_event *ev)
 	struct agent			*a;
 	int64_t				 wrapup_us;
 
-	if (c == NULL || t == NULL)
+	if (c == NULL || t == NULL || *t->agent == '\0')
 		return;
 	switch (ev->type) {
 	case CONTACT_EV_RING:

@@ -780,8 +780,10 @@ interval_advance(struct interval_stage *is, int64_t now_us)
 
 	if (now_us > is->now_us)
 		is->now_us = now_us;
-	if (is->cur_start_us < 0) {
-		is->cur_start_us = now_us - now_us % is->len_us;
+	/* The first tick (an agent's start-up state may have come first). */
+	if (is->cur_start_us < 0 || is->next_rt_us == 0) {
+		if (is->cur_start_us < 0)
+			is->cur_start_us = now_us - now_us % is->len_us;
 		is->next_rt_us = (now_us / rt_us + 1) * rt_us;
 		return;
 	}

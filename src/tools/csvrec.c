@@ -62,12 +62,22 @@ static const char *const agent_fields[] = {
 	"start", "end", "interval_s", "agent",
 	"attempts", "answered", "rona", "handled", "talk_s", "hold_s",
 	"handle_s", "holds", "transfers", "busy_s",
+	/* DESIGN.md 7 */
+	"staffed_s", "available_s", "ringing_s", "on_call_s", "busy_other_s",
+	"wrapup_s", "paused_s", "unknown_s", "occupancy",
 	NULL
 };
+/* Fields of interval.agent before those of DESIGN.md 7. */
+#define CSV_AGENT_V1_FIELDS	14
 static const char *const rt_fields[] = {
 	"ts", "queue", "waiting", "longest_wait_s", "talking", "on_hold",
+	/* DESIGN.md 7 */
+	"agents_staffed", "agents_available", "agents_ringing",
+	"agents_on_call", "agents_busy_other", "agents_wrapup",
+	"agents_paused",
 	NULL
 };
+#define CSV_RT_V1_FIELDS	6
 
 static const struct csv_kind_def {
 	const char		*kind;
@@ -77,8 +87,9 @@ static const struct csv_kind_def {
 } csv_kinds[] = {
 	{ "interval.queue", "interval.queue.", queue_fields,
 	  CSV_QUEUE_V1_FIELDS },
-	{ "interval.agent", "interval.agent.", agent_fields, 0 },
-	{ "rt.queue", "rt.queue.", rt_fields, 0 },
+	{ "interval.agent", "interval.agent.", agent_fields,
+	  CSV_AGENT_V1_FIELDS },
+	{ "rt.queue", "rt.queue.", rt_fields, CSV_RT_V1_FIELDS },
 };
 #define CSV_NKINDS	(sizeof csv_kinds / sizeof csv_kinds[0])
 
