@@ -3,13 +3,16 @@
 # replay-agents.sh: agent states and occupancy (DESIGN.md 7) on generated days against the generator's own truth.
 # Three 45-minute days per presence mode (register: shifts with challenged
 # REGISTERs, refreshes, lapsed bindings, un-registers, agents registered
-# before the capture; static: agents.ids, login/logout codes), pauses by
-# feature code, queue wrap-up, agents' own outbound and internal calls, and
-# one static day with the background SIP of bench/add-noise.py (OPTIONS,
-# REGISTER of every listed phone, BLF SUBSCRIBE/NOTIFY, keep-alives), and a
-# day without the agent model (calls only, correlation by caller). Every
-# agent.state event and every interval.agent record must equal the truth
-# (ccmetrics-gen --agent-states / --agent-intervals) to the millisecond.
+# before the capture, phones named only by their binding; static:
+# agents.ids, login/logout codes), pauses by feature code (one in the very
+# capture timestamp its wrap-up ends), queue wrap-up, agents' own outbound
+# and internal calls; a static day with the background SIP of
+# bench/add-noise.py (OPTIONS, REGISTER of every listed phone, BLF
+# SUBSCRIBE/NOTIFY, keep-alives), a register day with that noise but its
+# REGISTERs, and a day without the agent model (calls only, correlation by
+# caller). Every agent.state event and every interval.agent record must
+# equal the truth (ccmetrics-gen --agent-states / --agent-intervals) to the
+# millisecond.
 . "$(dirname "$0")/lib.sh"
 
 CMPA="$PYTHON3 $top_srcdir/tests/compare-agents.py"
@@ -143,5 +146,22 @@ gen noisy --presence static --seed 54 --capture-end-us "$end_us"
 cmp -s "$TMP/noisy.pcap" "$TMP/noisy.orig" || fail "noisy: the capture changed"
 cases noisy static
 replay noisy "$TMP/noisy-noise.pcap"
+
+# Register mode under the same noise but its REGISTERs (--register-s 0: the
+# day's own shifts are the registrations): every phone qualified, watched and
+# keeping its NAT binding alive while its agent is unknown, bound or gone.
+gen noisyreg --presence register --seed 45
+$NOISE --seed 45 --agents 10 --register-s 0 "$TMP/noisyreg.pcap" \
+    "$TMP/noisyreg-noise.pcap" 2>"$TMP/noise.log" || fail "add-noise: $(cat "$TMP/noise.log")"
+grep -q 'SUBSCRIBE [1-9]' "$TMP/noise.log" || fail "add-noise added no SUBSCRIBE"
+end_us=$($PYTHON3 -c '
+import sys
+sys.path.insert(0, sys.argv[1])
+from ccmgen_wire import PcapReader
+with open(sys.argv[2], "rb") as fh:
+    print(max(PcapReader(fh).times()))' "$top_srcdir/tools" "$TMP/noisyreg-noise.pcap")
+gen noisyreg --presence register --seed 45 --capture-end-us "$end_us"
+cases noisyreg register
+replay noisyreg "$TMP/noisyreg-noise.pcap"
 
 [ -z "$failed" ] || fail "days whose agent states differ:$failed"
