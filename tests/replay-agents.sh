@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-2-Clause
-# replay-agents.sh: agent states and occupancy (DESIGN.md 7) on generated days against the generator's own truth.
+# replay-agents.sh: agent states and occupancy (DESIGN.md 7) of generated days against their truth.
 # Three 45-minute days per presence mode (register: shifts with challenged
 # REGISTERs, refreshes, lapsed bindings, un-registers, agents registered
 # before the capture, phones named only by their binding; static:
