@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: BSD-2-Clause
-# compare-agents.py: agent.state and interval.agent records of ccmetricsd against the generator truth.
+# compare-agents.py: ccmetricsd agent.state and interval.agent records against the generator truth.
 """Usage: compare-agents.py STATES_TRUTH AGENT_INTERVALS_TRUTH DAEMON_OUTPUT.jsonl
 
 STATES_TRUTH is ccmetrics-gen --agent-states (agent.state objects), AGENT_INTERVALS_TRUTH
