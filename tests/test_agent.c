@@ -672,6 +672,42 @@ eviction_at_exactly_max_agents(void **state)
 	pipe_close(&p);
 }
 
+/*
+ * An evicted agent's interval accumulator goes once its interval is
+ * published: per-agent interval state is bounded by limits.max_agents.
+ */
+static void
+evicted_agent_interval_state_is_freed(void **state)
+{
+	struct pipe	p;
+	const struct dlg a1 = { "ag-e1@10.0.0.10", "e1", "h1", PBX, AGENT1,
+			    CALLER, "1001", IN1_ID, NULL };
+	const struct dlg a2 = { "ag-e2@10.0.0.10", "e2", "h2", PBX, AGENT2,
+			    CALLER, "1002", IN1_ID, NULL };
+	const struct dlg a3 = { "ag-e3@10.0.0.10", "e3", "h3", PBX, AGENT3,
+			    CALLER, "1003", IN1_ID, NULL };
+
+	(void)state;
+	pipe_open(&p, YAML "limits:\n  max_agents: 2\n");
+	send_invite(&p, &in1, ATS(9));
+	send_invite(&p, &a1, ATS(10));
+	send_cancel(&p, &a1, ATS(10) + 500000);
+	send_invite(&p, &a2, ATS(11));
+	send_cancel(&p, &a2, ATS(11) + 500000);
+	send_invite(&p, &a3, ATS(12));		/* 1001 goes */
+	send_cancel(&p, &a3, ATS(12) + 500000);
+	send_bye(&p, &in1, true, 2, ATS(20));
+	pipe_tick(&p, ATS(903));		/* 09:00-09:15 published */
+	assert_int_equal(pipe_interval_stats(&p)->agents, 2);
+	assert_int_equal(agent_get_stats(p.agents)->evicted, 1);
+	pipe_flush(&p, ATS(910));
+	pipe_done(&p);
+	expect_int(pipe_agent_interval(&p, "1001", T0_US), "attempts", 1);
+	expect_num(pipe_agent_interval(&p, "1001", T0_US), "ringing_s", 0.5);
+	expect_int(pipe_agent_interval(&p, "1003", T0_US), "attempts", 1);
+	pipe_close(&p);
+}
+
 /* REGISTERs from outside agents.addresses or for no agent id are ignored. */
 static void
 spoofed_and_foreign_registers_are_ignored_and_counted(void **state)
@@ -831,6 +867,7 @@ main(void)
 		cmocka_unit_test(static_mode_logs_in_the_listed_agents),
 		cmocka_unit_test(bound_contact_names_the_agent_of_a_leg),
 		cmocka_unit_test(eviction_at_exactly_max_agents),
+		cmocka_unit_test(evicted_agent_interval_state_is_freed),
 		cmocka_unit_test(
 		    spoofed_and_foreign_registers_are_ignored_and_counted),
 		cmocka_unit_test(idle_staffed_agent_has_an_interval),
