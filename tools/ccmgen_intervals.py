@@ -438,17 +438,30 @@ class IntervalTruth:
                                 self.planning.get(queue, {}))
 
     def agent_rows(self):
-        """interval.agent truth: agents with a count, busy time or a segment up at the end."""
+        """interval.agent truth: agents with a count, busy time or a segment up at the
+        end; with agent states (ccmgen_agents, DESIGN.md 7) also every agent with time
+        in a state other than logged_out and unknown, and the state times."""
+        import ccmgen_agents
+        states = getattr(self, "states", None)
         for i in range(self.first, self.last + 1):
             start, end = self.bounds(i)
-            for agent in sorted(a for a, j in self.a if j == i):
-                acc = self.a[(agent, i)]
-                if acc.up_at_end or any(acc.n.values()):
+            agents = {a for a, j in self.a if j == i}
+            if states is not None:
+                agents |= {a for a, j in states if j == i and
+                           ccmgen_agents.publishes(states[(a, j)])}
+            for agent in sorted(agents):
+                acc = self.a.get((agent, i), AgentInterval())
+                st = None if states is None else states.get((agent, i))
+                if acc.up_at_end or any(acc.n.values()) or \
+                        (st is not None and ccmgen_agents.publishes(st)):
                     row = {"agent": agent, "start": start, "end": end,
                            "interval_s": self.interval_s}
                     for name in AGENT_COUNTS:
                         row[name] = self.gen.seconds(acc.n[name]) if name.endswith("_s") \
                             else acc.n[name]
+                    if states is not None:
+                        row.update(ccmgen_agents.state_fields(
+                            self.gen, st or dict.fromkeys(ccmgen_agents.STATES, 0)))
                     yield row
 
 
@@ -562,7 +575,7 @@ def leg_events(calls):
 
 
 def write(gen, p, topo, calls, pairs, packet_times, queue_path=None, agent_path=None,
-          rt_path=None, realtime_s=60, delay=0):
+          rt_path=None, realtime_s=60, delay=0, states=None, capture_end=None):
     """Write the requested truth files. calls: every simulated call; pairs: (Contact,
     call.end record) of every complete contact; packet_times: model times of every
     packet in the capture; delay: the encapsulation's capture delay (ms, HEP's), by
@@ -579,9 +592,11 @@ def write(gen, p, topo, calls, pairs, packet_times, queue_path=None, agent_path=
     models = [Model(gen, c, r, events) for c, r in pairs]
     packet_times = [t + delay for t in packet_times]
     queues = [q.name for q in topo.queues]
+    last = max(packet_times) if capture_end is None else capture_end
     truth = IntervalTruth(gen, queues, p.start_ms, gen.INTERVAL_S,
-                          min(packet_times), max(packet_times),
+                          min(packet_times), last,
                           {q: gen.queue_planning(p, q) for q in queues})
+    truth.states = states
     for m in models:
         truth.add(m)
     if queue_path:
