@@ -62,6 +62,7 @@ struct natspub {
 	int64_t		 progress_ms;	/* the last ack */
 	struct natspub_stats st;
 	uint64_t	 connects, disconnects;
+	int		 not_yet;	/* the first connect failed */
 	char		 last_err[NP_ERR_MAX];	/* of a failed attempt */
 	char		 last_reject[NP_ERR_MAX];
 
@@ -423,6 +424,11 @@ np_connect(struct natspub *np)
 	}
 	if (s == NATS_OK)
 		np_connected(np->nc, np);
+	else {
+		pthread_mutex_lock(&np->mtx);
+		np->not_yet = 1;
+		pthread_mutex_unlock(&np->mtx);
+	}
 	jsOptions_Init(&jo);
 	/* Our window is below libnats's: its publish never stalls. */
 	jo.PublishAsync.MaxPending = NP_WINDOW * 2;
@@ -654,8 +660,11 @@ natspub_drain(struct natspub *np)
 	struct natspub_stats	st;
 	uint64_t		c, d, e, r;
 	char			err[NP_ERR_MAX], rej[NP_ERR_MAX];
+	int			not_yet;
 
 	pthread_mutex_lock(&np->mtx);
+	not_yet = np->not_yet;
+	np->not_yet = 0;
 	st = np->st;
 	c = np->connects;
 	d = np->disconnects;
@@ -665,6 +674,10 @@ natspub_drain(struct natspub *np)
 	memcpy(rej, np->last_reject, sizeof rej);
 	pthread_mutex_unlock(&np->mtx);
 
+	if (not_yet)
+		log_warn("nats: %s: cannot connect; retrying, objects wait in "
+		    "the queue (publish.nats.max_pending %zu)", np->url,
+		    np->max_pending);
 	if (d != np->seen_disconnects)
 		log_warn("nats: %s: disconnected; reconnecting, objects wait "
 		    "in the queue (publish.nats.max_pending %zu)", np->url,
@@ -716,12 +729,13 @@ natspub_free(struct natspub *np)
 		pthread_mutex_unlock(&np->mtx);
 		pthread_join(np->thread, NULL);
 		natspub_drain(np);
-		log_info("nats: %" PRIu64 " objects published (%" PRIu64
-		    " duplicates), %" PRIu64 " dropped (queue full), %" PRIu64
-		    " refused, %" PRIu64 " unsent at exit; %" PRIu64
-		    " reconnects", np->st.published, np->st.duplicates,
-		    np->st.dropped, np->st.rejected, np->st.pending,
-		    np->st.reconnects);
+		(np->st.dropped + np->st.rejected + np->st.pending > 0 ?
+		    log_warn : log_info)("nats: %" PRIu64 " objects published "
+		    "(%" PRIu64 " duplicates), %" PRIu64 " dropped (queue "
+		    "full), %" PRIu64 " refused, %" PRIu64 " unsent at exit; "
+		    "%" PRIu64 " reconnects", np->st.published,
+		    np->st.duplicates, np->st.dropped, np->st.rejected,
+		    np->st.pending, np->st.reconnects);
 	}
 	if (np->nc != NULL)
 		natsConnection_Close(np->nc);
