@@ -96,6 +96,7 @@ add_stream(jsCtx *js, const char *name, const char *subject,
 		memset(&ext, 0, sizeof ext);
 		src.Name = from;
 		ext.APIPrefix = api;
+		ext.DeliverPrefix = "";	/* libnats 3.4 needs a string */
 		src.External = &ext;
 		srcs[0] = &src;
 		sc.Sources = srcs;
