@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <nats/nats.h>
 
@@ -378,6 +379,13 @@ natspub_create(const struct config *cfg, const char *site, const char *boot,
 	np->prefix = xmalloc(plen);
 	snprintf(np->prefix, plen, "%s.%s.", cfg->nats_subject_prefix, site);
 	snprintf(np->id_prefix, sizeof np->id_prefix, "%s-%s-", site, boot);
+	/* libnats reads it at each connect only: fail now, not silently. */
+	if (np->creds != NULL && access(np->creds, R_OK) != 0) {
+		snprintf(err, errlen, "publish.nats.creds: %s: %s", np->creds,
+		    strerror(errno));
+		natspub_free(np);
+		return (NULL);
+	}
 	if (nats_Open(-1) != NATS_OK) {
 		snprintf(err, errlen, "nats: the library does not start");
 		natspub_free(np);
