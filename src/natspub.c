@@ -297,8 +297,8 @@ fail:
  * another subject or a broken protocol line. Agent ids come from the
  * wire, so each such byte becomes '_'; the body keeps the id as it was.
  */
-static void
-np_subject_append(char *dst, const char *topic, size_t len)
+void
+natspub_subject_topic(char *dst, const char *topic, size_t len)
 {
 	size_t		i;
 	unsigned char	c;
@@ -306,7 +306,7 @@ np_subject_append(char *dst, const char *topic, size_t len)
 	for (i = 0; i < len; i++) {
 		c = (unsigned char)topic[i];
 		if (c <= ' ' || c == 0x7f || c == '*' || c == '>' ||
-		    (c == '.' && (i == 0 || i + 1 == len || topic[i + 1] ==
+		    (c == '.' && (i == 0 || i + 1 == len || topic[i - 1] ==
 		    '.')))
 			c = '_';
 		dst[i] = (char)c;
@@ -635,7 +635,7 @@ natspub_send(struct natspub *np, const char *topic, uint64_t seq,
 	e->sublen = plen + tlen;
 	e->len = len;
 	memcpy(e->data, np->prefix, plen);
-	np_subject_append(e->data + plen, topic, tlen);
+	natspub_subject_topic(e->data + plen, topic, tlen);
 	memcpy(e->data + e->sublen + 1, json, len);
 
 	pthread_mutex_lock(&np->mtx);
