@@ -73,6 +73,7 @@ struct publisher {
 	void			*zsock;
 	void			*zmon;		/* socket monitor: peers */
 	struct zap		*zap;		/* curve_allowed_clients */
+	struct natspub		*nats;		/* NULL: no NATS */
 	struct privacy		*privacy;
 	struct pub_peer		*peers;		/* connected peers */
 	int			 npeers;
@@ -92,6 +93,9 @@ struct publisher {
 	int64_t			 observed_from_us;
 	int64_t			 observed_to_us;
 	char			 boot[PUBLISH_BOOT_LEN + 1];
+	char			 site[CONFIG_NAME_MAX];	/* in every object */
+	char			 site_member[CONFIG_NAME_MAX + 16];
+	size_t			 site_member_len;	/* ',"site":"..."' */
 	struct publish_stats	 st;
 	struct jsonw		 out;	/* the object being published */
 	struct jsonw		 topic;	/* its topic, quoted (JSON lines) */
@@ -280,6 +284,11 @@ publish_create(const struct config *cfg, int line_buffered, char *err,
 	pub->line_buffered = line_buffered;
 	pub->jsonl_fd = -1;
 	publish_boot_id(pub->boot);
+	snprintf(pub->site, sizeof pub->site, "%s", cfg->site != NULL ?
+	    cfg->site : "unknown");
+	/* [A-Za-z0-9_-]+ (config.c): written once, nothing to escape. */
+	pub->site_member_len = (size_t)snprintf(pub->site_member,
+	    sizeof pub->site_member, ",\"site\":\"%s\"", pub->site);
 	jsonw_init(&pub->out);
 	jsonw_init(&pub->topic);
 	jsonw_init(&pub->jsonl);
@@ -303,7 +312,13 @@ publish_create(const struct config *cfg, int line_buffered, char *err,
 			return (NULL);
 		}
 	}
-	log_info("run %s", pub->boot);
+	if (cfg->nats_url != NULL && (pub->nats = natspub_create(cfg,
+	    pub->site, pub->boot, err, errlen)) == NULL) {
+		publish_free(pub);
+		return (NULL);
+	}
+	pub->st.nats = pub->nats != NULL;
+	log_info("run %s, site %s", pub->boot, pub->site);
 	return (pub);
 }
 
@@ -434,6 +449,7 @@ publish_begin(struct publisher *pub, const char *type, int64_t ts_us)
 	jsonw_int(w, "v", PUBLISH_SCHEMA_VERSION);
 	jsonw_int(w, "seq", (int64_t)++pub->seq);
 	jsonw_str(w, "boot", pub->boot);
+	jsonw_raw(w, pub->site_member, pub->site_member_len);
 	jsonw_time(w, "ts", ts_us);
 	return (w);
 }
@@ -448,6 +464,8 @@ publish_end(struct publisher *pub, const char *topic)
 		publish_zmq(pub, topic, w->buf, w->len);
 	if (pub->jsonl_fd != -1)
 		publish_jsonl(pub, topic, w->buf, w->len);
+	if (pub->nats != NULL)
+		natspub_send(pub->nats, topic, pub->seq, w->buf, w->len);
 	pub->st.sent++;
 }
 
@@ -716,6 +734,8 @@ publish_drain(struct publisher *pub)
 {
 	zmq_msg_t	msg;
 
+	if (pub->nats != NULL)
+		natspub_drain(pub->nats);
 	if (pub->zsock == NULL)
 		return;
 	publish_monitor(pub);
@@ -813,8 +833,10 @@ publish_get_observed(const struct publisher *pub, int64_t *from_us,
 }
 
 const struct publish_stats *
-publish_get_stats(const struct publisher *pub)
+publish_get_stats(struct publisher *pub)
 {
+	if (pub->nats != NULL)
+		natspub_get_stats(pub->nats, &pub->st.nats_st);
 	return (&pub->st);
 }
 
@@ -823,6 +845,7 @@ publish_free(struct publisher *pub)
 {
 	if (pub == NULL)
 		return;
+	natspub_free(pub->nats);
 	if (pub->jsonl_fd != -1) {
 		publish_jsonl_flush(pub);
 		if (pub->jsonl_path != NULL)

@@ -406,6 +406,26 @@ json_agents(const struct agent_stats *a)
 	    "feature_codes", (json_int_t)a->feature_codes,
 	    "feature_codes_ignored", (json_int_t)a->feature_codes_ignored,
 	    "feature_code_messages", (json_int_t)a->feature_code_messages));
+
+/* publish.nats_*: only with publish.nats on (DESIGN.md 8). */
+static void
+record_nats_stats(json_t *p, const struct natspub_stats *n)
+{
+	json_object_set_new(p, "nats_published", json_integer(
+	    (json_int_t)n->published));
+	json_object_set_new(p, "nats_duplicates", json_integer(
+	    (json_int_t)n->duplicates));
+	json_object_set_new(p, "nats_dropped", json_integer(
+	    (json_int_t)n->dropped));
+	json_object_set_new(p, "nats_rejected", json_integer(
+	    (json_int_t)n->rejected));
+	json_object_set_new(p, "nats_errors", json_integer(
+	    (json_int_t)n->errors));
+	json_object_set_new(p, "nats_reconnects", json_integer(
+	    (json_int_t)n->reconnects));
+	json_object_set_new(p, "nats_pending", json_integer(
+	    (json_int_t)n->pending));
+	json_object_set_new(p, "nats_connected", json_boolean(n->connected));
 }
 
 void
@@ -484,6 +504,9 @@ record_stats(struct publisher *pub, int64_t ts_us,
 	    "zmq_refused", (json_int_t)rc->publish->zmq_refused,
 	    "jsonl_lost", (json_int_t)rc->publish->jsonl_lost,
 	    "zmq_flooded", (json_int_t)rc->publish->zmq_flooded));
+	if (rc->publish->nats)
+		record_nats_stats(json_object_get(o, "publish"),
+		    &rc->publish->nats_st);
 	publish_send(pub, "stats", "stats", ts_us, o);
 }
 

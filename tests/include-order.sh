@@ -19,7 +19,7 @@ rank() {
 	contact) echo 7 ;;
 	agent) echo 8 ;;
 	interval) echo 9 ;;
-	publish|zap) echo 10 ;;
+	publish|zap|natspub) echo 10 ;;
 	record) echo 11 ;;
 	pipeline) echo 12 ;;
 	*) echo unknown ;;

@@ -64,8 +64,17 @@ struct config_queue {
  * whole on reload, freed by config_free(). Strings are owned; NULL means
  * "not set".
  */
+/* Where struct config's site came from. */
+enum config_site_source {
+	CONFIG_SITE_SET,		/* the site key */
+	CONFIG_SITE_HOST,		/* the short host name */
+	CONFIG_SITE_HOST_ALTERED	/* ... made to fit [A-Za-z0-9_-]+ */
+};
+
 struct config {
 	char		 *path;
+	char		 *site;			/* always set (section 8) */
+	int		  site_default;		/* enum config_site_source */
 
 	/* capture */
 	char		 *interface;
@@ -130,6 +139,17 @@ struct config {
 	char		 *zmq_curve_public_key;	/* Z85; matches the secret */
 	char		**zmq_curve_allowed;	/* client public keys, Z85; */
 	size_t		  nzmq_curve_allowed;	/*   none: any client key */
+
+	char		 *nats_url;		/* NULL: no NATS (section 8) */
+	char		 *nats_subject_prefix;	/* "ccmetrics" */
+	int		  nats_max_pending;	/* 100000 */
+	char		 *nats_tls_ca;		/* PEM files; NULL: none */
+	char		 *nats_tls_cert;
+	char		 *nats_tls_key;
+	char		 *nats_creds;		/* a .creds file (JWT, NKey) */
+	char		 *nats_user;		/* or user and password, */
+	char		 *nats_password;
+	char		 *nats_token;		/*   or a token */
 
 	char		 *daemon_user;		/* root drops to it; NULL: no */
 	char		 *daemon_group;		/* NULL: the user's group */
