@@ -406,6 +406,7 @@ json_agents(const struct agent_stats *a)
 	    "feature_codes", (json_int_t)a->feature_codes,
 	    "feature_codes_ignored", (json_int_t)a->feature_codes_ignored,
 	    "feature_code_messages", (json_int_t)a->feature_code_messages));
+}
 
 /* publish.nats_*: only with publish.nats on (DESIGN.md 8). */
 static void

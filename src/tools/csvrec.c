@@ -357,10 +357,14 @@ done:
 	return (-1);
 }
 
-/* One cell: null or absent is empty; numbers as the daemon wrote them. */
+/*
+ * One cell: null or absent is empty; numbers as the daemon wrote them. A
+ * column absent for the first time is added to missing, the one warning
+ * of the row (a record of an older daemon may lack many).
+ */
 static void
-row_cell(struct csvrec *cr, const struct csv_file *f, struct csv_column *c,
-    const json_t *obj, struct csv_buf *row)
+row_cell(struct csvrec *cr, struct csv_column *c, const json_t *obj,
+    struct csv_buf *row, struct csv_buf *missing)
 {
 	const json_t	*v = json_object_get(obj, c->field);
 	char		 num[32], *text;
@@ -370,9 +374,11 @@ row_cell(struct csvrec *cr, const struct csv_file *f, struct csv_column *c,
 		    NULL;
 	if (v == NULL) {
 		cr->st.missing_fields++;
-		if (!c->warned)
-			log_warn("%s: no %s in a record: empty cells",
-			    f->def->kind, c->name);
+		if (!c->warned) {
+			if (missing->len > 0)
+				buf_str(missing, ", ");
+			buf_str(missing, c->name);
+		}
 		c->warned = true;
 		return;
 	}
@@ -405,7 +411,7 @@ int
 csvrec_write(struct csvrec *cr, const char *topic, const json_t *obj)
 {
 	struct csv_file	*f = NULL;
-	struct csv_buf	 row = { NULL, 0, 0 };
+	struct csv_buf	 row = { NULL, 0, 0 }, missing = { NULL, 0, 0 };
 	size_t		 i, k, old_len[CSV_OLDER_MAX] = { 0 };
 	int		 rc;
 
@@ -421,11 +427,16 @@ csvrec_write(struct csvrec *cr, const char *topic, const json_t *obj)
 	for (i = 0; i < f->ncols; i++) {
 		if (i > 0)
 			buf_add(&row, ",", 1);
-		row_cell(cr, f, &f->cols[i], obj, &row);
+		row_cell(cr, &f->cols[i], obj, &row, &missing);
 		for (k = 0; k < CSV_OLDER_MAX; k++) {
 			if (i + 1 == f->old_ncols[k])
 				old_len[k] = row.len;
 		}
+	}
+	if (missing.len > 0) {
+		log_warn("%s: no %.*s in a record: empty cells", f->def->kind,
+		    (int)missing.len, missing.p);
+		free(missing.p);
 	}
 	buf_str(&row, CSV_EOL);
 	rc = file_append(cr, f, &row, old_len);
