@@ -65,8 +65,6 @@ printf 'listen: 127.0.0.1:8080\nlisten: 127.0.0.1:8081\n' |
 # 32 MiB + 16 MiB + 256 * (256 KiB + 32 KiB) = 125829120 bytes.
 printf 'limits: { memory_bytes: 33554432 }\n' |
     case_ memory '1:25: limits.memory_bytes: 33554432 is less than 32 MiB + events.ring_bytes + limits.max_clients * (limits.client_buffer_bytes + 32 KiB) = 125829120'
-printf 'limits: { client_buffer_bytes: 65536, max_message_bytes: 65536 }\n' |
-    case_ client-buffer '1:32: limits.client_buffer_bytes: must hold one event: at least limits.max_message_bytes + 1024'
 printf 'feeds: [ { endpoint: "tcp://127.0.0.1:1" }\n' |
     case_ syntax "2:1: syntax error: did not find expected ',' or ']' (while parsing a flow sequence at line 1, column 8)"
 printf 'listen: 127.0.0.1:8080\n---\nlisten: 127.0.0.1:8081\n' |

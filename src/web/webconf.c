@@ -85,7 +85,7 @@ static const struct wc_row wc_top[] = {
 	{ "limits.client_buffer_bytes", WC_SIZE, W(client_buffer_bytes), 4096,
 	  1LL << 30, 0 },
 	{ "limits.max_message_bytes", WC_SIZE, W(max_message_bytes), 1024,
-	  16LL << 20, 0 },
+	  64LL << 20, 0 },
 	{ "limits.max_sites", WC_INT, W(max_sites), 1, 4096, 0 },
 	{ "limits.max_queues", WC_INT, W(max_queues), 1, 100000, 0 },
 	{ "limits.max_agents", WC_INT, W(max_agents), 1, 1000000, 0 },
@@ -802,7 +802,7 @@ wc_defaults(struct webconf *wc)
 	wc->events_keepalive_s = 15;
 	wc->max_clients = 256;
 	wc->client_buffer_bytes = 256UL * 1024;
-	wc->max_message_bytes = 64UL * 1024;
+	wc->max_message_bytes = 1024UL * 1024;
 	wc->max_sites = 64;
 	wc->max_queues = 1000;
 	wc->max_agents = 100000;
@@ -884,10 +884,6 @@ wc_finish(struct wc_load *cl)
 		    "32 MiB + events.ring_bytes + limits.max_clients * "
 		    "(limits.client_buffer_bytes + 32 KiB) = %zu",
 		    wc->memory_bytes, need);
-	if (wc->client_buffer_bytes < wc->max_message_bytes + 1024)
-		wc_error(cl, wc_mark(cl, "limits.client_buffer_bytes"),
-		    "limits.client_buffer_bytes", "must hold "
-		    "one event: at least limits.max_message_bytes + 1024");
 }
 
 static yaml_mark_t
