@@ -63,7 +63,7 @@ feed(struct board *b, const char *topic, int64_t ts_ms, const char *text)
 {
 	json_error_t	 err;
 	json_t		*o = json_loads(text, 0, &err);
-	char		 ts[32];
+	char		 ts[80];
 
 	assert_non_null(o);
 	iso(ts_ms, ts, sizeof ts);
@@ -78,7 +78,7 @@ feed_interval(struct board *b, const char *q, int64_t start_ms,
     const char *observed_from, int offered, int answered, int within,
     int abandoned, int short_ab, double wait_ans, double ab_wait)
 {
-	char	 text[1024], start[32], end[32], from[80] = "";
+	char	 text[1024], start[80], end[80], from[120] = "";
 
 	iso(start_ms, start, sizeof start);
 	iso(start_ms + 15 * MIN_MS, end, sizeof end);

@@ -708,7 +708,7 @@ board_feed(struct board *b, const char *topic, const json_t *obj,
 static json_t *
 json_time(int64_t ms)
 {
-	char	 buf[32];
+	char	 buf[80];
 
 	if (ms < 0)
 		return (json_null());
