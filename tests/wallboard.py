@@ -43,6 +43,8 @@ ZONE = zoneinfo.ZoneInfo(TZ)
 # as held (data-v), with the moment each one shows.
 READ_JS = r"""(() => {
   const v = (t, cls) => { const e = t.querySelector(cls); return e ? {text: e.textContent, v: e.dataset.v} : null; };
+  if (!document.body || !document.getElementById("feed-text"))
+    return {conn: "", feed: "", day: "", tiles: [], agents: []};
   return {
     conn: document.body.dataset.conn,
     feed: document.getElementById("feed-text").textContent,
@@ -110,9 +112,12 @@ class Day:
         with open(base + ".gen.yaml") as fh:
             text = fh.read()
         text = text[:text.index("\npublish:")] + "\n"
+        self.jsonl = base + ".out.jsonl"
         text += ("publish:\n  zmq: { endpoint: \"tcp://127.0.0.1:%d\", "
-                 "await_subscribers: 1, await_ms: 20000 }\n" % zmq_port)
+                 "await_subscribers: 1, await_ms: 20000 }\n"
+                 "  jsonl: { path: \"%s\" }\n" % (zmq_port, self.jsonl))
         self.config = base + ".yaml"
+        self.feed_rt, self.feed_agents, self.feed_loaded = {}, None, False
         with open(self.config, "w") as fh:
             fh.write(text)
         self.rt = {}
@@ -126,6 +131,22 @@ class Day:
             o = json.loads(line)
             self.iq.setdefault(o["queue"], []).append(o)
         self.queues = sorted(self.iq)
+
+    def load_feed(self):
+        """What the daemon published (its JSON-lines sink), once it ended:
+        the agent counts and states, where the generator has no model of
+        them, are checked against the feed the page was given."""
+        self.feed_rt, agents = {}, None
+        for line in open(self.jsonl):
+            o = json.loads(line)
+            if o["type"] == "rt.queue":
+                self.feed_rt[(o["queue"], o["ts"])] = o
+            elif o["type"] == "rt.agents":
+                agents = {a["agent"]: a["state"] for a in o["agents"]}
+            elif o["type"] == "agent.state" and agents is not None:
+                agents[o["agent"]] = o["state"]
+        self.feed_agents = agents
+        self.feed_loaded = True
 
     def today(self, queue, day, through_end):
         """Sums of the queue's intervals of local day `day` that ended by
@@ -164,8 +185,18 @@ def check_tile(t, day, page_day, problems):
     if abs(float(t["longest"]["v"]) - rt["longest_wait_s"]) > 1e-9:
         problems.append("%s: longest wait at %s: truth %s, page %s" % (
             where, t["rt_ts"], rt["longest_wait_s"], t["longest"]["v"]))
+    # Agent counts: the generator's when it models them, else (once the
+    # replay ended) what the daemon published for that snapshot.
+    if "agents_available" in rt:
+        src = rt
+    elif day.feed_loaded:
+        src = day.feed_rt.get((q, t["rt_ts"]), {})
+    else:
+        src = None
     for k in ("available", "on_call", "wrapup", "paused"):
-        want = rt.get("agents_" + k)
+        if src is None:
+            break
+        want = src.get("agents_" + k)
         got = t[k]["text"]
         if (want is None and got != "—") or (want is not None and
                                              got != str(want)):
@@ -225,6 +256,13 @@ def check_page(b, day, final=False, tries=80):
                 if t["interval_end"] != last_end:
                     problems.append("%s: last interval ends %s, page %s" % (
                         t["queue"], last_end, t["interval_end"]))
+        if final and day.feed_agents is not None:
+            want = sorted((a, st) for a, st in day.feed_agents.items()
+                          if st != "logged_out")
+            got = sorted((a, st) for a, st in r["agents"])
+            if want != got:
+                problems.append("agent grid %s, the feed's agents %s" % (
+                    got, want))
         if not problems:
             return r
         time.sleep(0.25)
@@ -321,6 +359,7 @@ def check(work, outdir):
             reads += 1
             time.sleep(1.0)
         finish(d, "ccmetricsd (day 1)")
+        day1.load_feed()
         r = check_page(browser, day1, final=True)
         seen_days.add(r["day"])
         log("ok: day 1: %d reads during the replay and the final one match "
@@ -348,6 +387,7 @@ def check(work, outdir):
         wait_for(browser, "live again", lambda r: r["conn"] == "live")
         log("ok: ccmetricsd restarted: the page is live again")
         finish(d, "ccmetricsd (day 2)")
+        day2.load_feed()
         r = check_page(browser, day2, final=True)
         log("ok: day 2 after the daemon's restart matches the truth: %s" %
             ", ".join("%s abandoned %s SL %s" % (
@@ -365,6 +405,7 @@ def check(work, outdir):
         wait_for(browser, "live after the server restart",
                  lambda r: r["conn"] == "live", tries=400)
         finish(d, "ccmetricsd (day 2 again)")
+        day2.load_feed()
         r = check_page(browser, day2, final=True)
         log("ok: after ccmetrics-web restarted the page is back and right")
     finally:
