@@ -281,10 +281,16 @@ def wait_for(b, what, pred, tries=240, pause=0.25):
 
 
 class Web:
-    def __init__(self, work, http_port, zmq_port, logname):
+    def __init__(self, work, http_port, zmq_port, logname, base=None):
         self.conf = os.path.join(work, "web.yaml")
         with open(self.conf, "w") as fh:
-            fh.write("listen: \"127.0.0.1:%d\"\n"
+            if base is not None:
+                # A configuration of ours, on the test's ports.
+                fh.write(base + "listen: \"127.0.0.1:%d\"\nfeeds:\n"
+                         "  - endpoint: \"tcp://127.0.0.1:%d\"\n" % (
+                             http_port, zmq_port))
+            else:
+                fh.write("listen: \"127.0.0.1:%d\"\n"
                      "feeds:\n  - endpoint: \"tcp://127.0.0.1:%d\"\n"
                      "timezone: %s\n"
                      "thresholds:\n  default:\n"
@@ -415,15 +421,18 @@ def check(work, outdir):
 
 def screenshot(work, png):
     http_port, zmq_port = free_port(), free_port()
-    conf = os.path.join(work, "sample.yaml")
-    with open(os.path.join(TOP_SRC, "samples", "sample.yaml")) as fh:
+    # The README's own commands (samples/wallboard.yaml, samples/web.yaml),
+    # on ports of the test's.
+    conf = os.path.join(work, "wallboard.yaml")
+    with open(os.path.join(TOP_SRC, "samples", "wallboard.yaml")) as fh:
         text = fh.read()
-    text = text[:text.index("\npublish:")] + "\n"
-    text += ("publish:\n  zmq: { endpoint: \"tcp://127.0.0.1:%d\", "
-             "await_subscribers: 1, await_ms: 20000 }\n" % zmq_port)
+    text = text.replace("tcp://127.0.0.1:5556", "tcp://127.0.0.1:%d" %
+                        zmq_port)
     with open(conf, "w") as fh:
         fh.write(text)
-    web = Web(work, http_port, zmq_port, "web.log")
+    with open(os.path.join(TOP_SRC, "samples", "web.yaml")) as fh:
+        base = fh.read()
+    web = Web(work, http_port, zmq_port, "web.log", base=base)
     browser = cdp.Browser(CHROMIUM, os.path.join(work, "profile"),
                           log=open(os.path.join(work, "chromium.log"), "w"))
     try:
