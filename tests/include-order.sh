@@ -21,6 +21,10 @@ rank() {
 	publish|zap) echo 9 ;;
 	record) echo 10 ;;
 	pipeline) echo 11 ;;
+	# ccmetrics-web (src/web/): a consumer of the feed, off the pipeline.
+	wbuf|webconf) echo 0 ;;
+	webmetrics|websse|webfeed|board) echo 20 ;;
+	webhttp) echo 21 ;;
 	*) echo unknown ;;
 	esac
 }

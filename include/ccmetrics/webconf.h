@@ -66,7 +66,7 @@ struct webconf {
 	int	 max_clients;		/* HTTP connections at once, default 256 */
 	size_t	 client_buffer_bytes;	/* an SSE client's unsent bytes; past
 					   it the client is cut off, 256 KiB */
-	size_t	 max_message_bytes;	/* a feed object, default 64 KiB */
+	size_t	 max_message_bytes;	/* a feed object, default 1 MiB */
 	int	 max_sites;		/* default 64 */
 	int	 max_queues;		/* per site, default 1000 */
 	int	 max_agents;		/* per site, default 100000 */

@@ -30,6 +30,12 @@
 #define HTTP_CONN_MEMORY	(32 * 1024)	/* webconf.c's WC_CONN_BYTES */
 #define HTTP_TIMEOUT_S		120	/* idle; SSE clients get keep-alives */
 #define HTTP_SSE_BLOCK		(16 * 1024)
+/*
+ * The kernel's send buffer of a connection, fixed (no autotuning up to
+ * tcp_wmem's 4 MiB): what a client that stops reading can hold is this,
+ * libmicrohttpd's buffer and limits.client_buffer_bytes, not megabytes.
+ */
+#define HTTP_SNDBUF		(64 * 1024)
 
 struct webhttp {
 	struct webapp		*app;
@@ -91,12 +97,20 @@ static void
 http_notify(void *cls, struct MHD_Connection *conn, void **socket_context,
     enum MHD_ConnectionNotificationCode toe)
 {
-	struct webhttp	*h = cls;
+	struct webhttp			*h = cls;
 
-	(void)conn;
+	const union MHD_ConnectionInfo	*ci;
+	int				 sndbuf = HTTP_SNDBUF;
+
 	(void)socket_context;
-	if (toe == MHD_CONNECTION_NOTIFY_STARTED)
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
 		h->conns++;
+		ci = MHD_get_connection_info(conn,
+		    MHD_CONNECTION_INFO_CONNECTION_FD);
+		if (ci != NULL)
+			(void)setsockopt(ci->connect_fd, SOL_SOCKET, SO_SNDBUF,
+			    &sndbuf, sizeof sndbuf);
+	}
 	else if (toe == MHD_CONNECTION_NOTIFY_CLOSED && h->conns > 0)
 		h->conns--;
 }

@@ -201,8 +201,9 @@ sse_publish(struct sse *s, const char *topic, const char *site, uint64_t seq,
 	TAILQ_FOREACH(c, &s->clients, entry) {
 		if (c->cut)
 			continue;
+		/* Behind by more than the bound before this event. */
 		if (c->cursor < s->first ||
-		    sse_unread(s, c) > s->wc->client_buffer_bytes) {
+		    sse_unread(s, c) - flen > s->wc->client_buffer_bytes) {
 			sse_cut(s, c);
 			continue;
 		}

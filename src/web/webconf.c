@@ -85,7 +85,7 @@ static const struct wc_row wc_top[] = {
 	{ "limits.client_buffer_bytes", WC_SIZE, W(client_buffer_bytes), 4096,
 	  1LL << 30, 0 },
 	{ "limits.max_message_bytes", WC_SIZE, W(max_message_bytes), 1024,
-	  16LL << 20, 0 },
+	  64LL << 20, 0 },
 	{ "limits.max_sites", WC_INT, W(max_sites), 1, 4096, 0 },
 	{ "limits.max_queues", WC_INT, W(max_queues), 1, 100000, 0 },
 	{ "limits.max_agents", WC_INT, W(max_agents), 1, 1000000, 0 },
@@ -142,6 +142,8 @@ struct wc_load {
 	size_t			 nerrs;
 	yaml_mark_t		*thr_marks;	/* where each queue entry began */
 	yaml_mark_t		 default_mark;
+	yaml_mark_t		 top_marks[nitems(wc_top)];	/* where each */
+	int			 top_marked[nitems(wc_top)];	/* was set */
 	int			 queue_entry;	/* walking a thresholds.queues item */
 };
 
@@ -770,6 +772,10 @@ wc_walk_map(struct wc_load *cl, const struct wc_table *t, const char *prefix,
 			continue;
 		}
 		seen[i] = k;
+		if (t == WC_TOP) {
+			cl->top_marks[i] = v->start_mark;
+			cl->top_marked[i] = 1;
+		}
 		wc_apply(cl, t, row, key, v, base);
 	}
 	for (i = 0; i < t->n; i++) {
@@ -796,7 +802,7 @@ wc_defaults(struct webconf *wc)
 	wc->events_keepalive_s = 15;
 	wc->max_clients = 256;
 	wc->client_buffer_bytes = 256UL * 1024;
-	wc->max_message_bytes = 64UL * 1024;
+	wc->max_message_bytes = 1024UL * 1024;
 	wc->max_sites = 64;
 	wc->max_queues = 1000;
 	wc->max_agents = 100000;
@@ -811,6 +817,11 @@ wc_threshold_finish(struct wc_load *cl, struct webconf_threshold *t,
     const struct webconf_threshold *fallback, const yaml_mark_t *mark,
     const char *key)
 {
+	/* A pair taken whole from the default was checked there. */
+	int	own_wait = !isnan(t->longest_wait_amber_s) ||
+		    !isnan(t->longest_wait_red_s);
+	int	own_sl = !isnan(t->sl_amber) || !isnan(t->sl_red);
+
 	if (isnan(t->longest_wait_amber_s))
 		t->longest_wait_amber_s = fallback->longest_wait_amber_s;
 	if (isnan(t->longest_wait_red_s))
@@ -821,13 +832,25 @@ wc_threshold_finish(struct wc_load *cl, struct webconf_threshold *t,
 		t->sl_red = fallback->sl_red;
 	if (t->sl_threshold_s < 0)
 		t->sl_threshold_s = fallback->sl_threshold_s;
-	if (t->longest_wait_red_s < t->longest_wait_amber_s)
+	if (own_wait && t->longest_wait_red_s < t->longest_wait_amber_s)
 		wc_error(cl, mark, key, "longest_wait_s: red (%g) must not be "
 		    "below amber (%g)", t->longest_wait_red_s,
 		    t->longest_wait_amber_s);
-	if (t->sl_red > t->sl_amber)
+	if (own_sl && t->sl_red > t->sl_amber)
 		wc_error(cl, mark, key, "service_level: red (%g) must not be "
 		    "above amber (%g)", t->sl_red, t->sl_amber);
+}
+
+/* Where a top-level key was set, NULL (1:1) when it was not. */
+static const yaml_mark_t *
+wc_mark(const struct wc_load *cl, const char *key)
+{
+	size_t	i;
+
+	for (i = 0; i < nitems(wc_top); i++)
+		if (strcmp(wc_top[i].key, key) == 0 && cl->top_marked[i])
+			return (&cl->top_marks[i]);
+	return (NULL);
 }
 
 static void
@@ -856,13 +879,11 @@ wc_finish(struct wc_load *cl)
 	need = WC_FIXED_BYTES + wc->events_ring_bytes +
 	    (size_t)wc->max_clients * (wc->client_buffer_bytes + WC_CONN_BYTES);
 	if (need > wc->memory_bytes)
-		wc_error(cl, NULL, "limits.memory_bytes", "%zu is less than "
+		wc_error(cl, wc_mark(cl, "limits.memory_bytes"),
+		    "limits.memory_bytes", "%zu is less than "
 		    "32 MiB + events.ring_bytes + limits.max_clients * "
 		    "(limits.client_buffer_bytes + 32 KiB) = %zu",
 		    wc->memory_bytes, need);
-	if (wc->client_buffer_bytes < wc->max_message_bytes + 1024)
-		wc_error(cl, NULL, "limits.client_buffer_bytes", "must hold "
-		    "one event: at least limits.max_message_bytes + 1024");
 }
 
 static yaml_mark_t
