@@ -360,7 +360,7 @@ rt_queue_latest_wins_and_agent_counts_pass_through(void **unused)
 {
 	struct webconf	 c;
 	struct board	*b;
-	json_t		*st, *q;
+	json_t		*st, *q, *a;
 
 	(void)unused;
 	conf_init(&c, "UTC");
@@ -392,6 +392,21 @@ rt_queue_latest_wins_and_agent_counts_pass_through(void **unused)
 	/* The first snapshot without an interval yet: today all zero. */
 	assert_int_equal((int)num(q, "today.offered"), 0);
 	assert_true(json_is_null(json_object_get(q, "interval")));
+	json_decref(st);
+	/* A restarted daemon (new boot): its snapshot wins, whatever its ts. */
+	feed(b, "rt.queue.sales", T0_MS + 1000, "{\"type\":\"rt.queue\","
+	    "\"v\":1,\"seq\":1,\"site\":\"east1\",\"boot\":\"b2\","
+	    "\"queue\":\"sales\",\"waiting\":1,\"longest_wait_s\":2.0,"
+	    "\"talking\":0,\"on_hold\":0}");
+	st = state(b);
+	q = find(json_object_get(st, "queues"), "queue", "sales");
+	assert_int_equal((int)num(q, "rt.waiting"), 1);
+	assert_true(json_is_null(json_object_get(json_object_get(q, "rt"),
+	    "agents_available")));
+	a = find(json_object_get(st, "sites"), "site", "east1");
+	assert_string_equal(str(a, "boot"), "b2");
+	assert_int_equal((int)num(a, "seq"), 1);
+	assert_int_equal((int)num(a, "restarts"), 1);
 	json_decref(st);
 	board_free(b);
 }

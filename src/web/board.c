@@ -661,6 +661,7 @@ board_feed(struct board *b, const char *topic, const json_t *obj,
 	const char		*site, *boot, *type;
 	int64_t			 ts_ms;
 	double			 seq;
+	size_t			 i;
 
 	if (topic == NULL || !json_is_object(obj) || b->conf->max_sites < 1)
 		return;
@@ -683,8 +684,14 @@ board_feed(struct board *b, const char *topic, const json_t *obj,
 	s = board_site_get(b, site, now_ms);
 	if ((boot = obj_str(obj, "boot")) != NULL &&
 	    strcmp(boot, s->boot) != 0) {
-		if (s->boot[0] != '\0')
+		if (s->boot[0] != '\0') {
+			/* A new run's snapshots replace the old run's. */
 			s->restarts++;
+			for (i = 0; i < b->nqueues; i++) {
+				if (b->queues[i]->site == s)
+					b->queues[i]->rt_ts_ms = -1;
+			}
+		}
 		snprintf(s->boot, sizeof s->boot, "%s", boot);
 	}
 	if (obj_num(obj, "seq", &seq) == 0)
@@ -796,6 +803,7 @@ board_queue_json(const struct board *b, const struct board_queue *q)
 	if (q->rt_ts_ms >= 0) {
 		rt = json_object();
 		json_object_set_new(rt, "ts", json_time(q->rt_ts_ms));
+		json_object_set_new(rt, "boot", json_string(q->site->boot));
 		for (i = 0; i < BOARD_RT_N; i++)
 			json_object_set_new(rt, board_rt_fields[i],
 			    isnan(q->rt[i]) ? json_null() :
