@@ -358,10 +358,11 @@ def check(work, outdir):
 
         # During the replay: a few reads, each right for its moment.
         d = replay(day1, work, 80, "day1.log")
-        seen_days, reads = set(), 0
+        seen_days, seen_waiting, reads = set(), set(), 0
         while d.poll() is None and reads < 40:
             r = check_page(browser, day1)
             seen_days.add(r["day"])
+            seen_waiting.update(t["waiting"]["text"] for t in r["tiles"])
             reads += 1
             time.sleep(1.0)
         finish(d, "ccmetricsd (day 1)")
@@ -369,7 +370,8 @@ def check(work, outdir):
         r = check_page(browser, day1, final=True)
         seen_days.add(r["day"])
         log("ok: day 1: %d reads during the replay and the final one match "
-            "the truth (days %s)" % (reads, sorted(seen_days)))
+            "the truth (days %s, waiting %s)" % (
+                reads, sorted(seen_days), sorted(seen_waiting)))
         if reads < 2:
             fail("the replay ended before the page was read twice")
         if r["day"] != "2026-11-24":

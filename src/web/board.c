@@ -16,7 +16,8 @@
 #define BOARD_BOOT_MAX		40
 #define BOARD_STATE_MAX		16
 #define BOARD_AGENT_QUEUES	256	/* "sales,support": bytes kept */
-#define BOARD_TODAY_MAX		4096	/* interval records per queue */
+#define BOARD_TODAY_MAX		1536	/* interval records per queue and day:
+					   1440 one-minute ones and restarts */
 
 /* The rt.queue fields the board keeps; absent ones stay NaN (null). */
 static const char *const board_rt_fields[] = {
