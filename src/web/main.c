@@ -19,6 +19,7 @@
 #include <jansson.h>
 #include <zmq.h>
 
+#include "ccmetrics/board.h"
 #include "ccmetrics/log.h"
 #include "ccmetrics/webconf.h"
 #include "ccmetrics/webfeed.h"
@@ -37,6 +38,7 @@ struct web {
 	struct webapp	 app;
 	struct webfeed	*feed;
 	struct webhttp	*http;
+	struct board	*board;
 };
 
 static volatile sig_atomic_t	quit_flag;
@@ -93,6 +95,7 @@ on_message(void *arg, const char *topic, const char *body, size_t len)
 		return;
 	}
 	w->app.self.messages++;
+	board_feed(w->board, topic, obj, now_ms());
 	seq = json_object_get(obj, "seq");
 	if (sse_topic_wanted(topic) && json_is_integer(seq) &&
 	    json_integer_value(seq) > 0 &&
@@ -100,6 +103,13 @@ on_message(void *arg, const char *topic, const char *body, size_t len)
 	    (uint64_t)json_integer_value(seq), body, len) != 0)
 		w->app.self.bad_messages++;
 	json_decref(obj);
+}
+
+/* /state.json: the wallboard's state (board.c). */
+static char *
+state_json(void *arg, int64_t now)
+{
+	return (board_state_json(arg, now));
 }
 
 static void
@@ -187,6 +197,9 @@ main(int argc, char **argv)
 	w.app.now_ms = now_ms;
 	w.app.metrics = wmetrics_create(w.wc);
 	w.app.sse = sse_create(w.wc, webhttp_sse_hooks());
+	w.board = board_create(w.wc);
+	w.app.state_json = state_json;
+	w.app.state_arg = w.board;
 	if ((w.http = webhttp_create(&w.app, err, sizeof err)) == NULL)
 		fatalx("%s", err);
 	if ((w.feed = webfeed_create(w.wc, on_message, &w, err, sizeof err)) ==
@@ -206,6 +219,7 @@ main(int argc, char **argv)
 	webhttp_free(w.http);
 	webfeed_free(w.feed);
 	sse_free(w.app.sse);
+	board_free(w.board);
 	wmetrics_free(w.app.metrics);
 	webconf_free(w.wc);
 	return (0);
