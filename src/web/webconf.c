@@ -871,6 +871,7 @@ wc_finish(struct wc_load *cl)
 		    &wc->threshold_default, &cl->thr_marks[i], key);
 	}
 	if (wc->nfeeds == 0) {
+		free(wc->feeds);	/* a list whose items were all wrong */
 		wc->feeds = xcalloc(1, sizeof *wc->feeds);
 		wc->feeds[0].endpoint = xstrdup("tcp://127.0.0.1:5556");
 		wc->nfeeds = 1;
