@@ -157,13 +157,23 @@ else
 	echo "ok: peak RSS $((hwm / 1024)) MiB, within limits.memory_bytes $((membound / 1048576)) MiB"
 fi
 
-# A clean stop: every client closed, everything freed (the sanitizers
-# report here in their build).
+# A clean stop with clients connected and waiting for events (suspended
+# in libmicrohttpd): every client closed, everything freed (the
+# sanitizers report here in their build).
+curl -sN "http://127.0.0.1:$wport/events" >/dev/null 2>&1 &
+PIDS="$PIDS $!"
+curl -sN "http://127.0.0.1:$wport/events?topic=rt." >/dev/null 2>&1 &
+PIDS="$PIDS $!"
+two_clients() {
+	curl -sf "http://127.0.0.1:$wport/metrics" |
+	    grep -qx 'ccmetrics_web_sse_clients 2'
+}
+wait_for "two waiting clients" two_clients
 kill "$WEBPID"
 rc=0
 wait "$WEBPID" || rc=$?
-PIDS=
 expect_eq "ccmetrics-web exit status on SIGTERM" 0 "$rc"
-if grep -E 'ERROR: (Address|Leak)Sanitizer|runtime error' "$TMP/web.err"; then
+if grep -E 'ERROR: (Address|Leak)Sanitizer|runtime error|Fatal error' \
+    "$TMP/web.err"; then
 	fail "sanitizer report: $(cat "$TMP/web.err")"
 fi

@@ -48,6 +48,7 @@ struct webhttp {
 	struct MHD_Daemon	*mhd;
 	unsigned int		 conns;		/* open now */
 	size_t			 inflight;	/* /metrics bytes being sent */
+	int			 stopping;	/* SSE streams end, none waits */
 };
 
 /* One exposition being sent, freed by libmicrohttpd when done. */
@@ -206,6 +207,9 @@ http_sse_read(void *cls, uint64_t pos, char *buf, size_t max)
 	ssize_t		 n;
 
 	(void)pos;
+	/* Stopping: libmicrohttpd must not be left a suspended connection. */
+	if (hs->h->stopping)
+		return (MHD_CONTENT_READER_END_OF_STREAM);
 	n = sse_client_read(hs->h->app->sse, hs->client, buf, max);
 	if (n < 0)
 		return (MHD_CONTENT_READER_END_WITH_ERROR);
@@ -432,7 +436,11 @@ webhttp_free(struct webhttp *h)
 {
 	if (h == NULL)
 		return;
-	/* Suspended connections must be resumed before the stop. */
+	/*
+	 * Suspended connections must be resumed before the stop, and not
+	 * suspend again when their reader runs (it ends their stream).
+	 */
+	h->stopping = 1;
 	sse_wake_all(h->app->sse);
 	MHD_run(h->mhd);
 	MHD_stop_daemon(h->mhd);
