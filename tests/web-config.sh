@@ -60,6 +60,10 @@ printf 'limits:\n  max_clients: 0\n  max_queues: many\nmetrics: { per_agent: yes
     case_ bounds '2:16: limits.max_clients: must be between 1 and 65536
 3:15: limits.max_queues: must be an integer
 4:23: metrics.per_agent: must be true or false'
+# The ring keeps at least one event: clients read live events from it.
+printf 'events: { ring: 0, ring_bytes: 100 }\n' |
+    case_ ring '1:17: events.ring: must be between 1 and 10000000
+1:32: events.ring_bytes: must be between 65536 and 4294967296'
 printf 'listen: 127.0.0.1:8080\nlisten: 127.0.0.1:8081\n' |
     case_ duplicate '2:1: listen: duplicate key (first at line 1, column 1)'
 # 32 MiB + 16 MiB + 256 * (256 KiB + 32 KiB) = 125829120 bytes.

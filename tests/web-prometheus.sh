@@ -174,6 +174,30 @@ expect_eq "counter resets" 0 "$got"
 got=$(promql 'max(ccmetrics_feed_sequence_gaps_total)')
 expect_eq "sequence gaps" 0 "$got"
 
+# Every query of the Grafana dashboard runs in this Prometheus.
+$PYTHON3 - "$top_srcdir/contrib/grafana/ccmetrics.json" "$pport" <<'PYEOF' ||
+import json, sys, urllib.parse, urllib.request
+dash = json.load(open(sys.argv[1]))
+n = 0
+for p in dash["panels"]:
+    for t in p.get("targets", []):
+        q = (t["expr"].replace("$site", ".*").replace("$queue", ".*")
+             .replace("$__range", "1h"))
+        url = ("http://127.0.0.1:%s/api/v1/query?" % sys.argv[2] +
+               urllib.parse.urlencode({"query": q}))
+        try:
+            r = json.load(urllib.request.urlopen(url, timeout=30))
+        except Exception as e:
+            sys.exit("%s: %s: %s" % (p["title"], q, e))
+        if r.get("status") != "success":
+            sys.exit("%s: %s: %s" % (p["title"], q, r))
+        n += 1
+if n < 10:
+    sys.exit("only %d queries in the dashboard" % n)
+print("ok: the %d queries of contrib/grafana/ccmetrics.json run" % n)
+PYEOF
+    fail "Grafana dashboard query"
+
 kill "$PROM"
 wait "$PROM" 2>/dev/null || true
 echo "ok: prometheus stopped"

@@ -307,7 +307,7 @@ http_request(void *cls, struct MHD_Connection *conn, const char *url,
 	    "/metrics, /events or /state.json\n"));
 }
 
-static void
+static void __attribute__((format(printf, 2, 0)))
 http_log(void *cls, const char *fmt, va_list ap)
 {
 	char	msg[512];

@@ -164,8 +164,6 @@ sse_publish(struct sse *s, const char *topic, const char *site, uint64_t seq,
 	size_t			 tlen = strlen(topic), hlen, flen;
 	int			 n;
 
-	if (s->wc->events_ring == 0)
-		return (0);
 	/* Nothing that could end a line or a JSON string early. */
 	if (!sse_safe(topic, tlen, SSE_NAME_CHARS) ||
 	    !sse_safe(site, strlen(site), SSE_NAME_CHARS) || len < 2 ||

@@ -76,8 +76,8 @@ static const struct wc_row wc_top[] = {
 	{ "thresholds.default", WC_THRESHOLD, W(threshold_default), 0, 0, 0 },
 	{ "thresholds.queues", WC_THRESHOLDS, 0, 0, WEBCONF_MAX_THRESHOLDS, 0 },
 	{ "events", WC_SECTION, 0, 0, 0, 0 },
-	{ "events.ring", WC_SIZE, W(events_ring), 0, 10000000, 0 },
-	{ "events.ring_bytes", WC_SIZE, W(events_ring_bytes), 0,
+	{ "events.ring", WC_SIZE, W(events_ring), 1, 10000000, 0 },
+	{ "events.ring_bytes", WC_SIZE, W(events_ring_bytes), 65536,
 	  1LL << 32, 0 },
 	{ "events.keepalive_s", WC_INT, W(events_keepalive_s), 1, 3600, 0 },
 	{ "limits", WC_SECTION, 0, 0, 0, 0 },
@@ -871,6 +871,7 @@ wc_finish(struct wc_load *cl)
 		    &wc->threshold_default, &cl->thr_marks[i], key);
 	}
 	if (wc->nfeeds == 0) {
+		free(wc->feeds);	/* a list whose items were all wrong */
 		wc->feeds = xcalloc(1, sizeof *wc->feeds);
 		wc->feeds[0].endpoint = xstrdup("tcp://127.0.0.1:5556");
 		wc->nfeeds = 1;
