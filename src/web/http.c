@@ -36,11 +36,25 @@
  * libmicrohttpd's buffer and limits.client_buffer_bytes, not megabytes.
  */
 #define HTTP_SNDBUF		(64 * 1024)
+/*
+ * /metrics expositions still being sent, at most (part of webconf.c's
+ * fixed 32 MiB): past it a scrape is refused with 503, so slow scrapers
+ * cannot pin one exposition each.
+ */
+#define HTTP_METRICS_INFLIGHT	(16UL * 1024 * 1024)
 
 struct webhttp {
 	struct webapp		*app;
 	struct MHD_Daemon	*mhd;
 	unsigned int		 conns;		/* open now */
+	size_t			 inflight;	/* /metrics bytes being sent */
+};
+
+/* One exposition being sent, freed by libmicrohttpd when done. */
+struct http_body {
+	struct webhttp		*h;
+	char			*p;
+	size_t			 len;
 };
 
 /* One SSE connection: what the sse hooks are given as "conn". */
@@ -139,14 +153,24 @@ http_text(struct MHD_Connection *conn, unsigned int status, const char *text)
 	    MHD_RESPMEM_PERSISTENT)));
 }
 
+static void
+http_body_free(void *cls)
+{
+	struct http_body	*body = cls;
+
+	body->h->inflight -= body->len;
+	free(body->p);
+	free(body);
+}
+
 static enum MHD_Result
 http_metrics(struct webhttp *h, struct MHD_Connection *conn)
 {
-	struct webapp	*app = h->app;
-	struct sse_stats st;
-	struct wbuf	 b = { NULL, 0, 0 };
-	size_t		 len;
-	char		*p;
+	struct webapp		*app = h->app;
+	struct sse_stats	 st;
+	struct wbuf		 b = { NULL, 0, 0 };
+	struct http_body	*body;
+	struct MHD_Response	*r;
 
 	sse_get_stats(app->sse, &st);
 	app->self.sse_clients = st.clients;
@@ -155,11 +179,24 @@ http_metrics(struct webhttp *h, struct MHD_Connection *conn)
 	app->self.ring_events = st.ring_events;
 	app->self.ring_bytes = st.ring_bytes;
 	app->self.scrapes++;
+	if (h->inflight >= HTTP_METRICS_INFLIGHT) {
+		app->self.http_refused++;
+		return (http_text(conn, MHD_HTTP_SERVICE_UNAVAILABLE,
+		    "too many /metrics responses in flight\n"));
+	}
 	wmetrics_render(app->metrics, &app->self, &b, app->now_ms());
-	p = wbuf_take(&b, &len);
+	body = xcalloc(1, sizeof *body);
+	body->h = h;
+	body->p = wbuf_take(&b, &body->len);
+	h->inflight += body->len;
+	r = MHD_create_response_from_buffer_with_free_callback_cls(body->len,
+	    body->p, http_body_free, body);
+	if (r == NULL) {
+		http_body_free(body);
+		return (MHD_NO);
+	}
 	return (http_send(conn, MHD_HTTP_OK,
-	    "text/plain; version=0.0.4; charset=utf-8",
-	    MHD_create_response_from_buffer(len, p, MHD_RESPMEM_MUST_FREE)));
+	    "text/plain; version=0.0.4; charset=utf-8", r));
 }
 
 static ssize_t

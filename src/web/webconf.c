@@ -30,8 +30,9 @@
 #define WC_MSG_MAX	512
 #define WC_DEPTH_MAX	16
 #define WC_NODES_MAX	200000
-/* What a loaded config must leave for the program itself, its libraries
-   and its tables of sites, queues and agents (bounded by limits.max_*). */
+/* What a loaded config must leave for the program itself, its libraries,
+   /metrics responses in flight (16 MiB, http.c) and its tables of sites,
+   queues and agents (bounded by limits.max_*). */
 #define WC_FIXED_BYTES	(32UL * 1024 * 1024)
 /* What libmicrohttpd holds per connection (its default memory limit). */
 #define WC_CONN_BYTES	(32UL * 1024)
