@@ -526,6 +526,42 @@ bounds_evict_and_count(void **unused)
 	board_free(b);
 }
 
+/* A whole new list within max_agents replaces the old one, evicting none. */
+static void
+rt_agents_turnover_evicts_nothing(void **unused)
+{
+	struct webconf		 c;
+	struct board		*b;
+	struct board_counts	 n;
+	json_t			*st;
+
+	(void)unused;
+	conf_init(&c, "UTC");
+	c.max_agents = 2;
+	b = board_create(&c);
+	feed(b, "rt.agents", T0_MS, "{\"type\":\"rt.agents\",\"v\":1,"
+	    "\"seq\":1,\"agents\":["
+	    "{\"agent\":\"1001\",\"state\":\"available\","
+	    "\"since\":\"2026-11-23T08:55:00.000Z\",\"queues\":[]},"
+	    "{\"agent\":\"1002\",\"state\":\"available\","
+	    "\"since\":\"2026-11-23T08:55:00.000Z\",\"queues\":[]}]}");
+	feed(b, "rt.agents", T0_MS + 5000, "{\"type\":\"rt.agents\",\"v\":1,"
+	    "\"seq\":2,\"agents\":["
+	    "{\"agent\":\"2001\",\"state\":\"on_call\","
+	    "\"since\":\"2026-11-23T08:59:00.000Z\",\"queues\":[]},"
+	    "{\"agent\":\"1002\",\"state\":\"paused\","
+	    "\"since\":\"2026-11-23T08:58:00.000Z\",\"queues\":[]}]}");
+	board_get_counts(b, &n);
+	assert_int_equal(n.agents_evicted, 0);
+	st = state(b);
+	assert_int_equal(json_array_size(json_object_get(st, "agents")), 2);
+	assert_null(agent_state_of(st, "1001"));
+	assert_string_equal(agent_state_of(st, "2001"), "on_call");
+	assert_string_equal(agent_state_of(st, "1002"), "paused");
+	json_decref(st);
+	board_free(b);
+}
+
 int
 main(void)
 {
@@ -538,6 +574,7 @@ main(void)
 		cmocka_unit_test(rt_queue_latest_wins_and_agent_counts_pass_through),
 		cmocka_unit_test(agents_follow_rt_agents_and_agent_state),
 		cmocka_unit_test(bounds_evict_and_count),
+		cmocka_unit_test(rt_agents_turnover_evicts_nothing),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));

@@ -44,8 +44,9 @@ ZONE = zoneinfo.ZoneInfo(TZ)
 READ_JS = r"""(() => {
   const v = (t, cls) => { const e = t.querySelector(cls); return e ? {text: e.textContent, v: e.dataset.v} : null; };
   if (!document.body || !document.getElementById("feed-text"))
-    return {conn: "", feed: "", day: "", tiles: [], agents: []};
+    return {nodes: 0, conn: "", feed: "", day: "", tiles: [], agents: []};
   return {
+    nodes: document.getElementsByTagName("*").length,
     conn: document.body.dataset.conn,
     feed: document.getElementById("feed-text").textContent,
     day: document.getElementById("day").dataset.day || "",
@@ -368,6 +369,7 @@ def check(work, outdir):
         finish(d, "ccmetricsd (day 1)")
         day1.load_feed()
         r = check_page(browser, day1, final=True)
+        nodes1 = r["nodes"]
         seen_days.add(r["day"])
         log("ok: day 1: %d reads during the replay and the final one match "
             "the truth (days %s, waiting %s)" % (
@@ -397,6 +399,10 @@ def check(work, outdir):
         finish(d, "ccmetricsd (day 2)")
         day2.load_feed()
         r = check_page(browser, day2, final=True)
+        # The same queues on another day: not one DOM node more.
+        if r["nodes"] != nodes1:
+            fail("DOM nodes: %d after day 1, %d after day 2" % (
+                nodes1, r["nodes"]))
         log("ok: day 2 after the daemon's restart matches the truth: %s" %
             ", ".join("%s abandoned %s SL %s" % (
                 t["queue"], t["abandoned"]["text"], t["sl_today"]["text"])
@@ -415,7 +421,11 @@ def check(work, outdir):
         finish(d, "ccmetricsd (day 2 again)")
         day2.load_feed()
         r = check_page(browser, day2, final=True)
-        log("ok: after ccmetrics-web restarted the page is back and right")
+        if r["nodes"] != nodes1:
+            fail("DOM nodes: %d after day 1, %d after the restarts" % (
+                nodes1, r["nodes"]))
+        log("ok: after ccmetrics-web restarted the page is back and right "
+            "(%d DOM nodes, as after day 1)" % r["nodes"])
     finally:
         browser.close()
         web.stop()

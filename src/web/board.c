@@ -598,7 +598,11 @@ board_agent_state(struct board *b, struct board_site *s, const json_t *obj,
 	a->gen = s->gen;
 }
 
-/* rt.agents: the site's whole list; agents missing from it are gone. */
+/*
+ * rt.agents: the site's whole list; agents missing from it are gone. They
+ * go first, so a new list within max_agents never evicts (no scan per
+ * agent when the whole list turns over).
+ */
 static void
 board_rt_agents(struct board *b, struct board_site *s, const json_t *obj,
     int64_t now_ms)
@@ -606,6 +610,7 @@ board_rt_agents(struct board *b, struct board_site *s, const json_t *obj,
 	json_t			*arr = json_object_get(obj, "agents"), *e;
 	struct board_agent	*a;
 	const char		*name, *st;
+	char			 key[2 * BOARD_NAME_MAX];
 	int64_t			 since;
 	size_t			 i;
 
@@ -614,6 +619,19 @@ board_rt_agents(struct board *b, struct board_site *s, const json_t *obj,
 		return;
 	}
 	s->gen++;
+	json_array_foreach(arr, i, e) {
+		name = obj_str(e, "agent");
+		if (!valid_name(name))
+			continue;
+		board_key(key, sizeof key, s, name);
+		if ((a = strmap_get(b->agent_index, key)) != NULL)
+			a->gen = s->gen;
+	}
+	for (i = b->nagents; i > 0; i--) {
+		a = b->agents[i - 1];
+		if (a->site == s && a->gen != s->gen)
+			board_agent_drop(b, a);
+	}
 	json_array_foreach(arr, i, e) {
 		name = obj_str(e, "agent");
 		st = obj_str(e, "state");
@@ -628,11 +646,6 @@ board_rt_agents(struct board *b, struct board_site *s, const json_t *obj,
 		a->since_ms = since;
 		a->gen = s->gen;
 		board_queues_of(a, json_object_get(e, "queues"));
-	}
-	for (i = b->nagents; i > 0; i--) {
-		a = b->agents[i - 1];
-		if (a->site == s && a->gen != s->gen)
-			board_agent_drop(b, a);
 	}
 }
 
