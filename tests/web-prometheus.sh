@@ -3,7 +3,8 @@
 # web-prometheus.sh: a real Prometheus scrapes ccmetrics-web every second
 # while ccmetricsd replays a generated day into its ZeroMQ feed; PromQL
 # over what Prometheus stored (offered per queue, service level over the
-# day, the wait histogram) equals the generator's own truth; promtool
+# day, every counter per queue, the wait histogram) equals the generator's
+# own truth; promtool
 # accepts the exposition and contrib/prometheus/ccmetrics-rules.yml.
 . "$(dirname "$0")/lib.sh"
 
@@ -135,6 +136,8 @@ elif what == "sl_queue":
     q = sys.argv[3]
     print(repr(tot("answered_within_sl", q) /
                (tot("answered", q) + tot("abandoned", q))))
+elif what == "field":
+    print(repr(tot(sys.argv[3], sys.argv[4])))
 elif what == "hist20":
     print(sum(sum(r["wait_hist_answered"][:4]) for r in rows))
 elif what == "abandons":
@@ -160,6 +163,32 @@ for q in $queues; do
 	got=$(promql "sum(ccmetrics_calls_answered_within_sl_total{queue=\"$q\"}) / (sum(ccmetrics_calls_answered_total{queue=\"$q\"}) + sum(ccmetrics_calls_abandoned_total{queue=\"$q\"}))") ||
 	    fail "service level $q: no result"
 	same_number "service level of $q over the day" "$(truth sl_queue "$q")" "$got"
+done
+# Every counter of docs/web.md's table, per queue, equals the day's sum
+# of the interval field it mirrors (sums of seconds to a microsecond:
+# they are added in another order).
+close_number() {
+	$PYTHON3 -c 'import sys; a, b = float(sys.argv[1]), float(sys.argv[2]); sys.exit(abs(a - b) > 1e-6 * max(1.0, abs(a)))' \
+	    "$2" "$3" || fail "$1: expected $2, got $3"
+	echo "ok: $1 = $3"
+}
+for q in $queues; do
+	for pair in answered:calls_answered_total \
+	    answered_within_sl:calls_answered_within_sl_total \
+	    abandoned:calls_abandoned_total \
+	    short_abandoned:calls_short_abandoned_total \
+	    blocked:calls_blocked_total timeouts:calls_timeouts_total \
+	    repeat_calls:calls_repeat_total rona:rona_total \
+	    transfers:transfers_total holds:holds_total handled:handled_total \
+	    handle_s:handle_seconds_total talk_s:talk_seconds_total \
+	    hold_s:hold_seconds_total; do
+		field=${pair%%:*}
+		metric=ccmetrics_${pair#*:}
+		got=$(promql "sum($metric{queue=\"$q\"})") ||
+		    fail "$metric $q: no result"
+		close_number "$metric of $q = interval $field" \
+		    "$(truth field "$field" "$q")" "$got"
+	done
 done
 got=$(promql 'sum(ccmetrics_calls_answered_within_sl_total) / (sum(ccmetrics_calls_answered_total) + sum(ccmetrics_calls_abandoned_total))') ||
     fail "service level: no result"
