@@ -34,6 +34,24 @@ for f in "$top_srcdir"/fuzz/regress/config/*; do
 	n=$((n + 1))
 done
 
+# ccmetrics-web's configurations, the same way.
+for f in "$top_srcdir"/fuzz/regress/webconf/*; do
+	[ -f "$f" ] || continue
+	name=webconf/$(basename "$f")
+	$PYTHON3 -c 'import sys; sys.stdout.buffer.write(
+	    open(sys.argv[1], "rb").read().split(b"\0")[0])' "$f" \
+	    >"$TMP/in.yaml"
+	rc=0
+	(ulimit -v "$limit" && exec timeout 5 "$top_builddir/ccmetrics-web" \
+	    -c "$TMP/in.yaml" --check-config) >"$TMP/out" 2>&1 || rc=$?
+	case $rc in
+	0|2) ;;
+	*) fail "$name: exit $rc: $(tail -n 5 "$TMP/out")" ;;
+	esac
+	echo "ok: $name: exit $rc"
+	n=$((n + 1))
+done
+
 for target in decode sipmsg pipeline; do
 	for f in "$top_srcdir/fuzz/regress/$target"/*; do
 		[ -f "$f" ] || continue

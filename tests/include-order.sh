@@ -22,6 +22,10 @@ rank() {
 	publish|zap|natspub) echo 10 ;;
 	record) echo 11 ;;
 	pipeline) echo 12 ;;
+	# ccmetrics-web (src/web/): a consumer of the feed, off the pipeline.
+	wbuf|webconf) echo 0 ;;
+	webmetrics|websse|webfeed|board) echo 20 ;;
+	webhttp) echo 21 ;;
 	*) echo unknown ;;
 	esac
 }

@@ -1,9 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-2-Clause
 # install.sh: `make install DESTDIR=...` installs exactly the daemon, the
-# subscriber, three man pages, the example configuration and the systemd
-# unit (with the configured paths in it), never the test generator; a
-# second install keeps an edited configuration; uninstall removes it all.
+# subscriber, ccmetrics-web, four man pages, the example configurations
+# and the two systemd units (with the configured paths in them), never the
+# test generator; a second install keeps an edited configuration;
+# uninstall removes it all.
 . "$(dirname "$0")/lib.sh"
 
 : "${MAKE:=make}"
@@ -21,11 +22,15 @@ $MAKE -s -C "$top_builddir" install DESTDIR="$root" >"$TMP/install.log" \
 sort >"$TMP/want" <<EOT
 $inst_sbindir/ccmetricsd
 $inst_bindir/ccmetrics-sub
+$inst_bindir/ccmetrics-web
 $inst_mandir/man8/ccmetricsd.8
 $inst_mandir/man5/ccmetricsd.yaml.5
 $inst_mandir/man1/ccmetrics-sub.1
+$inst_mandir/man1/ccmetrics-web.1
 $inst_sysconfdir/ccmetricsd.yaml
+$inst_sysconfdir/ccmetrics-web.yaml
 $inst_unitdir/ccmetricsd.service
+$inst_unitdir/ccmetrics-web.service
 EOT
 diff -u "$TMP/want" "$TMP/got" || fail "installed files differ"
 echo "ok: installed files"
@@ -45,6 +50,20 @@ for d in DynamicUser=yes NoNewPrivileges=yes ProtectSystem=strict \
 done
 echo "ok: unit hardening directives"
 
+web="$root$inst_unitdir/ccmetrics-web.service"
+grep -q '@[A-Za-z_]*@' "$web" && fail "unsubstituted: $(grep '@' "$web")"
+expect_eq "ccmetrics-web ExecStart" \
+    "ExecStart=$inst_bindir/ccmetrics-web -f -c $inst_sysconfdir/ccmetrics-web.yaml" \
+    "$(grep '^ExecStart=' "$web")"
+for d in DynamicUser=yes NoNewPrivileges=yes ProtectSystem=strict \
+    ProtectHome=yes PrivateTmp=yes PrivateDevices=yes PrivateUsers=yes \
+    CapabilityBoundingSet= 'SystemCallFilter=@system-service' \
+    'RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX' \
+    MemoryDenyWriteExecute=yes; do
+	grep -qx "$d" "$web" || fail "ccmetrics-web unit lacks $d"
+done
+echo "ok: ccmetrics-web unit hardening directives"
+
 # The installed programs run, and the installed configuration checks.
 out=$("$root$inst_sbindir/ccmetricsd" --version)
 expect_eq "installed --version" "ccmetricsd $(ac_version)" "$out"
@@ -53,7 +72,11 @@ expect_eq "installed --version" "ccmetricsd $(ac_version)" "$out"
     fail "installed configuration does not check"
 "$root$inst_bindir/ccmetrics-sub" -h >/dev/null ||
     fail "installed ccmetrics-sub -h"
-for m in man8/ccmetricsd.8 man5/ccmetricsd.yaml.5 man1/ccmetrics-sub.1; do
+"$root$inst_bindir/ccmetrics-web" --check-config \
+    -c "$root$inst_sysconfdir/ccmetrics-web.yaml" >/dev/null ||
+    fail "installed ccmetrics-web configuration does not check"
+for m in man8/ccmetricsd.8 man5/ccmetricsd.yaml.5 man1/ccmetrics-sub.1 \
+    man1/ccmetrics-web.1; do
 	[ -s "$root$inst_mandir/$m" ] || fail "empty man page $m"
 done
 page="$root$inst_mandir/man8/ccmetricsd.8"
@@ -61,6 +84,11 @@ grep -q "^\.It Pa $inst_sysconfdir/ccmetricsd\.yaml\$" "$page" ||
     fail "ccmetricsd.8 does not name $inst_sysconfdir/ccmetricsd.yaml"
 grep -q "^\.It Pa $inst_unitdir/ccmetricsd\.service\$" "$page" ||
     fail "ccmetricsd.8 does not name $inst_unitdir/ccmetricsd.service"
+page="$root$inst_mandir/man1/ccmetrics-web.1"
+grep -q "^\.It Pa $inst_sysconfdir/ccmetrics-web\.yaml\$" "$page" ||
+    fail "ccmetrics-web.1 does not name $inst_sysconfdir/ccmetrics-web.yaml"
+grep -q "^\.It Pa $inst_unitdir/ccmetrics-web\.service\$" "$page" ||
+    fail "ccmetrics-web.1 does not name $inst_unitdir/ccmetrics-web.service"
 echo "ok: installed programs and pages"
 
 # An upgrade keeps the operator's configuration.
@@ -87,6 +115,15 @@ if command -v systemd-analyze >/dev/null 2>&1 &&
 	awk -v s="$score" 'BEGIN { exit !(s <= 2.5) }' ||
 	    fail "exposure $score above 2.5: $(grep '✗' "$TMP/security")"
 	echo "ok: systemd-analyze security exposure $score"
+	systemd-analyze security --offline=yes \
+	    "$top_builddir/systemd/ccmetrics-web.service" >"$TMP/security" 2>&1 ||
+	    true
+	score=$(sed -n 's/.*Overall exposure level for .*: \([0-9.]*\).*/\1/p' \
+	    "$TMP/security")
+	[ -n "$score" ] || fail "no score in: $(tail -n 3 "$TMP/security")"
+	awk -v s="$score" 'BEGIN { exit !(s <= 2.0) }' ||
+	    fail "ccmetrics-web exposure $score above 2.0: $(grep '✗' "$TMP/security")"
+	echo "ok: ccmetrics-web systemd-analyze security exposure $score"
 else
 	echo "note: systemd-analyze security --offline not available here"
 fi
