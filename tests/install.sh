@@ -1,14 +1,14 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-2-Clause
 # install.sh: `make install DESTDIR=...` installs exactly the daemon, the
-# subscriber, three man pages, the example configuration and the systemd
-# unit (with the configured paths in it), never the test generator; a
+# subscriber, three man pages, the example configuration, the recorder's
+# SQL schema and the systemd unit (with the configured paths in it), never the test generator; a
 # second install keeps an edited configuration; uninstall removes it all.
 . "$(dirname "$0")/lib.sh"
 
 : "${MAKE:=make}"
 for v in inst_bindir inst_sbindir inst_sysconfdir inst_mandir inst_unitdir \
-    service_type; do
+    inst_pkgdatadir service_type; do
 	eval "[ -n \"\${$v:-}\" ]" || skip "run through make check ($v unset)"
 done
 # Our own make, not a job slot of the one running the tests.
@@ -26,6 +26,7 @@ $inst_mandir/man5/ccmetricsd.yaml.5
 $inst_mandir/man1/ccmetrics-sub.1
 $inst_sysconfdir/ccmetricsd.yaml
 $inst_unitdir/ccmetricsd.service
+$inst_pkgdatadir/sql/ccmetrics.sql
 EOT
 diff -u "$TMP/want" "$TMP/got" || fail "installed files differ"
 echo "ok: installed files"
