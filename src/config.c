@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include <yaml.h>
 #include <zmq.h>
@@ -70,6 +71,7 @@ enum cfg_type {
 #define CFG_EMPTYOK	0x10	/* string: "" is a value; ports: [] is */
 #define CFG_RESTART	0x20	/* not reloadable: a reload keeps the
 				   running value and says it needs a restart */
+#define CFG_WORD	0x40	/* string: [A-Za-z0-9_-]+ */
 
 /*
  * One row per key. Rows under "queues[]." apply to each struct
@@ -100,6 +102,10 @@ static const struct cfg_choice {
 #define Q(f)	offsetof(struct config_queue, f)
 
 static const struct cfg_row cfg_rows[] = {
+	{ "site", CFG_STRING, C(site), 0, CONFIG_NAME_MAX - 1, NULL,
+	  CFG_NULLABLE|CFG_RESTART|CFG_WORD,
+	  "this daemon's site in every object, [A-Za-z0-9_-]+; ~: the short "
+	  "host name" },
 	{ "capture", CFG_SECTION, 0, 0, 0, NULL, 0,
 	  "where packets come from" },
 	{ "capture.interface", CFG_STRING, C(interface), 0, 0, NULL,
@@ -238,6 +244,8 @@ static const struct cfg_row cfg_rows[] = {
 };
 
 #define CFG_QUEUE_PREFIX	"queues[]"
+#define CFG_WORD_CHARS	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" \
+			"0123456789_-"
 
 struct cfg_error {
 	size_t		 line;		/* 1-based */
@@ -643,6 +651,11 @@ cfg_set_string(struct cfg_load *cl, const struct cfg_row *row,
 	if (row->max > 0 && strlen(v) > (size_t)row->max) {
 		cfg_error(cl, &n->start_mark, key,
 		    "longer than %lld characters", row->max);
+		return;
+	}
+	if ((row->flags & CFG_WORD) && strspn(v, CFG_WORD_CHARS) !=
+	    strlen(v)) {
+		cfg_error(cl, &n->start_mark, key, "must match [A-Za-z0-9_-]+");
 		return;
 	}
 	if (row->off == C(filter) &&
@@ -1115,8 +1128,7 @@ cfg_set_name(struct cfg_load *cl, const struct cfg_row *row,
 	if ((v = cfg_text(cl, key, n, 0)) == NULL)
 		return;
 	len = strlen(v);
-	if (strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-	    "0123456789_-") != len) {
+	if (strspn(v, CFG_WORD_CHARS) != len) {
 		cfg_error(cl, &n->start_mark, key, "must match [A-Za-z0-9_-]+");
 		return;
 	}
@@ -1624,6 +1636,42 @@ cfg_finish_security(struct cfg_load *cl)
 		    derived);
 }
 
+/*
+ * No site: the short host name (up to the first dot). Should it not fit
+ * [A-Za-z0-9_-]+ (an unset "(none)", a name too long), every other byte
+ * becomes '_' and it is cut to CONFIG_NAME_MAX - 1; site_default says
+ * so, and the daemon warns (docs/decisions.md).
+ */
+static void
+cfg_default_site(struct config *cfg)
+{
+	char	host[256];
+	size_t	i, len;
+
+	if (gethostname(host, sizeof host) != 0)
+		host[0] = '\0';
+	host[sizeof host - 1] = '\0';
+	host[strcspn(host, ".")] = '\0';
+	len = strlen(host);
+	cfg->site_default = CONFIG_SITE_HOST;
+	if (len == 0) {
+		snprintf(host, sizeof host, "unknown");
+		len = strlen(host);
+		cfg->site_default = CONFIG_SITE_HOST_ALTERED;
+	}
+	if (len > CONFIG_NAME_MAX - 1) {
+		host[CONFIG_NAME_MAX - 1] = '\0';
+		cfg->site_default = CONFIG_SITE_HOST_ALTERED;
+	}
+	for (i = 0; host[i] != '\0'; i++) {
+		if (strchr(CFG_WORD_CHARS, host[i]) == NULL) {
+			host[i] = '_';
+			cfg->site_default = CONFIG_SITE_HOST_ALTERED;
+		}
+	}
+	cfg->site = xstrdup(host);
+}
+
 /* Checks across keys, once the whole document is walked. */
 static void
 cfg_finish(struct cfg_load *cl)
@@ -1644,6 +1692,8 @@ cfg_finish(struct cfg_load *cl)
 		cfg->filter = cfg_default_filter(cfg);
 		cfg->filter_default = 1;
 	}
+	if (cfg->site == NULL)
+		cfg_default_site(cfg);
 	cfg_finish_security(cl);
 }
 
@@ -1865,6 +1915,7 @@ config_free(struct config *cfg)
 	if (cfg == NULL)
 		return;
 	free(cfg->path);
+	free(cfg->site);
 	free(cfg->interface);
 	free(cfg->file);
 	free(cfg->filter);

@@ -480,6 +480,9 @@ main(int argc, char **argv)
 	if ((d.cfg = config_load(conf, stderr)) == NULL)
 		return (EXIT_CONFIG);
 	apply_log_level(&d);
+	if (d.cfg->site_default == CONFIG_SITE_HOST_ALTERED)
+		log_warn("site: not set, and the host name does not fit "
+		    "[A-Za-z0-9_-]+: publishing as site %s", d.cfg->site);
 	if (capture_check_filter(d.cfg->filter, err, sizeof err) == -1) {
 		fprintf(stderr, "%s: capture.filter: %s\n", conf, err);
 		config_free(d.cfg);

@@ -69,6 +69,7 @@ struct publisher {
 	int64_t			 observed_from_us;
 	int64_t			 observed_to_us;
 	char			 boot[PUBLISH_BOOT_LEN + 1];
+	char			 site[CONFIG_NAME_MAX];	/* in every object */
 	struct publish_stats	 st;
 	struct jsonw		 out;	/* the object being published */
 	struct jsonw		 topic;	/* its topic, quoted (JSON lines) */
@@ -252,6 +253,8 @@ publish_create(const struct config *cfg, int line_buffered, char *err,
 	pub->line_buffered = line_buffered;
 	pub->jsonl_fd = -1;
 	publish_boot_id(pub->boot);
+	snprintf(pub->site, sizeof pub->site, "%s", cfg->site != NULL ?
+	    cfg->site : "unknown");
 	jsonw_init(&pub->out);
 	jsonw_init(&pub->topic);
 	jsonw_init(&pub->jsonl);
@@ -275,7 +278,7 @@ publish_create(const struct config *cfg, int line_buffered, char *err,
 			return (NULL);
 		}
 	}
-	log_info("run %s", pub->boot);
+	log_info("run %s, site %s", pub->boot, pub->site);
 	return (pub);
 }
 
@@ -406,6 +409,7 @@ publish_begin(struct publisher *pub, const char *type, int64_t ts_us)
 	jsonw_int(w, "v", PUBLISH_SCHEMA_VERSION);
 	jsonw_int(w, "seq", (int64_t)++pub->seq);
 	jsonw_str(w, "boot", pub->boot);
+	jsonw_str(w, "site", pub->site);
 	jsonw_time(w, "ts", ts_us);
 	return (w);
 }

@@ -27,7 +27,7 @@ MAX_REPORTED = 50
 MISSING = object()
 RATIOS = ("service_level", "asa_s", "aht_s", "abandon_rate", "patience_s",
           "abandon_rate_offered")
-ENVELOPE = ("topic", "type", "v", "seq", "boot", "ts")
+ENVELOPE = ("topic", "type", "v", "seq", "boot", "site", "ts")
 # How much of an interval the run observed: not the generator's to know
 # (tests/feed-restart.sh checks these).
 OBSERVED = ("partial", "observed_from", "observed_to")

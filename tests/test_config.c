@@ -1306,6 +1306,65 @@ mentions_key(const char *text, const char *leaf)
 	return (0);
 }
 
+/* The host name up to its first dot, as the default site must be. */
+static void
+short_host_name(char *buf, size_t len)
+{
+	assert_int_equal(gethostname(buf, len), 0);
+	buf[len - 1] = '\0';
+	buf[strcspn(buf, ".")] = '\0';
+}
+
+static void
+site_defaults_to_the_short_host_name(void **state)
+{
+	struct config	*cfg;
+	char		 host[256];
+
+	(void)state;
+	short_host_name(host, sizeof host);
+	/* A host name of letters, digits and '-' is taken as it is. */
+	assert_true(host[0] != '\0' && strspn(host, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") == strlen(host) &&
+	    strlen(host) <= 63);
+	cfg = load_ok(MINIMAL);
+	assert_string_equal(cfg->site, host);
+	assert_int_equal(cfg->site_default, CONFIG_SITE_HOST);
+	config_free(cfg);
+	cfg = load_ok(MINIMAL "site: ~\n");
+	assert_string_equal(cfg->site, host);
+	config_free(cfg);
+	cfg = load_ok("site: east_1-B\n" MINIMAL);
+	assert_string_equal(cfg->site, "east_1-B");
+	assert_int_equal(cfg->site_default, CONFIG_SITE_SET);
+	config_free(cfg);
+	/* 63 characters: the longest site. */
+	cfg = load_ok(MINIMAL "site: "
+	    "abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabc\n");
+	assert_int_equal(strlen(cfg->site), 63);
+	config_free(cfg);
+	assert_false(config_key_reloadable("site"));
+}
+
+static void
+site_must_be_a_word_of_at_most_63_characters(void **state)
+{
+	(void)state;
+	expect_errors(MINIMAL "site: east.1\n",
+	    NAME ":5:7: site: must match [A-Za-z0-9_-]+\n");
+	expect_errors("site: \"\"\n" MINIMAL,
+	    NAME ":1:7: site: must not be empty\n");
+	expect_errors("site: \"a b\"\n" MINIMAL,
+	    NAME ":1:7: site: must match [A-Za-z0-9_-]+\n");
+	expect_errors("site: [east1]\n" MINIMAL,
+	    NAME ":1:7: site: must be a string\n");
+	expect_errors("site: Zo\xc3\xab\n" MINIMAL,
+	    NAME ":1:7: site: must match [A-Za-z0-9_-]+\n");
+	expect_errors("site: "
+	    "abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcd\n"
+	    MINIMAL, NAME ":1:7: site: longer than 63 characters\n");
+}
+
 static void
 every_key_is_in_the_man_page_and_the_example(void **state)
 {
@@ -1415,6 +1474,8 @@ main(void)
 		cmocka_unit_test(hash_needs_a_secret_of_sixteen_characters),
 		cmocka_unit_test(group_without_user_is_an_error),
 		cmocka_unit_test(curve_keys_must_be_z85_and_a_matching_pair),
+		cmocka_unit_test(site_defaults_to_the_short_host_name),
+		cmocka_unit_test(site_must_be_a_word_of_at_most_63_characters),
 		cmocka_unit_test(every_key_is_in_the_man_page_and_the_example),
 	};
 

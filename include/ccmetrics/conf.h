@@ -45,8 +45,17 @@ struct config_queue {
  * whole on reload, freed by config_free(). Strings are owned; NULL means
  * "not set".
  */
+/* Where struct config's site came from. */
+enum config_site_source {
+	CONFIG_SITE_SET,		/* the site key */
+	CONFIG_SITE_HOST,		/* the short host name */
+	CONFIG_SITE_HOST_ALTERED	/* ... made to fit [A-Za-z0-9_-]+ */
+};
+
 struct config {
 	char		 *path;
+	char		 *site;			/* always set (section 8) */
+	int		  site_default;		/* enum config_site_source */
 
 	/* capture */
 	char		 *interface;

@@ -37,8 +37,8 @@ static const int csv_wait_edges_s[] = {
  * ccmetrics-sub(1): the record's key first (times, then queue or agent),
  * then the fields in the order of DESIGN.md section 4, derived ones after
  * the counts they derive from, histograms; then fields added later within
- * version 1, only ever at the end (DESIGN.md 4.1 after CSV_V1_FIELDS
- * cells: a file begun with the first columns keeps them).
+ * version 1, only ever at the end (DESIGN.md 4.1, then section 8's site:
+ * a file begun with the columns of an earlier release keeps them).
  */
 static const char *const queue_fields[] = {
 	"start", "end", "interval_s", "queue",
@@ -54,31 +54,38 @@ static const char *const queue_fields[] = {
 	"ended_on_hold", "agent_ended", "transfers_blind",
 	"transfers_attended", "patience_s", "abandon_rate_offered",
 	"erlang_a_agents",
+	/* DESIGN.md 8 */
+	"site",
 	NULL
 };
-/* Fields (not cells) of interval.queue before those of DESIGN.md 4.1. */
-#define CSV_QUEUE_V1_FIELDS	31
 static const char *const agent_fields[] = {
 	"start", "end", "interval_s", "agent",
 	"attempts", "answered", "rona", "handled", "talk_s", "hold_s",
 	"handle_s", "holds", "transfers", "busy_s",
+	/* DESIGN.md 8 */
+	"site",
 	NULL
 };
 static const char *const rt_fields[] = {
 	"ts", "queue", "waiting", "longest_wait_s", "talking", "on_hold",
+	/* DESIGN.md 8 */
+	"site",
 	NULL
 };
+
+/* Column sets of earlier releases, each a number of leading fields. */
+#define CSV_OLDER_MAX	4
 
 static const struct csv_kind_def {
 	const char		*kind;
 	const char		*topic_prefix;
 	const char *const	*fields;
-	size_t			 first_fields;	/* 0: no older column set */
+	size_t			 older[CSV_OLDER_MAX];	/* ascending, 0 ends */
 } csv_kinds[] = {
-	{ "interval.queue", "interval.queue.", queue_fields,
-	  CSV_QUEUE_V1_FIELDS },
-	{ "interval.agent", "interval.agent.", agent_fields, 0 },
-	{ "rt.queue", "rt.queue.", rt_fields, 0 },
+	/* Before DESIGN.md 4.1, before section 8's site. */
+	{ "interval.queue", "interval.queue.", queue_fields, { 31, 42 } },
+	{ "interval.agent", "interval.agent.", agent_fields, { 14 } },
+	{ "rt.queue", "rt.queue.", rt_fields, { 6 } },
 };
 #define CSV_NKINDS	(sizeof csv_kinds / sizeof csv_kinds[0])
 
@@ -93,8 +100,10 @@ struct csv_file {
 	const struct csv_kind_def *def;
 	char			*path;
 	char			*header;	/* without its line end */
-	char			*first_header;	/* the older columns', or NULL */
-	size_t			 first_ncols;	/* their number of cells */
+	char			*old_header[CSV_OLDER_MAX];	/* the older
+							   column sets' */
+	size_t			 old_ncols[CSV_OLDER_MAX];	/* their cells;
+							   0 ends */
 	struct csv_column	*cols;
 	size_t			 ncols;
 	bool			 failing;	/* last append failed: logged */
@@ -170,7 +179,7 @@ file_columns(struct csv_file *f)
 	struct csv_buf	 hdr = { NULL, 0, 0 };
 	const char	*fld;
 	char		 field[64], name[96];
-	size_t		 i, len;
+	size_t		 i, k, len;
 	int		 e;
 
 	for (i = 0; (fld = f->def->fields[i]) != NULL; i++) {
@@ -190,15 +199,19 @@ file_columns(struct csv_file *f)
 			}
 		} else
 			column_add(f, fld, fld, -1);
-		if (i + 1 == f->def->first_fields)
-			f->first_ncols = f->ncols;
+		for (k = 0; k < CSV_OLDER_MAX && f->def->older[k] != 0; k++) {
+			if (i + 1 == f->def->older[k])
+				f->old_ncols[k] = f->ncols;
+		}
 	}
 	for (i = 0; i < f->ncols; i++) {
 		if (i > 0)
 			buf_add(&hdr, ",", 1);
 		buf_str(&hdr, f->cols[i].name);
-		if (i + 1 == f->first_ncols)
-			f->first_header = xstrdup(hdr.p);
+		for (k = 0; k < CSV_OLDER_MAX && f->old_ncols[k] != 0; k++) {
+			if (i + 1 == f->old_ncols[k])
+				f->old_header[k] = xstrdup(hdr.p);
+		}
 	}
 	f->header = hdr.p;
 }
@@ -223,15 +236,17 @@ header_is(int fd, const char *header)
 
 /*
  * A file with rows must begin with our header (our columns, in our order),
- * or with the header of the columns before fields were added within
- * version 1: such a file goes on with those columns only (*ncols), so
- * that an upgrade never mixes rows of two shapes in one file. *torn is
- * set when its last row lacks a line end (a write cut short).
+ * or with the header of the columns of an earlier release, before fields
+ * were added within version 1: such a file goes on with those columns
+ * only (*ncols), so that an upgrade never mixes rows of two shapes in one
+ * file. *torn is set when its last row lacks a line end (a write cut
+ * short).
  */
 static int
 file_check(const struct csv_file *f, int fd, off_t size, bool *torn,
     size_t *ncols)
 {
+	size_t	k;
 	char	last;
 
 	*torn = false;
@@ -239,9 +254,13 @@ file_check(const struct csv_file *f, int fd, off_t size, bool *torn,
 	if (size == 0)
 		return (0);
 	if (!header_is(fd, f->header)) {
-		if (f->first_header == NULL || !header_is(fd, f->first_header))
+		for (k = 0; k < CSV_OLDER_MAX && f->old_header[k] != NULL; k++) {
+			if (header_is(fd, f->old_header[k]))
+				break;
+		}
+		if (k == CSV_OLDER_MAX || f->old_header[k] == NULL)
 			return (-1);
-		*ncols = f->first_ncols;
+		*ncols = f->old_ncols[k];
 	}
 	if (pread(fd, &last, 1, size - 1) == 1 && last != '\n')
 		*torn = true;
@@ -272,12 +291,12 @@ write_all(int fd, const char *p, size_t n)
  */
 static int
 file_append(struct csvrec *cr, struct csv_file *f, const struct csv_buf *row,
-    size_t first_len)
+    const size_t *old_len)
 {
 	struct csv_buf	 out = { NULL, 0, 0 };
 	struct stat	 sb;
 	bool		 torn;
-	size_t		 ncols;
+	size_t		 ncols, k;
 	int		 fd, rc = -1;
 	const char	*why = NULL;
 
@@ -295,9 +314,13 @@ file_append(struct csvrec *cr, struct csv_file *f, const struct csv_buf *row,
 		buf_str(&out, CSV_EOL);
 	} else if (torn)
 		buf_str(&out, CSV_EOL);
-	if (ncols < f->ncols) {
-		/* A file of the first columns: their cells only. */
-		buf_add(&out, row->p, first_len);
+	for (k = 0; ncols < f->ncols && k < CSV_OLDER_MAX; k++) {
+		if (f->old_ncols[k] == ncols)
+			break;
+	}
+	if (ncols < f->ncols && k < CSV_OLDER_MAX) {
+		/* A file of older columns: their cells only. */
+		buf_add(&out, row->p, old_len[k]);
 		buf_str(&out, CSV_EOL);
 	} else
 		buf_add(&out, row->p, row->len);
@@ -376,7 +399,7 @@ csvrec_write(struct csvrec *cr, const char *topic, const json_t *obj)
 {
 	struct csv_file	*f = NULL;
 	struct csv_buf	 row = { NULL, 0, 0 };
-	size_t		 i, first_len = 0;
+	size_t		 i, k, old_len[CSV_OLDER_MAX] = { 0 };
 	int		 rc;
 
 	for (i = 0; i < CSV_NKINDS; i++) {
@@ -392,11 +415,13 @@ csvrec_write(struct csvrec *cr, const char *topic, const json_t *obj)
 		if (i > 0)
 			buf_add(&row, ",", 1);
 		row_cell(cr, f, &f->cols[i], obj, &row);
-		if (i + 1 == f->first_ncols)
-			first_len = row.len;
+		for (k = 0; k < CSV_OLDER_MAX; k++) {
+			if (i + 1 == f->old_ncols[k])
+				old_len[k] = row.len;
+		}
 	}
 	buf_str(&row, CSV_EOL);
-	rc = file_append(cr, f, &row, first_len);
+	rc = file_append(cr, f, &row, old_len);
 	free(row.p);
 	return (rc == 0 ? 1 : -1);
 }
@@ -467,7 +492,8 @@ csvrec_close(struct csvrec *cr)
 		}
 		free(f->cols);
 		free(f->header);
-		free(f->first_header);
+		for (j = 0; j < CSV_OLDER_MAX; j++)
+			free(f->old_header[j]);
 		free(f->path);
 	}
 	free(cr);
