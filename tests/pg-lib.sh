@@ -31,6 +31,11 @@ pg_stop() {
 			i=$((i + 1))
 		done
 		kill -KILL "$PG_PID" 2>/dev/null || true
+		# Its children go with it: wait until the port is free.
+		while [ -f "$TMP/pg/postmaster.pid" ] && [ $i -lt 400 ]; do
+			sleep 0.05
+			i=$((i + 1))
+		done
 	fi
 	PG_PID=
 }
@@ -41,15 +46,17 @@ pg_run() {
 	    -c listen_addresses=127.0.0.1 -c fsync=off \
 	    -c synchronous_commit=on -c max_connections=20 \
 	    -c shared_buffers=32MB >>"$TMP/pg.log" 2>&1 &
-	PG_PID=$!
+	starter=$!
 	i=0
 	until "$PG_BIN/pg_isready" -q -h "$PG_SOCK" -p "$PGPORT"; do
-		kill -0 "$PG_PID" 2>/dev/null ||
+		kill -0 "$starter" 2>/dev/null ||
 		    fail "postgres did not start: $(tail -n 5 "$TMP/pg.log")"
 		[ $i -lt 300 ] || fail "postgres not ready after 30 s"
 		sleep 0.1
 		i=$((i + 1))
 	done
+	# The postmaster itself (runuser is its parent, not it).
+	PG_PID=$(head -n 1 "$TMP/pg/postmaster.pid")
 }
 
 pg_start() {

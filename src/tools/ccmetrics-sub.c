@@ -81,7 +81,8 @@ usage(int status)
 	    "       ccmetrics-sub [-q] [-c DIR] [-t PREFIX]... [-n COUNT]"
 	    " -r FILE\n"
 	    "       ccmetrics-sub --db URL [-q] [-e ENDPOINT]... [-t PREFIX]..."
-	    " [--buffer N] [--site SITE]\n"
+	    " [--buffer N] [--batch N]\n"
+	    "                     [--site SITE]\n"
 	    "       ccmetrics-sub --db URL --nats URL --stream NAME --durable"
 	    " NAME\n"
 	    "                     [--subject-prefix PREFIX] [--ack-wait S]"
@@ -116,7 +117,8 @@ usage(int status)
 	    "  --subject-prefix PREFIX  subjects are PREFIX.SITE.TOPIC"
 	    " (default ccmetrics)\n"
 	    "  --ack-wait S  a consumer created here: redelivery after S"
-	    " seconds (default 30)\n");
+	    " seconds (default 30)\n"
+	    "  --batch N    messages per transaction, at most (default 5000)\n");
 	exit(status);
 }
 
@@ -515,6 +517,7 @@ main(int argc, char **argv)
 		{ "buffer", required_argument, NULL, 'B' },
 		{ "subject-prefix", required_argument, NULL, 'X' },
 		{ "ack-wait", required_argument, NULL, 'A' },
+		{ "batch", required_argument, NULL, 'T' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char		*endpoints[SUB_MAX_ENDPOINTS];
@@ -528,6 +531,7 @@ main(int argc, char **argv)
 	struct natsrc		*ns = NULL;
 	struct recorder		 rec;
 	long			 buffer = SUB_DB_BUFFER;
+	long			 batch = RECORDER_BATCH;
 	int			 ack_wait = SUB_ACK_WAIT_S;
 	const struct csvrec_stats *cst;
 	struct sub		 s;
@@ -568,6 +572,8 @@ main(int argc, char **argv)
 		case 'B': buffer = number_arg("--buffer", optarg, 1, 10000000);
 			break;
 		case 'D': db_url = optarg; break;
+		case 'T': batch = number_arg("--batch", optarg, 1, 100000);
+			break;
 		case 'I': site = optarg; break;
 		case 'N': nats_url = optarg; break;
 		case 'S': stream = optarg; break;
@@ -610,7 +616,7 @@ main(int argc, char **argv)
 	if (db_url != NULL) {
 		if ((db = pgrec_open(db_url, site, err, sizeof err)) == NULL)
 			fatalx("%s", err);
-		recorder_init(&rec, db, (size_t)buffer, RECORDER_BATCH);
+		recorder_init(&rec, db, (size_t)buffer, (size_t)batch);
 		s.rec = &rec;
 	}
 	if (nats_url != NULL && (ns = natsrc_open(nats_url, stream, durable,
@@ -634,7 +640,8 @@ main(int argc, char **argv)
 		if (ns == NULL)
 			(void)recorder_drain(&rec, &quit_flag,
 			    SUB_DRAIN_TRIES);
-		if (recorder_report(&rec) != 0)
+		if (recorder_report(&rec) != 0 ||
+		    (file != NULL && pgrec_get_stats(db)->bad > 0))
 			rc = 1;
 		natsrc_close(ns);
 		pgrec_close(db);

@@ -576,7 +576,7 @@ store_one(struct pgrec *pr, struct pgrec_entry *e)
 		rc = -1;
 	} else {
 		pr->st.bad++;
-		log_warn("%s: a %s row not stored: %s: %.200s", pr->where,
+		log_warn("%s: a row of %s not stored: %s: %.200s", pr->where,
 		    pgrec_kinds[e->kind].table,
 		    first_line(PQerrorMessage(pr->conn), line, sizeof line),
 		    e->text);
