@@ -223,6 +223,33 @@ static const struct cfg_row cfg_rows[] = {
 	  C(zmq_curve_allowed), 0, CFG_LIST_MAX, NULL, CFG_RESTART,
 	  "client public keys served; none: any client with the key" },
 
+	{ "publish.nats", CFG_SECTION, C(nats_url), 0, 0, NULL,
+	  CFG_NULLABLE|CFG_OPTIONAL, "NATS JetStream output; absent or ~: none" },
+	{ "publish.nats.url", CFG_STRING, C(nats_url), 0, 1024, NULL,
+	  CFG_REQUIRED|CFG_RESTART, "server URL(s), nats:// or tls://, "
+	  "comma-separated" },
+	{ "publish.nats.subject_prefix", CFG_STRING, C(nats_subject_prefix), 0,
+	  128, "ccmetrics", CFG_RESTART,
+	  "subjects are PREFIX.SITE.TOPIC; tokens of [A-Za-z0-9_-]" },
+	{ "publish.nats.max_pending", CFG_INT, C(nats_max_pending), 1,
+	  10000000, "100000", CFG_RESTART,
+	  "objects queued or awaiting their ack; more are dropped" },
+	{ "publish.nats.tls_ca", CFG_STRING, C(nats_tls_ca), 0, 0, NULL,
+	  CFG_NULLABLE|CFG_RESTART, "PEM file of the CAs the server's "
+	  "certificate must chain to (turns TLS on)" },
+	{ "publish.nats.tls_cert", CFG_STRING, C(nats_tls_cert), 0, 0, NULL,
+	  CFG_NULLABLE|CFG_RESTART, "PEM client certificate (with tls_key)" },
+	{ "publish.nats.tls_key", CFG_STRING, C(nats_tls_key), 0, 0, NULL,
+	  CFG_NULLABLE|CFG_RESTART, "PEM private key of tls_cert" },
+	{ "publish.nats.creds", CFG_STRING, C(nats_creds), 0, 0, NULL,
+	  CFG_NULLABLE|CFG_RESTART, "credentials file (user JWT and NKey seed)" },
+	{ "publish.nats.user", CFG_STRING, C(nats_user), 0, 256, NULL,
+	  CFG_NULLABLE|CFG_RESTART, "user name (with password)" },
+	{ "publish.nats.password", CFG_STRING, C(nats_password), 0, 256, NULL,
+	  CFG_NULLABLE|CFG_RESTART, "password of user" },
+	{ "publish.nats.token", CFG_STRING, C(nats_token), 0, 256, NULL,
+	  CFG_NULLABLE|CFG_RESTART, "authentication token" },
+
 	{ "daemon", CFG_SECTION, 0, 0, 0, NULL, 0, "the process" },
 	{ "daemon.user", CFG_STRING, C(daemon_user), 0, 0, NULL,
 	  CFG_NULLABLE|CFG_RESTART, "started as root: drop to this user once the capture is open" },
@@ -1672,6 +1699,73 @@ cfg_default_site(struct config *cfg)
 	cfg->site = xstrdup(host);
 }
 
+/* Is v tokens of [A-Za-z0-9_-] joined by dots (a NATS subject prefix)? */
+static int
+cfg_is_subject_prefix(const char *v)
+{
+	size_t	n;
+
+	for (;;) {
+		if ((n = strspn(v, CFG_WORD_CHARS)) == 0)
+			return (0);
+		v += n;
+		if (*v == '\0')
+			return (1);
+		if (*v++ != '.')
+			return (0);
+	}
+}
+
+/* Each comma-separated URL: nats:// or tls:// and a host (libnats). */
+static int
+cfg_is_nats_url(const char *v)
+{
+	const char	*end;
+	size_t		 len;
+
+	for (;;) {
+		end = v + strcspn(v, ",");
+		len = (size_t)(end - v);
+		if (!((len > 7 && strncmp(v, "nats://", 7) == 0) ||
+		    (len > 6 && strncmp(v, "tls://", 6) == 0)) ||
+		    memchr(v, ' ', len) != NULL)
+			return (0);
+		if (*end == '\0')
+			return (1);
+		v = end + 1;
+	}
+}
+
+/* publish.nats: keys that only make sense together. */
+static void
+cfg_finish_nats(struct cfg_load *cl)
+{
+	struct config	*cfg = cl->cfg;
+
+	if (cfg->nats_url == NULL)
+		return;
+	if (!cfg_is_nats_url(cfg->nats_url))
+		cfg_error_at(cl, "publish.nats.url", "must be nats://HOST:PORT "
+		    "or tls://HOST:PORT, several separated by commas");
+	if (!cfg_is_subject_prefix(cfg->nats_subject_prefix))
+		cfg_error_at(cl, "publish.nats.subject_prefix", "must be "
+		    "tokens of [A-Za-z0-9_-] separated by dots");
+	if ((cfg->nats_tls_cert == NULL) != (cfg->nats_tls_key == NULL))
+		cfg_error_at(cl, cfg->nats_tls_cert == NULL ?
+		    "publish.nats.tls_key" : "publish.nats.tls_cert",
+		    "tls_cert and tls_key go together");
+	if (cfg->nats_password != NULL && cfg->nats_user == NULL)
+		cfg_error_at(cl, "publish.nats.password", "needs "
+		    "publish.nats.user");
+	if (cfg->nats_creds != NULL && (cfg->nats_user != NULL ||
+	    cfg->nats_token != NULL))
+		cfg_error_at(cl, "publish.nats.creds", "is one way to log in: "
+		    "not with user or token");
+	else if (cfg->nats_user != NULL && cfg->nats_token != NULL)
+		cfg_error_at(cl, "publish.nats.token", "is one way to log in: "
+		    "not with user");
+}
+
 /* Checks across keys, once the whole document is walked. */
 static void
 cfg_finish(struct cfg_load *cl)
@@ -1695,6 +1789,7 @@ cfg_finish(struct cfg_load *cl)
 	if (cfg->site == NULL)
 		cfg_default_site(cfg);
 	cfg_finish_security(cl);
+	cfg_finish_nats(cl);
 }
 
 /* Line and column of a byte offset, for errors libyaml gives no mark. */
@@ -1946,6 +2041,15 @@ config_free(struct config *cfg)
 	for (i = 0; i < cfg->nzmq_curve_allowed; i++)
 		free(cfg->zmq_curve_allowed[i]);
 	free(cfg->zmq_curve_allowed);
+	free(cfg->nats_url);
+	free(cfg->nats_subject_prefix);
+	free(cfg->nats_tls_ca);
+	free(cfg->nats_tls_cert);
+	free(cfg->nats_tls_key);
+	free(cfg->nats_creds);
+	free(cfg->nats_user);
+	free(cfg->nats_password);
+	free(cfg->nats_token);
 	free(cfg->daemon_user);
 	free(cfg->daemon_group);
 	free(cfg->privacy_secret);

@@ -53,6 +53,7 @@ struct publisher {
 	void			*zsock;
 	void			*zmon;		/* socket monitor: peers */
 	struct zap		*zap;		/* curve_allowed_clients */
+	struct natspub		*nats;		/* NULL: no NATS */
 	struct privacy		*privacy;
 	int			*peers;		/* fds of connected peers */
 	int			 npeers;
@@ -278,6 +279,12 @@ publish_create(const struct config *cfg, int line_buffered, char *err,
 			return (NULL);
 		}
 	}
+	if (cfg->nats_url != NULL && (pub->nats = natspub_create(cfg,
+	    pub->site, pub->boot, err, errlen)) == NULL) {
+		publish_free(pub);
+		return (NULL);
+	}
+	pub->st.nats = pub->nats != NULL;
 	log_info("run %s, site %s", pub->boot, pub->site);
 	return (pub);
 }
@@ -424,6 +431,8 @@ publish_end(struct publisher *pub, const char *topic)
 		publish_zmq(pub, topic, w->buf, w->len);
 	if (pub->jsonl_fd != -1)
 		publish_jsonl(pub, topic, w->buf, w->len);
+	if (pub->nats != NULL)
+		natspub_send(pub->nats, topic, pub->seq, w->buf, w->len);
 	pub->st.sent++;
 }
 
@@ -589,6 +598,8 @@ publish_drain(struct publisher *pub)
 {
 	zmq_msg_t	msg;
 
+	if (pub->nats != NULL)
+		natspub_drain(pub->nats);
 	if (pub->zsock == NULL)
 		return;
 	publish_monitor(pub);
@@ -685,8 +696,10 @@ publish_get_observed(const struct publisher *pub, int64_t *from_us,
 }
 
 const struct publish_stats *
-publish_get_stats(const struct publisher *pub)
+publish_get_stats(struct publisher *pub)
 {
+	if (pub->nats != NULL)
+		natspub_get_stats(pub->nats, &pub->st.nats_st);
 	return (&pub->st);
 }
 
@@ -695,6 +708,7 @@ publish_free(struct publisher *pub)
 {
 	if (pub == NULL)
 		return;
+	natspub_free(pub->nats);
 	if (pub->jsonl_fd != -1) {
 		publish_jsonl_flush(pub);
 		if (pub->jsonl_path != NULL)

@@ -329,6 +329,27 @@ json_time(const struct timegate_stats *t)
 	    "steps_back", (json_int_t)t->steps_back));
 }
 
+/* publish.nats_*: only with publish.nats on (DESIGN.md 8). */
+static void
+record_nats_stats(json_t *p, const struct natspub_stats *n)
+{
+	json_object_set_new(p, "nats_published", json_integer(
+	    (json_int_t)n->published));
+	json_object_set_new(p, "nats_duplicates", json_integer(
+	    (json_int_t)n->duplicates));
+	json_object_set_new(p, "nats_dropped", json_integer(
+	    (json_int_t)n->dropped));
+	json_object_set_new(p, "nats_rejected", json_integer(
+	    (json_int_t)n->rejected));
+	json_object_set_new(p, "nats_errors", json_integer(
+	    (json_int_t)n->errors));
+	json_object_set_new(p, "nats_reconnects", json_integer(
+	    (json_int_t)n->reconnects));
+	json_object_set_new(p, "nats_pending", json_integer(
+	    (json_int_t)n->pending));
+	json_object_set_new(p, "nats_connected", json_boolean(n->connected));
+}
+
 void
 record_stats(struct publisher *pub, int64_t ts_us,
     const struct record_counters *rc)
@@ -403,6 +424,9 @@ record_stats(struct publisher *pub, int64_t ts_us,
 	    "zmq_overflows", (json_int_t)rc->publish->zmq_overflows,
 	    "zmq_refused", (json_int_t)rc->publish->zmq_refused,
 	    "jsonl_lost", (json_int_t)rc->publish->jsonl_lost));
+	if (rc->publish->nats)
+		record_nats_stats(json_object_get(o, "publish"),
+		    &rc->publish->nats_st);
 	publish_send(pub, "stats", "stats", ts_us, o);
 }
 

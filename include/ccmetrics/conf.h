@@ -112,6 +112,17 @@ struct config {
 	char		**zmq_curve_allowed;	/* client public keys, Z85; */
 	size_t		  nzmq_curve_allowed;	/*   none: any client key */
 
+	char		 *nats_url;		/* NULL: no NATS (section 8) */
+	char		 *nats_subject_prefix;	/* "ccmetrics" */
+	int		  nats_max_pending;	/* 100000 */
+	char		 *nats_tls_ca;		/* PEM files; NULL: none */
+	char		 *nats_tls_cert;
+	char		 *nats_tls_key;
+	char		 *nats_creds;		/* a .creds file (JWT, NKey) */
+	char		 *nats_user;		/* or user and password, */
+	char		 *nats_password;
+	char		 *nats_token;		/*   or a token */
+
 	char		 *daemon_user;		/* root drops to it; NULL: no */
 	char		 *daemon_group;		/* NULL: the user's group */
 	int		  log_level;		/* enum log_level, "info" */

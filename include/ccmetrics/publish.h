@@ -9,6 +9,7 @@
 
 #include "ccmetrics/conf.h"
 #include "ccmetrics/jsonw.h"
+#include "ccmetrics/natspub.h"
 
 #define PUBLISH_SCHEMA_VERSION	1
 #define PUBLISH_BOOT_LEN	16	/* hex digits of a run's boot id */
@@ -21,6 +22,8 @@ struct publish_stats {
 	uint64_t	jsonl_lost;	/* objects the JSON-lines file lacks */
 	uint64_t	zmq_refused;	/* subscribers refused: key not allowed,
 					   or past max_subscribers */
+	int		nats;		/* publish.nats is on: */
+	struct natspub_stats nats_st;	/*   its counters */
 };
 
 struct publisher;
@@ -71,7 +74,7 @@ const char	*publish_uri(const struct publisher *pub, const char *uri,
 /* Read pending subscription messages so they never pile up; answer the
    ZAP handler's requests. */
 void		 publish_drain(struct publisher *pub);
-const struct publish_stats *publish_get_stats(const struct publisher *pub);
+const struct publish_stats *publish_get_stats(struct publisher *pub);
 /* Flush and close; queued ZeroMQ messages get a short time to leave. */
 void		 publish_free(struct publisher *pub);
 
