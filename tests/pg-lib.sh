@@ -74,7 +74,9 @@ pg_start() {
 	    fail "initdb: $(tail -n 5 "$TMP/initdb.log")"
 	PGPORT=$(free_port)
 	pg_run
-	trap 'pg_stop; rm -rf "$TMP"' EXIT
+	# With tests/nats-lib.sh sourced too, its servers stop as well.
+	trap 'pg_stop; if command -v nats_stop_all >/dev/null; then
+	    nats_stop_all; fi; rm -rf "$TMP"' EXIT
 	PGHOST=$PG_SOCK PGUSER=ccm
 	export PGHOST PGPORT PGUSER
 	psql -q -d postgres -c 'CREATE DATABASE ccmetrics' >/dev/null ||
@@ -84,6 +86,14 @@ pg_start() {
 	psql -q -v ON_ERROR_STOP=1 -f "$top_srcdir/sql/ccmetrics.sql" \
 	    >"$TMP/schema.log" 2>&1 || fail "sql/ccmetrics.sql: $(cat "$TMP/schema.log")"
 	PG_URL="postgresql://ccm@127.0.0.1:$PGPORT/ccmetrics"
+}
+
+# pg_createdb NAME: another database of the cluster, with the schema.
+pg_createdb() {
+	psql -q -d postgres -c "CREATE DATABASE $1" >/dev/null ||
+	    fail "CREATE DATABASE $1"
+	psql -q -d "$1" -v ON_ERROR_STOP=1 -f "$top_srcdir/sql/ccmetrics.sql" \
+	    >"$TMP/schema.log" 2>&1 || fail "sql/ccmetrics.sql: $(cat "$TMP/schema.log")"
 }
 
 # pg_query SQL: the result, unaligned, tuples only.

@@ -1,19 +1,16 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: BSD-2-Clause
-# nats-tool.py: a minimal NATS client (standard library only) for the recorder's tests and benchmark.
-"""Usage: nats-tool.py URL stream-add NAME SUBJECT...
-       nats-tool.py URL publish FILE [--prefix P] [--site S] [--sites N] [--id-prefix X]
-       nats-tool.py URL stream-info NAME
-       nats-tool.py URL consumer-info STREAM NAME
+# js-bulk.py: JetStream in bulk for the recorder's tests and benchmark: a JSON-lines file published, a consumer's state (standard library only).
+"""Usage: js-bulk.py URL publish FILE [--prefix P] [--site S] [--sites N] [--id-prefix X]
+       js-bulk.py URL consumer-info STREAM NAME
 
-stream-add creates a file-backed JetStream stream (limits retention) on the
-subjects. publish sends every line of a JSON-lines FILE (the daemon's sink:
+(tests/nats-tool adds streams and counts their messages.) publish sends every line of a JSON-lines FILE (the daemon's sink:
 {"topic": ..., ...}) to "<prefix>.<site>.<topic>", the object without its
 "topic" as payload, a Nats-Msg-Id header per message, and waits for every
 JetStream acknowledgement (exit 1 if one is an error). The site is the
 object's own, else --site; with --sites N each line goes out N times, for
 sites <site>0..<site>N-1, its "site" field rewritten (a benchmark backlog).
-stream-info and consumer-info print the server's JSON answer.
+consumer-info prints the server's JSON answer.
 """
 
 import json
@@ -33,12 +30,12 @@ class Nats:
                                              timeout=30)
         self.buf = b""
         self.sid = 1
-        self.inbox = "_INBOX.ccmtool%d" % id(self)
+        self.inbox = "_INBOX.jsbulk%d" % id(self)
         line = self.readline()
         if not line.startswith(b"INFO "):
             raise SystemExit("not a NATS server: %r" % line[:80])
         self.send(b'CONNECT {"verbose":false,"pedantic":false,"headers":true,'
-                  b'"no_responders":true,"protocol":1,"name":"nats-tool"}\r\n'
+                  b'"no_responders":true,"protocol":1,"name":"js-bulk"}\r\n'
                   b"SUB " + self.inbox.encode() + b".* 1\r\nPING\r\n")
         self.expect_pong()
         self.next = 0
@@ -161,15 +158,6 @@ def main(argv):
         return 2
     nc = Nats(argv[0])
     cmd, args = argv[1], argv[2:]
-    if cmd == "stream-add":
-        answer = nc.request("$JS.API.STREAM.CREATE." + args[0],
-                            {"name": args[0], "subjects": args[1:], "storage": "file",
-                             "retention": "limits", "discard": "old",
-                             "duplicate_window": 120000000000})
-        if "error" in answer:
-            print(json.dumps(answer["error"]), file=sys.stderr)
-            return 1
-        return 0
     if cmd == "publish":
         opts = {"--prefix": "ccmetrics", "--site": "site", "--sites": "0",
                 "--id-prefix": "tool"}
@@ -179,9 +167,6 @@ def main(argv):
             rest = rest[2:]
         return publish(nc, args[0], opts["--prefix"], opts["--site"], int(opts["--sites"]),
                        opts["--id-prefix"])
-    if cmd == "stream-info":
-        print(json.dumps(nc.request("$JS.API.STREAM.INFO." + args[0], None)))
-        return 0
     if cmd == "consumer-info":
         print(json.dumps(nc.request("$JS.API.CONSUMER.INFO.%s.%s" % (args[0], args[1]),
                                     None)))
