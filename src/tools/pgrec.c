@@ -268,14 +268,15 @@ build_upsert(struct pgrec *pr, PGconn *conn, unsigned k, char *err,
 	buf_str(&sql, kd->key[1]);
 	buf_str(&sql, "\") ");
 	buf_str(&sql, sel.p);
-	buf_str(&sql, " FROM json_populate_recordset(NULL::");
+	/* Object by object: json_populate_recordset is 3 times slower. */
+	buf_str(&sql, " FROM json_array_elements($1::json) WITH ORDINALITY "
+	    "AS e(j, ord), json_populate_record(NULL::");
 	buf_str(&sql, table);
-	buf_str(&sql, ", $1::json) WITH ORDINALITY AS r ORDER BY r.\"site\", "
-	    "r.\"");
+	buf_str(&sql, ", e.j) AS r ORDER BY r.\"site\", r.\"");
 	buf_str(&sql, kd->key[0]);
 	buf_str(&sql, "\", r.\"");
 	buf_str(&sql, kd->key[1]);
-	buf_str(&sql, "\", r.ordinality DESC ON CONFLICT (");
+	buf_str(&sql, "\", e.ord DESC ON CONFLICT (");
 	buf_str(&sql, key.p);
 	buf_str(&sql, ") DO UPDATE SET (");
 	buf_str(&sql, upd.p);
