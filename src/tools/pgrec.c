@@ -38,6 +38,8 @@ struct pgrec_entry {
 	unsigned	 kind;
 	char		*text;		/* the object, site spliced in */
 	size_t		 len;
+	char		*copy;		/* its COPY text row, or NULL */
+	size_t		 copylen;
 };
 
 struct pgrec_buf {
@@ -50,7 +52,12 @@ struct pgrec {
 	char			*default_site;
 	char			 where[256];	/* the server, for messages */
 	PGconn			*conn;
+	/* Per kind: by JSON (one message alone), from the COPY stage. */
 	char			*upsert[PGREC_NKINDS];
+	char			*upsert_stage[PGREC_NKINDS];
+	char			*copy_cmd[PGREC_NKINDS];
+	char			**cols[PGREC_NKINDS];	/* the table's columns */
+	size_t			 ncols[PGREC_NKINDS];
 	/* The queue: a ring of pending messages, oldest at head. */
 	struct pgrec_entry	*ring;
 	size_t			 cap, head, n;
@@ -196,42 +203,35 @@ check_schema(struct pgrec *pr, PGconn *conn, char *err, size_t errlen)
 	return (0);
 }
 
-/*
- * The upsert of one kind, from the table's own columns: a JSON array of
- * objects in $1, fields mapped to columns by name (absent: null, or the
- * column's default), the last of several objects with one key in a batch
- * winning; a row already equal is left alone.
- */
-static int
-build_upsert(struct pgrec *pr, PGconn *conn, unsigned k, char *err,
-    size_t errlen)
+/* The columns a row is made of, from the table itself. */
+static void
+free_cols(struct pgrec *pr, unsigned k)
 {
-	const struct pgrec_kind	*kd = &pgrec_kinds[k];
+	size_t	i;
+
+	for (i = 0; i < pr->ncols[k]; i++)
+		free(pr->cols[k][i]);
+	free(pr->cols[k]);
+	pr->cols[k] = NULL;
+	pr->ncols[k] = 0;
+}
+
+/*
+ * INSERT ... SELECT DISTINCT ON (key) ... FROM <from> ORDER BY key, <ord>
+ * DESC ON CONFLICT (key) DO UPDATE ...: the last of several objects with
+ * one key in a batch wins; a row already equal is left alone; an absent
+ * field is null, or the column's default.
+ */
+static char *
+upsert_sql(const struct pgrec_kind *kd, const char *table, PGresult *res,
+    const char *from, const char *ord)
+{
 	struct pgrec_buf	 cols = { NULL, 0, 0 }, sel = { NULL, 0, 0 };
 	struct pgrec_buf	 upd = { NULL, 0, 0 }, exc = { NULL, 0, 0 };
 	struct pgrec_buf	 key = { NULL, 0, 0 }, sql = { NULL, 0, 0 };
 	struct pgrec_buf	 old = { NULL, 0, 0 };
-	const char		*params[1];
-	char			 table[64], line[256];
-	PGresult		*res;
 	int			 i, nupd = 0;
-	bool			 is_key;
 
-	snprintf(table, sizeof table, "ccmetrics.%s", kd->table);
-	params[0] = table;
-	res = PQexecParams(conn,
-	    "SELECT a.attname, pg_get_expr(d.adbin, d.adrelid) "
-	    "FROM pg_attribute a LEFT JOIN pg_attrdef d "
-	    "ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
-	    "WHERE a.attrelid = $1::regclass AND a.attnum > 0 "
-	    "AND NOT a.attisdropped ORDER BY a.attnum",
-	    1, NULL, params, NULL, NULL, 0);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) == 0) {
-		snprintf(err, errlen, "%s: table %s: %s", pr->where, table,
-		    first_line(PQerrorMessage(conn), line, sizeof line));
-		PQclear(res);
-		return (-1);
-	}
 	buf_ident(&key, "", "site");
 	buf_ident(&key, ", ", kd->key[0]);
 	buf_ident(&key, ", ", kd->key[1]);
@@ -247,17 +247,14 @@ build_upsert(struct pgrec *pr, PGconn *conn, unsigned k, char *err,
 			buf_str(&sel, ")");
 		} else
 			buf_ident(&sel, i > 0 ? ", r." : "r.", name);
-		is_key = strcmp(name, "site") == 0 ||
-		    strcmp(name, kd->key[0]) == 0 ||
-		    strcmp(name, kd->key[1]) == 0;
-		if (is_key)
+		if (strcmp(name, "site") == 0 || strcmp(name, kd->key[0]) == 0 ||
+		    strcmp(name, kd->key[1]) == 0)
 			continue;
 		buf_ident(&upd, nupd > 0 ? ", " : "", name);
 		buf_ident(&exc, nupd > 0 ? ", EXCLUDED." : "EXCLUDED.", name);
 		buf_ident(&old, nupd > 0 ? ", t." : "t.", name);
 		nupd++;
 	}
-	PQclear(res);
 	buf_str(&sql, "INSERT INTO ");
 	buf_str(&sql, table);
 	buf_str(&sql, " AS t (");
@@ -268,15 +265,15 @@ build_upsert(struct pgrec *pr, PGconn *conn, unsigned k, char *err,
 	buf_str(&sql, kd->key[1]);
 	buf_str(&sql, "\") ");
 	buf_str(&sql, sel.p);
-	/* Object by object: json_populate_recordset is 3 times slower. */
-	buf_str(&sql, " FROM json_array_elements($1::json) WITH ORDINALITY "
-	    "AS e(j, ord), json_populate_record(NULL::");
-	buf_str(&sql, table);
-	buf_str(&sql, ", e.j) AS r ORDER BY r.\"site\", r.\"");
+	buf_str(&sql, " FROM ");
+	buf_str(&sql, from);
+	buf_str(&sql, " ORDER BY r.\"site\", r.\"");
 	buf_str(&sql, kd->key[0]);
 	buf_str(&sql, "\", r.\"");
 	buf_str(&sql, kd->key[1]);
-	buf_str(&sql, "\", e.ord DESC ON CONFLICT (");
+	buf_str(&sql, "\", ");
+	buf_str(&sql, ord);
+	buf_str(&sql, " DESC ON CONFLICT (");
 	buf_str(&sql, key.p);
 	buf_str(&sql, ") DO UPDATE SET (");
 	buf_str(&sql, upd.p);
@@ -293,8 +290,87 @@ build_upsert(struct pgrec *pr, PGconn *conn, unsigned k, char *err,
 	free(exc.p);
 	free(old.p);
 	free(key.p);
+	return (sql.p);
+}
+
+/*
+ * The statements of one kind, from the table's own columns: the upsert of
+ * a JSON array of objects in $1 (fields mapped to columns by name), and
+ * the faster path of a batch: rows COPYed into a temporary stage table of
+ * the same columns, then upserted from it.
+ */
+static int
+build_upsert(struct pgrec *pr, PGconn *conn, unsigned k, char *err,
+    size_t errlen)
+{
+	const struct pgrec_kind	*kd = &pgrec_kinds[k];
+	struct pgrec_buf	 sql = { NULL, 0, 0 }, copy = { NULL, 0, 0 };
+	const char		*params[1];
+	char			 table[64], stage[64], from[256], line[256];
+	PGresult		*res, *res2;
+	int			 i;
+
+	snprintf(table, sizeof table, "ccmetrics.%s", kd->table);
+	snprintf(stage, sizeof stage, "pgrec_stage_%s", kd->table);
+	params[0] = table;
+	res = PQexecParams(conn,
+	    "SELECT a.attname, pg_get_expr(d.adbin, d.adrelid) "
+	    "FROM pg_attribute a LEFT JOIN pg_attrdef d "
+	    "ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
+	    "WHERE a.attrelid = $1::regclass AND a.attnum > 0 "
+	    "AND NOT a.attisdropped ORDER BY a.attnum",
+	    1, NULL, params, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) == 0) {
+		snprintf(err, errlen, "%s: table %s: %s", pr->where, table,
+		    first_line(PQerrorMessage(conn), line, sizeof line));
+		PQclear(res);
+		return (-1);
+	}
 	free(pr->upsert[k]);
-	pr->upsert[k] = sql.p;
+	/* Object by object: json_populate_recordset is 3 times slower. */
+	snprintf(from, sizeof from, "json_array_elements($1::json) WITH "
+	    "ORDINALITY AS e(j, ord), json_populate_record(NULL::%s, e.j) AS r",
+	    table);
+	pr->upsert[k] = upsert_sql(kd, table, res, from, "e.ord");
+	free(pr->upsert_stage[k]);
+	snprintf(from, sizeof from, "%s AS r", stage);
+	pr->upsert_stage[k] = upsert_sql(kd, table, res, from,
+	    "r.pgrec_ord");
+	free_cols(pr, k);
+	pr->cols[k] = xreallocarray(NULL, (size_t)PQntuples(res),
+	    sizeof *pr->cols[k]);
+	buf_str(&copy, "COPY ");
+	buf_str(&copy, stage);
+	buf_str(&copy, " (pgrec_ord");
+	for (i = 0; i < PQntuples(res); i++) {
+		pr->cols[k][pr->ncols[k]++] = xstrdup(PQgetvalue(res, i, 0));
+		buf_ident(&copy, ", ", PQgetvalue(res, i, 0));
+	}
+	buf_str(&copy, ") FROM STDIN");
+	free(pr->copy_cmd[k]);
+	pr->copy_cmd[k] = copy.p;
+	PQclear(res);
+	/*
+	 * Emptied at every commit; a connection's own. Without the table's
+	 * NOT NULLs: an absent field takes the column's default in the
+	 * upsert, and a missing one fails there.
+	 */
+	buf_str(&sql, "CREATE TEMPORARY TABLE ");
+	buf_str(&sql, stage);
+	buf_str(&sql, " ON COMMIT DELETE ROWS AS SELECT * FROM ");
+	buf_str(&sql, table);
+	buf_str(&sql, " WITH NO DATA; ALTER TABLE ");
+	buf_str(&sql, stage);
+	buf_str(&sql, " ADD COLUMN pgrec_ord integer");
+	res2 = PQexec(conn, sql.p);
+	free(sql.p);
+	if (PQresultStatus(res2) != PGRES_COMMAND_OK) {
+		snprintf(err, errlen, "%s: %s: %s", pr->where, stage,
+		    first_line(PQerrorMessage(conn), line, sizeof line));
+		PQclear(res2);
+		return (-1);
+	}
+	PQclear(res2);
 	return (0);
 }
 
@@ -365,7 +441,8 @@ pgrec_open(const char *conninfo, const char *default_site, char *err,
 }
 
 static void
-ring_push(struct pgrec *pr, unsigned kind, char *text, size_t len)
+ring_push(struct pgrec *pr, unsigned kind, char *text, size_t len,
+    struct pgrec_buf *copy)
 {
 	struct pgrec_entry	*ring;
 	size_t			 i, ncap;
@@ -384,8 +461,10 @@ ring_push(struct pgrec *pr, unsigned kind, char *text, size_t len)
 	ring->kind = kind;
 	ring->text = text;
 	ring->len = len;
+	ring->copy = copy->p;
+	ring->copylen = copy->len;
 	pr->n++;
-	pr->bytes += len;
+	pr->bytes += len + copy->len;
 }
 
 static struct pgrec_entry *
@@ -400,11 +479,140 @@ ring_pop(struct pgrec *pr, size_t count)
 	size_t	i;
 
 	for (i = 0; i < count && pr->n > 0; i++) {
-		pr->bytes -= ring_at(pr, 0)->len;
+		pr->bytes -= ring_at(pr, 0)->len + ring_at(pr, 0)->copylen;
 		free(ring_at(pr, 0)->text);
+		free(ring_at(pr, 0)->copy);
 		pr->head = (pr->head + 1) % pr->cap;
 		pr->n--;
 	}
+}
+
+/* Text as a field of COPY's text format (backslash escapes). */
+static void
+copy_escape(struct pgrec_buf *b, const char *s, size_t n)
+{
+	size_t	i, start = 0;
+	char	esc[2] = { '\\', 0 };
+
+	for (i = 0; i < n; i++) {
+		switch (s[i]) {
+		case '\\': esc[1] = '\\'; break;
+		case '\t': esc[1] = 't'; break;
+		case '\n': esc[1] = 'n'; break;
+		case '\r': esc[1] = 'r'; break;
+		default: continue;
+		}
+		buf_add(b, s + start, i - start);
+		buf_add(b, esc, 2);
+		start = i + 1;
+	}
+	buf_add(b, s + start, n - start);
+}
+
+/*
+ * A JSON scalar as the text PostgreSQL's input functions take, as
+ * json_populate_record hands them: strings as they are, numbers as
+ * written (reals with every digit of the double), t / f. false for what
+ * has no such text (an object, a nested array).
+ */
+static bool
+scalar_text(struct pgrec_buf *b, const json_t *v, bool in_array)
+{
+	char		 num[40];
+	const char	*p;
+	size_t		 i, n;
+
+	switch (json_typeof(v)) {
+	case JSON_STRING:
+		if (!in_array) {
+			buf_add(b, json_string_value(v), json_string_length(v));
+			return (true);
+		}
+		/* An array element: quoted, \ and " escaped. */
+		p = json_string_value(v);
+		n = json_string_length(v);
+		buf_add(b, "\"", 1);
+		for (i = 0; i < n; i++) {
+			if (p[i] == '"' || p[i] == '\\')
+				buf_add(b, "\\", 1);
+			buf_add(b, p + i, 1);
+		}
+		buf_add(b, "\"", 1);
+		return (true);
+	case JSON_INTEGER:
+		snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT,
+		    json_integer_value(v));
+		buf_str(b, num);
+		return (true);
+	case JSON_REAL:
+		snprintf(num, sizeof num, "%.17g", json_real_value(v));
+		buf_str(b, num);
+		return (true);
+	case JSON_TRUE:
+		buf_str(b, "t");
+		return (true);
+	case JSON_FALSE:
+		buf_str(b, "f");
+		return (true);
+	case JSON_NULL:
+		buf_str(b, in_array ? "NULL" : "\\N");
+		return (true);
+	default:
+		return (false);
+	}
+}
+
+/*
+ * The object as one row of COPY text for the table of kind k (columns in
+ * the table's order, the stage's pgrec_ord to come first at the flush):
+ * absent fields \N, arrays as array literals. 0, or -1 when a field has
+ * no such form (then the message goes the JSON way alone).
+ */
+static int
+copy_row(struct pgrec *pr, unsigned k, const json_t *obj, const char *site,
+    struct pgrec_buf *row)
+{
+	struct pgrec_buf	 val = { NULL, 0, 0 };
+	const json_t		*v, *e;
+	size_t			 c, i;
+
+	if (pr->ncols[k] == 0)
+		return (-1);
+	for (c = 0; c < pr->ncols[k]; c++) {
+		buf_add(row, c > 0 ? "\t" : "", c > 0 ? 1 : 0);
+		if (strcmp(pr->cols[k][c], "site") == 0) {
+			copy_escape(row, site, strlen(site));
+			continue;
+		}
+		if ((v = json_object_get(obj, pr->cols[k][c])) == NULL ||
+		    json_is_null(v)) {
+			buf_add(row, "\\N", 2);
+			continue;
+		}
+		val.len = 0;
+		if (json_is_array(v)) {
+			buf_add(&val, "{", 1);
+			for (i = 0; i < json_array_size(v); i++) {
+				e = json_array_get(v, i);
+				if (i > 0)
+					buf_add(&val, ",", 1);
+				if (!scalar_text(&val, e, true))
+					goto fail;
+			}
+			buf_add(&val, "}", 1);
+		} else if (!scalar_text(&val, v, false))
+			goto fail;
+		copy_escape(row, val.p, val.len);
+	}
+	buf_add(row, "\n", 1);
+	free(val.p);
+	return (0);
+fail:
+	free(val.p);
+	free(row->p);
+	row->p = NULL;
+	row->len = row->cap = 0;
+	return (-1);
 }
 
 static enum pgrec_add
@@ -421,6 +629,7 @@ pgrec_add(struct pgrec *pr, const char *topic, const char *body, size_t len,
 {
 	json_t		*obj, *v;
 	json_error_t	 jerr;
+	struct pgrec_buf copy = { NULL, 0, 0 };
 	const char	*osite;
 	char		*text, why[192];
 	size_t		 i, skip, slen;
@@ -459,17 +668,18 @@ pgrec_add(struct pgrec *pr, const char *topic, const char *body, size_t len,
 		json_decref(obj);
 		return (bad(pr, topic, "site is not [A-Za-z0-9_-]+"));
 	}
+	/* No site in the object: the transport's, else the default. */
+	if (site == NULL || *site == '\0' || !site_valid(site))
+		site = pr->default_site;
+	(void)copy_row(pr, k, obj, osite != NULL ? osite : site, &copy);
 	json_decref(obj);
 	for (skip = 0; skip < len && body[skip] != '{'; skip++)
 		;
 	if (osite != NULL) {
 		text = xstrndup(body + skip, len - skip);
-		ring_push(pr, k, text, len - skip);
+		ring_push(pr, k, text, len - skip, &copy);
 		return (PGREC_QUEUED);
 	}
-	/* No site in the object: the transport's, else the default. */
-	if (site == NULL || *site == '\0' || !site_valid(site))
-		site = pr->default_site;
 	slen = strlen(site);
 	text = xmalloc(len - skip + slen + 12);
 	memcpy(text, "{\"site\":\"", 9);
@@ -477,7 +687,7 @@ pgrec_add(struct pgrec *pr, const char *topic, const char *body, size_t len,
 	memcpy(text + 9 + slen, "\",", 2);
 	memcpy(text + 11 + slen, body + skip + 1, len - skip - 1);
 	text[len - skip + slen + 10] = '\0';
-	ring_push(pr, k, text, len - skip + slen + 10);
+	ring_push(pr, k, text, len - skip + slen + 10, &copy);
 	return (PGREC_QUEUED);
 }
 
@@ -587,59 +797,113 @@ store_one(struct pgrec *pr, struct pgrec_entry *e)
 	return (rc);
 }
 
+/*
+ * COPY the rows of kind k into its stage table, then upsert them from it.
+ * 1 done, 0 the data's fault, -1 the database's (logged).
+ */
+static int
+copy_kind(struct pgrec *pr, unsigned k, const struct pgrec_buf *rows)
+{
+	PGresult	*res;
+	int		 rc;
+
+	res = PQexec(pr->conn, pr->copy_cmd[k]);
+	if (PQresultStatus(res) != PGRES_COPY_IN) {
+		rc = transient(pr->conn, res) ? -1 : 0;
+		if (rc == -1)
+			db_down(pr, "copy", PQerrorMessage(pr->conn));
+		PQclear(res);
+		return (rc);
+	}
+	PQclear(res);
+	if (PQputCopyData(pr->conn, rows->p, (int)rows->len) != 1 ||
+	    PQputCopyEnd(pr->conn, NULL) != 1) {
+		db_down(pr, "copy", PQerrorMessage(pr->conn));
+		return (-1);
+	}
+	rc = 1;
+	while ((res = PQgetResult(pr->conn)) != NULL) {
+		if (rc == 1 && PQresultStatus(res) != PGRES_COMMAND_OK) {
+			rc = transient(pr->conn, res) ? -1 : 0;
+			if (rc == -1)
+				db_down(pr, "copy", PQerrorMessage(pr->conn));
+		}
+		PQclear(res);
+	}
+	if (rc == 0)
+		log_info("%s: a batch of %s failed (%s): storing its messages "
+		    "one by one", pr->where, pgrec_kinds[k].table,
+		    PQerrorMessage(pr->conn));
+	if (rc != 1)
+		return (rc);
+	res = PQexec(pr->conn, pr->upsert_stage[k]);
+	if (!command_ok(res, NULL)) {
+		rc = transient(pr->conn, res) ? -1 : 0;
+		if (rc == -1)
+			db_down(pr, "upsert", PQerrorMessage(pr->conn));
+	}
+	PQclear(res);
+	return (rc);
+}
+
 long
 pgrec_flush(struct pgrec *pr, size_t max)
 {
-	struct pgrec_buf	 arr[PGREC_NKINDS];
+	struct pgrec_buf	 rows[PGREC_NKINDS];
 	struct pgrec_entry	*e;
 	PGresult		*res;
 	size_t			 i, n;
 	unsigned		 k;
 	bool			 ok = true;
-	int			 rc;
+	char			 ord[24];
+	int			 rc = 1;
 
 	n = pr->n < max ? pr->n : max;
 	if (n == 0)
 		return (0);
 	if (ensure_conn(pr) == -1)
 		return (-1);
-	memset(arr, 0, sizeof arr);
-	for (i = 0; i < n; i++) {
+	memset(rows, 0, sizeof rows);
+	for (i = 0; i < n && ok; i++) {
 		e = ring_at(pr, i);
-		buf_add(&arr[e->kind], arr[e->kind].len == 0 ? "[" : ",", 1);
-		buf_add(&arr[e->kind], e->text, e->len);
-	}
-	res = PQexec(pr->conn, "BEGIN");
-	ok = command_ok(res, NULL);
-	PQclear(res);
-	for (k = 0; ok && k < PGREC_NKINDS; k++) {
-		if (arr[k].len == 0)
-			continue;
-		buf_add(&arr[k], "]", 1);
-		res = run_upsert(pr, k, arr[k].p);
-		ok = command_ok(res, NULL);
-		if (!ok && transient(pr->conn, res)) {
-			db_down(pr, "upsert", PQerrorMessage(pr->conn));
-			PQclear(res);
-			goto retry_later;
+		if (e->copy == NULL) {
+			ok = false;	/* no COPY form: the JSON way */
+			break;
 		}
-		PQclear(res);
+		snprintf(ord, sizeof ord, "%zu\t", i);
+		buf_str(&rows[e->kind], ord);
+		buf_add(&rows[e->kind], e->copy, e->copylen);
 	}
 	if (ok) {
-		res = PQexec(pr->conn, "COMMIT");
-		ok = command_ok(res, "COMMIT");
-		if (!ok && transient(pr->conn, res)) {
-			db_down(pr, "commit", PQerrorMessage(pr->conn));
+		res = PQexec(pr->conn, "BEGIN");
+		if (!command_ok(res, NULL)) {
+			db_down(pr, "begin", PQerrorMessage(pr->conn));
 			PQclear(res);
 			goto retry_later;
 		}
 		PQclear(res);
-	} else {
-		res = PQexec(pr->conn, "ROLLBACK");
-		PQclear(res);
+		for (k = 0; rc == 1 && k < PGREC_NKINDS; k++)
+			if (rows[k].len > 0)
+				rc = copy_kind(pr, k, &rows[k]);
+		if (rc == -1)
+			goto retry_later;
+		if (rc == 1) {
+			res = PQexec(pr->conn, "COMMIT");
+			ok = command_ok(res, "COMMIT");
+			if (!ok && transient(pr->conn, res)) {
+				db_down(pr, "commit", PQerrorMessage(pr->conn));
+				PQclear(res);
+				goto retry_later;
+			}
+			PQclear(res);
+		} else {
+			ok = false;
+			res = PQexec(pr->conn, "ROLLBACK");
+			PQclear(res);
+		}
 	}
 	for (k = 0; k < PGREC_NKINDS; k++)
-		free(arr[k].p);
+		free(rows[k].p);
 	if (ok) {
 		pr->st.rows += n;
 		pr->st.commits++;
@@ -661,7 +925,7 @@ pgrec_flush(struct pgrec *pr, size_t max)
 	return ((long)n);
 retry_later:
 	for (k = 0; k < PGREC_NKINDS; k++)
-		free(arr[k].p);
+		free(rows[k].p);
 	if (PQstatus(pr->conn) == CONNECTION_OK) {
 		res = PQexec(pr->conn, "ROLLBACK");
 		PQclear(res);
@@ -684,8 +948,12 @@ pgrec_close(struct pgrec *pr)
 		return;
 	ring_pop(pr, pr->n);
 	free(pr->ring);
-	for (k = 0; k < PGREC_NKINDS; k++)
+	for (k = 0; k < PGREC_NKINDS; k++) {
 		free(pr->upsert[k]);
+		free(pr->upsert_stage[k]);
+		free(pr->copy_cmd[k]);
+		free_cols(pr, k);
+	}
 	if (pr->conn != NULL)
 		PQfinish(pr->conn);
 	free(pr->conninfo);
