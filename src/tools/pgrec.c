@@ -3,13 +3,13 @@
 #include "config.h"
 
 #include <ctype.h>
-#include <jansson.h>
 #include <libpq-fe.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "ccmetrics/jsonrow.h"
 #include "ccmetrics/log.h"
 #include "ccmetrics/pgrec.h"
 #include "ccmetrics/xmalloc.h"
@@ -62,6 +62,7 @@ struct pgrec {
 	struct pgrec_entry	*ring;
 	size_t			 cap, head, n;
 	size_t			 bytes;		/* text held in the ring */
+	struct jsonrow		*row;		/* the message being added */
 	bool			 down;		/* last flush failed: logged */
 	uint64_t		 down_count;
 	struct pgrec_stats	 st;
@@ -430,6 +431,8 @@ pgrec_open(const char *conninfo, const char *default_site, char *err,
 	}
 	PQconninfoFree(opts);
 	pr = xcalloc(1, sizeof *pr);
+	pr->row = xmalloc(sizeof *pr->row);
+	jsonrow_init(pr->row);
 	pr->conninfo = xstrdup(conninfo);
 	pr->default_site = xstrdup(default_site != NULL ? default_site : "");
 	if ((pr->conn = open_conn(pr, err, errlen)) == NULL) {
@@ -511,54 +514,44 @@ copy_escape(struct pgrec_buf *b, const char *s, size_t n)
 
 /*
  * A JSON scalar as the text PostgreSQL's input functions take, as
- * json_populate_record hands them: strings as they are, numbers as
- * written (reals with every digit of the double), t / f. false for what
- * has no such text (an object, a nested array).
+ * json_populate_record hands them: strings decoded, numbers as written,
+ * t / f; in an array, strings quoted with \ and " escaped, null NULL.
  */
-static bool
-scalar_text(struct pgrec_buf *b, const json_t *v, bool in_array)
+static void
+scalar_text(struct pgrec_buf *b, const struct jsonrow_value *v,
+    bool in_array)
 {
-	char		 num[40];
-	const char	*p;
-	size_t		 i, n;
+	size_t	i, start;
 
-	switch (json_typeof(v)) {
-	case JSON_STRING:
+	switch (v->type) {
+	case JSONROW_STRING:
 		if (!in_array) {
-			buf_add(b, json_string_value(v), json_string_length(v));
-			return (true);
-		}
-		/* An array element: quoted, \ and " escaped. */
-		p = json_string_value(v);
-		n = json_string_length(v);
-		buf_add(b, "\"", 1);
-		for (i = 0; i < n; i++) {
-			if (p[i] == '"' || p[i] == '\\')
-				buf_add(b, "\\", 1);
-			buf_add(b, p + i, 1);
+			buf_add(b, v->text, v->len);
+			break;
 		}
 		buf_add(b, "\"", 1);
-		return (true);
-	case JSON_INTEGER:
-		snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT,
-		    json_integer_value(v));
-		buf_str(b, num);
-		return (true);
-	case JSON_REAL:
-		snprintf(num, sizeof num, "%.17g", json_real_value(v));
-		buf_str(b, num);
-		return (true);
-	case JSON_TRUE:
-		buf_str(b, "t");
-		return (true);
-	case JSON_FALSE:
-		buf_str(b, "f");
-		return (true);
-	case JSON_NULL:
-		buf_str(b, in_array ? "NULL" : "\\N");
-		return (true);
+		for (i = start = 0; i < v->len; i++) {
+			if (v->text[i] != '"' && v->text[i] != '\\')
+				continue;
+			buf_add(b, v->text + start, i - start);
+			buf_add(b, "\\", 1);
+			start = i;
+		}
+		buf_add(b, v->text + start, v->len - start);
+		buf_add(b, "\"", 1);
+		break;
+	case JSONROW_NUMBER:
+		buf_add(b, v->text, v->len);
+		break;
+	case JSONROW_TRUE:
+		buf_add(b, "t", 1);
+		break;
+	case JSONROW_FALSE:
+		buf_add(b, "f", 1);
+		break;
 	default:
-		return (false);
+		buf_add(b, "NULL", 4);
+		break;
 	}
 }
 
@@ -566,43 +559,47 @@ scalar_text(struct pgrec_buf *b, const json_t *v, bool in_array)
  * The object as one row of COPY text for the table of kind k (columns in
  * the table's order, the stage's pgrec_ord to come first at the flush):
  * absent fields \N, arrays as array literals. 0, or -1 when a field has
- * no such form (then the message goes the JSON way alone).
+ * no such form (an object; then the message goes the JSON way alone).
  */
 static int
-copy_row(struct pgrec *pr, unsigned k, const json_t *obj, const char *site,
+copy_row(struct pgrec *pr, unsigned k, const char *site,
     struct pgrec_buf *row)
 {
-	struct pgrec_buf	 val = { NULL, 0, 0 };
-	const json_t		*v, *e;
-	size_t			 c, i;
+	struct pgrec_buf		 val = { NULL, 0, 0 };
+	const struct jsonrow_value	*v;
+	size_t				 c, i;
 
 	if (pr->ncols[k] == 0)
 		return (-1);
 	for (c = 0; c < pr->ncols[k]; c++) {
-		buf_add(row, c > 0 ? "\t" : "", c > 0 ? 1 : 0);
+		if (c > 0)
+			buf_add(row, "\t", 1);
 		if (strcmp(pr->cols[k][c], "site") == 0) {
 			copy_escape(row, site, strlen(site));
 			continue;
 		}
-		if ((v = json_object_get(obj, pr->cols[k][c])) == NULL ||
-		    json_is_null(v)) {
+		v = jsonrow_get(pr->row, pr->cols[k][c]);
+		if (v == NULL || v->type == JSONROW_NULL) {
 			buf_add(row, "\\N", 2);
 			continue;
 		}
-		val.len = 0;
-		if (json_is_array(v)) {
+		if (v->type == JSONROW_OTHER)
+			goto fail;
+		if (v->type == JSONROW_ARRAY) {
+			val.len = 0;
 			buf_add(&val, "{", 1);
-			for (i = 0; i < json_array_size(v); i++) {
-				e = json_array_get(v, i);
+			for (i = 0; i < v->count; i++) {
 				if (i > 0)
 					buf_add(&val, ",", 1);
-				if (!scalar_text(&val, e, true))
-					goto fail;
+				scalar_text(&val,
+				    &pr->row->elements[v->first + i], true);
 			}
 			buf_add(&val, "}", 1);
-		} else if (!scalar_text(&val, v, false))
-			goto fail;
-		copy_escape(row, val.p, val.len);
+			copy_escape(row, val.p, val.len);
+		} else if (v->type == JSONROW_STRING)
+			copy_escape(row, v->text, v->len);
+		else
+			scalar_text(row, v, false);
 	}
 	buf_add(row, "\n", 1);
 	free(val.p);
@@ -627,13 +624,12 @@ enum pgrec_add
 pgrec_add(struct pgrec *pr, const char *topic, const char *body, size_t len,
     const char *site)
 {
-	json_t		*obj, *v;
-	json_error_t	 jerr;
-	struct pgrec_buf copy = { NULL, 0, 0 };
-	const char	*osite;
-	char		*text, why[192];
-	size_t		 i, skip, slen;
-	unsigned	 k;
+	const struct jsonrow_value	*v;
+	struct pgrec_buf		 copy = { NULL, 0, 0 };
+	const char			*osite = NULL, *why;
+	char				*text, reason[192];
+	size_t				 i, skip, slen;
+	unsigned			 k;
 
 	for (k = 0; k < PGREC_NKINDS; k++)
 		if (strncmp(topic, pgrec_kinds[k].prefix,
@@ -645,34 +641,28 @@ pgrec_add(struct pgrec *pr, const char *topic, const char *body, size_t len,
 	}
 	if (len > PGREC_MAX_BODY)
 		return (bad(pr, topic, "larger than 1 MiB"));
-	obj = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (!json_is_object(obj)) {
-		snprintf(why, sizeof why, "not a JSON object: %s",
-		    obj == NULL ? jerr.text : "another JSON value");
-		json_decref(obj);
-		return (bad(pr, topic, why));
+	if (jsonrow_parse(pr->row, body, len, &why) == -1) {
+		snprintf(reason, sizeof reason, "not a JSON object: %s", why);
+		return (bad(pr, topic, reason));
 	}
 	for (i = 0; i < 2; i++) {
-		v = json_object_get(obj, pgrec_kinds[k].key[i]);
-		if (!json_is_string(v) || json_string_length(v) == 0) {
-			json_decref(obj);
-			snprintf(why, sizeof why, "no %s (a string)",
+		v = jsonrow_get(pr->row, pgrec_kinds[k].key[i]);
+		if (v == NULL || v->type != JSONROW_STRING || v->len == 0) {
+			snprintf(reason, sizeof reason, "no %s (a string)",
 			    pgrec_kinds[k].key[i]);
-			return (bad(pr, topic, why));
+			return (bad(pr, topic, reason));
 		}
 	}
-	v = json_object_get(obj, "site");
-	osite = json_is_string(v) ? json_string_value(v) : NULL;
-	if (v != NULL && (osite == NULL || *osite == '\0' ||
-	    !site_valid(osite))) {
-		json_decref(obj);
-		return (bad(pr, topic, "site is not [A-Za-z0-9_-]+"));
+	if ((v = jsonrow_get(pr->row, "site")) != NULL) {
+		if (v->type != JSONROW_STRING || v->len == 0 ||
+		    strlen(v->text) != v->len || !site_valid(v->text))
+			return (bad(pr, topic, "site is not [A-Za-z0-9_-]+"));
+		osite = v->text;
 	}
 	/* No site in the object: the transport's, else the default. */
 	if (site == NULL || *site == '\0' || !site_valid(site))
 		site = pr->default_site;
-	(void)copy_row(pr, k, obj, osite != NULL ? osite : site, &copy);
-	json_decref(obj);
+	(void)copy_row(pr, k, osite != NULL ? osite : site, &copy);
 	for (skip = 0; skip < len && body[skip] != '{'; skip++)
 		;
 	if (osite != NULL) {
@@ -956,6 +946,10 @@ pgrec_close(struct pgrec *pr)
 	}
 	if (pr->conn != NULL)
 		PQfinish(pr->conn);
+	if (pr->row != NULL) {
+		jsonrow_free(pr->row);
+		free(pr->row);
+	}
 	free(pr->conninfo);
 	free(pr->default_site);
 	free(pr);
