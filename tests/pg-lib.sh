@@ -6,6 +6,8 @@
 # create the database "ccmetrics" and load sql/ccmetrics.sql. Sets PGPORT,
 # PG_SOCK, PG_URL (for ccmetrics-sub --db) and PG_PID; stopped by PID at
 # exit. Skips (77) only when PostgreSQL's server programs are not installed.
+# PG_FSYNC=on (benchmarks) keeps PostgreSQL's own durability; tests run
+# with fsync off (a commit still waits for its WAL write).
 
 PG_BIN=
 for d in /usr/lib/postgresql/*/bin; do
@@ -43,7 +45,7 @@ pg_stop() {
 # pg_run: start the server of $TMP/pg (again), wait until it accepts.
 pg_run() {
 	pg_as "$PG_BIN/postgres" -D "$TMP/pg" -k "$PG_SOCK" -p "$PGPORT" \
-	    -c listen_addresses=127.0.0.1 -c fsync=off \
+	    -c listen_addresses=127.0.0.1 -c fsync="${PG_FSYNC:-off}" \
 	    -c synchronous_commit=on -c max_connections=20 \
 	    -c shared_buffers=32MB >>"$TMP/pg.log" 2>&1 &
 	starter=$!
