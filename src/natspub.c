@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <nats/nats.h>
 
@@ -34,6 +35,7 @@
 #define NP_PING_MS		10000	/* a dead server found in ~30 s */
 #define NP_ERR_MAX		160
 #define NP_CLOSE_WAIT_MS	5000	/* libnats's own threads to end */
+#define NP_PEM_MAX		(1024 * 1024)	/* a PEM file */
 #define NP_ID_MAX		(CONFIG_NAME_MAX + 64)
 
 /* One object not yet handed to libnats: subject, NUL, body. */
@@ -63,6 +65,7 @@ struct natspub {
 	struct natspub_stats st;
 	uint64_t	 connects, disconnects;
 	int		 not_yet;	/* the first connect failed */
+	int		 dead;		/* the thread could not start libnats */
 	char		 last_err[NP_ERR_MAX];	/* of a failed attempt */
 	char		 last_reject[NP_ERR_MAX];
 
@@ -73,7 +76,9 @@ struct natspub {
 
 	/* Set at start-up, read-only after. */
 	char		*url;
-	char		*cfg_url, *tls_ca, *tls_cert, *tls_key;
+	char		*cfg_url;
+	char		*tls_ca, *tls_cert, *tls_key;	/* PEM text, read at
+							   start-up */
 	char		*creds, *user, *password, *token;
 	char		*prefix;	/* "<subject_prefix>.<site>." */
 	char		 id_prefix[NP_ID_MAX];	/* "<site>-<boot>-" */
@@ -261,12 +266,12 @@ np_options(struct natspub *np, char *err, size_t errlen)
 	}
 	what = "publish.nats.tls_ca";
 	if (np->tls_ca != NULL && (s =
-	    natsOptions_LoadCATrustedCertificates(np->opts,
+	    natsOptions_SetCATrustedCertificates(np->opts,
 	    np->tls_ca)) != NATS_OK)
 		goto fail;
 	what = "publish.nats.tls_cert";
 	if (np->tls_cert != NULL && (s =
-	    natsOptions_LoadCertificatesChain(np->opts, np->tls_cert,
+	    natsOptions_SetCertificatesChain(np->opts, np->tls_cert,
 	    np->tls_key)) != NATS_OK)
 		goto fail;
 	what = "publish.nats.creds";
@@ -296,8 +301,8 @@ fail:
  * another subject or a broken protocol line. Agent ids come from the
  * wire, so each such byte becomes '_'; the body keeps the id as it was.
  */
-static void
-np_subject_append(char *dst, const char *topic, size_t len)
+void
+natspub_subject_topic(char *dst, const char *topic, size_t len)
 {
 	size_t		i;
 	unsigned char	c;
@@ -305,12 +310,42 @@ np_subject_append(char *dst, const char *topic, size_t len)
 	for (i = 0; i < len; i++) {
 		c = (unsigned char)topic[i];
 		if (c <= ' ' || c == 0x7f || c == '*' || c == '>' ||
-		    (c == '.' && (i == 0 || i + 1 == len || topic[i + 1] ==
+		    (c == '.' && (i == 0 || i + 1 == len || topic[i - 1] ==
 		    '.')))
 			c = '_';
 		dst[i] = (char)c;
 	}
 	dst[len] = '\0';
+}
+
+/* A PEM file's text into *out (NULL path: none); -1 and err. */
+static int
+np_read_pem(const char *key, const char *path, char **out, char *err,
+    size_t errlen)
+{
+	FILE	*f;
+	char	*buf;
+	size_t	 n;
+
+	if (path == NULL)
+		return (0);
+	if ((f = fopen(path, "r")) == NULL) {
+		snprintf(err, errlen, "%s: %s: %s", key, path, strerror(errno));
+		return (-1);
+	}
+	buf = xmalloc(NP_PEM_MAX + 1);
+	n = fread(buf, 1, NP_PEM_MAX + 1, f);
+	if (ferror(f) || n > NP_PEM_MAX || n == 0) {
+		snprintf(err, errlen, "%s: %s: %s", key, path, ferror(f) ?
+		    strerror(errno) : n == 0 ? "empty" : "larger than 1 MiB");
+		fclose(f);
+		free(buf);
+		return (-1);
+	}
+	fclose(f);
+	buf[n] = '\0';
+	*out = buf;
+	return (0);
 }
 
 /* The URLs for log lines: user, password or token left out. */
@@ -363,12 +398,18 @@ natspub_create(const struct config *cfg, const char *site, const char *boot,
 	np->max_pending = (size_t)cfg->nats_max_pending;
 	np->cfg_url = xstrdup(cfg->nats_url);
 	np->url = np_redact(cfg->nats_url);
-	np->tls_ca = cfg->nats_tls_ca != NULL ? xstrdup(cfg->nats_tls_ca) :
-	    NULL;
-	np->tls_cert = cfg->nats_tls_cert != NULL ?
-	    xstrdup(cfg->nats_tls_cert) : NULL;
-	np->tls_key = cfg->nats_tls_key != NULL ? xstrdup(cfg->nats_tls_key) :
-	    NULL;
+	/*
+	 * The PEM files are read now, as the user that starts the daemon:
+	 * the publishing thread may run after daemon.user took over.
+	 */
+	if (np_read_pem("publish.nats.tls_ca", cfg->nats_tls_ca, &np->tls_ca,
+	    err, errlen) == -1 || np_read_pem("publish.nats.tls_cert",
+	    cfg->nats_tls_cert, &np->tls_cert, err, errlen) == -1 ||
+	    np_read_pem("publish.nats.tls_key", cfg->nats_tls_key,
+	    &np->tls_key, err, errlen) == -1) {
+		natspub_free(np);
+		return (NULL);
+	}
 	np->creds = cfg->nats_creds != NULL ? xstrdup(cfg->nats_creds) : NULL;
 	np->user = cfg->nats_user != NULL ? xstrdup(cfg->nats_user) : NULL;
 	np->password = cfg->nats_password != NULL ?
@@ -378,6 +419,13 @@ natspub_create(const struct config *cfg, const char *site, const char *boot,
 	np->prefix = xmalloc(plen);
 	snprintf(np->prefix, plen, "%s.%s.", cfg->nats_subject_prefix, site);
 	snprintf(np->id_prefix, sizeof np->id_prefix, "%s-%s-", site, boot);
+	/* libnats reads it at each connect only: fail now, not silently. */
+	if (np->creds != NULL && access(np->creds, R_OK) != 0) {
+		snprintf(err, errlen, "publish.nats.creds: %s: %s", np->creds,
+		    strerror(errno));
+		natspub_free(np);
+		return (NULL);
+	}
 	if (nats_Open(-1) != NATS_OK) {
 		snprintf(err, errlen, "nats: the library does not start");
 		natspub_free(np);
@@ -542,14 +590,13 @@ np_main(void *arg)
 	size_t		 n, i, room;
 	int64_t		 stop_ms = 0;
 	int		 up;
-	char		 err[NP_ERR_MAX];
+	char		 err[NP_ERR_MAX] = "";
 
 	if (nats_Open(-1) != NATS_OK || np_options(np, err, sizeof err) == -1) {
 		pthread_mutex_lock(&np->mtx);
 		snprintf(np->last_err, sizeof np->last_err, "%s",
-		    nats_GetLastError(NULL) != NULL ? nats_GetLastError(NULL) :
-		    "the library does not start");
-		np->st.errors++;
+		    err[0] != '\0' ? err : "the library does not start");
+		np->dead = 1;
 		pthread_mutex_unlock(&np->mtx);
 		return (NULL);
 	}
@@ -627,7 +674,7 @@ natspub_send(struct natspub *np, const char *topic, uint64_t seq,
 	e->sublen = plen + tlen;
 	e->len = len;
 	memcpy(e->data, np->prefix, plen);
-	np_subject_append(e->data + plen, topic, tlen);
+	natspub_subject_topic(e->data + plen, topic, tlen);
 	memcpy(e->data + e->sublen + 1, json, len);
 
 	pthread_mutex_lock(&np->mtx);
@@ -660,11 +707,13 @@ natspub_drain(struct natspub *np)
 	struct natspub_stats	st;
 	uint64_t		c, d, e, r;
 	char			err[NP_ERR_MAX], rej[NP_ERR_MAX];
-	int			not_yet;
+	int			not_yet, dead;
 
 	pthread_mutex_lock(&np->mtx);
 	not_yet = np->not_yet;
 	np->not_yet = 0;
+	dead = np->dead;
+	np->dead = 0;
 	st = np->st;
 	c = np->connects;
 	d = np->disconnects;
@@ -674,6 +723,9 @@ natspub_drain(struct natspub *np)
 	memcpy(rej, np->last_reject, sizeof rej);
 	pthread_mutex_unlock(&np->mtx);
 
+	if (dead)
+		log_err("nats: cannot start publishing: %s; objects are "
+		    "queued, then dropped", err);
 	if (not_yet)
 		log_warn("nats: %s: cannot connect; retrying, objects wait in "
 		    "the queue (publish.nats.max_pending %zu)", np->url,
@@ -760,6 +812,8 @@ natspub_free(struct natspub *np)
 	free(np->cfg_url);
 	free(np->tls_ca);
 	free(np->tls_cert);
+	if (np->tls_key != NULL)
+		explicit_bzero(np->tls_key, strlen(np->tls_key));
 	free(np->tls_key);
 	free(np->creds);
 	free(np->user);

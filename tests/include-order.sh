@@ -18,7 +18,7 @@ rank() {
 	leg) echo 6 ;;
 	contact) echo 7 ;;
 	interval) echo 8 ;;
-	publish|zap) echo 9 ;;
+	publish|zap|natspub) echo 9 ;;
 	record) echo 10 ;;
 	pipeline) echo 11 ;;
 	*) echo unknown ;;

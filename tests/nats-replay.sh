@@ -82,3 +82,11 @@ expect_eq "stats: nats_published of the last stats" \
     $(last_stat "$TMP/out.jsonl" publish.nats_pending)))"
 expect_eq "stats: nats_dropped" 0 \
     "$(last_stat "$TMP/out.jsonl" publish.nats_dropped)"
+
+# The objects, stats with publish.nats_* too, still match their schemas.
+if $PYTHON3 -c 'import jsonschema' 2>/dev/null; then
+	$PYTHON3 "$top_srcdir/tests/validate-schema.py" --no-coverage \
+	    "$top_srcdir/schema" "$TMP/out.jsonl" >/dev/null ||
+	    fail "stats with publish.nats_* do not match schema/stats"
+	echo "ok: stats with publish.nats_* match their schema"
+fi

@@ -16,12 +16,15 @@
 
 static const char	*url = "nats://127.0.0.1:4222";
 static const char	*domain;
+static const char	*tls_ca, *tls_cert, *tls_key, *token;
 
 static void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: nats-tool [-s URL] [-d DOMAIN] COMMAND ...\n"
+	    "usage: nats-tool [-s URL] [-d DOMAIN] [-a CA -c CERT -k KEY] "
+	    "[-t TOKEN] COMMAND ...\n"
+	    "  (user and password: in the URL, nats://USER:PASS@HOST:PORT)\n"
 	    "  add-stream NAME SUBJECT       a file stream, 2 min duplicate "
 	    "window\n"
 	    "  add-source NAME FROM API      a stream sourcing stream FROM of "
@@ -59,6 +62,16 @@ connect_js(natsConnection **nc)
 	    (s = natsOptions_SetURL(opts, url)) != NATS_OK ||
 	    (s = natsOptions_SetTimeout(opts, 5000)) != NATS_OK)
 		die("options", s, 0);
+	if (tls_ca != NULL && ((s = natsOptions_SetSecure(opts, true)) !=
+	    NATS_OK || (s = natsOptions_LoadCATrustedCertificates(opts,
+	    tls_ca)) != NATS_OK))
+		die("TLS CA", s, 0);
+	if (tls_cert != NULL && (s = natsOptions_LoadCertificatesChain(opts,
+	    tls_cert, tls_key)) != NATS_OK)
+		die("TLS certificate", s, 0);
+	if (token != NULL && (s = natsOptions_SetToken(opts, token)) !=
+	    NATS_OK)
+		die("token", s, 0);
 	if ((s = natsConnection_Connect(nc, opts)) != NATS_OK)
 		die(url, s, 0);
 	natsOptions_Destroy(opts);
@@ -96,6 +109,7 @@ add_stream(jsCtx *js, const char *name, const char *subject,
 		memset(&ext, 0, sizeof ext);
 		src.Name = from;
 		ext.APIPrefix = api;
+		ext.DeliverPrefix = "";	/* libnats 3.4 needs a string */
 		src.External = &ext;
 		srcs[0] = &src;
 		sc.Sources = srcs;
@@ -183,8 +197,20 @@ main(int argc, char **argv)
 	long		 waited, limit;
 	int		 ch;
 
-	while ((ch = getopt(argc, argv, "s:d:")) != -1) {
+	while ((ch = getopt(argc, argv, "s:d:a:c:k:t:")) != -1) {
 		switch (ch) {
+		case 'a':
+			tls_ca = optarg;
+			break;
+		case 'c':
+			tls_cert = optarg;
+			break;
+		case 'k':
+			tls_key = optarg;
+			break;
+		case 't':
+			token = optarg;
+			break;
 		case 's':
 			url = optarg;
 			break;

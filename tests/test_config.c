@@ -1366,6 +1366,83 @@ site_must_be_a_word_of_at_most_63_characters(void **state)
 }
 
 static void
+nats_is_off_unless_given_and_gets_its_defaults(void **state)
+{
+	struct config	*cfg;
+
+	(void)state;
+	cfg = load_ok(MINIMAL);
+	assert_null(cfg->nats_url);
+	config_free(cfg);
+	cfg = load_ok(MINIMAL "publish:\n  nats: ~\n");
+	assert_null(cfg->nats_url);
+	config_free(cfg);
+	cfg = load_ok(MINIMAL "publish:\n  nats: { url: nats://127.0.0.1:4222 }\n");
+	assert_string_equal(cfg->nats_url, "nats://127.0.0.1:4222");
+	assert_string_equal(cfg->nats_subject_prefix, "ccmetrics");
+	assert_int_equal(cfg->nats_max_pending, 100000);
+	assert_null(cfg->nats_tls_ca);
+	assert_null(cfg->nats_creds);
+	assert_null(cfg->nats_user);
+	assert_null(cfg->nats_token);
+	config_free(cfg);
+	cfg = load_ok(MINIMAL "publish:\n  nats:\n"
+	    "    url: \"tls://a:4222,tls://u:p@b:4222\"\n"
+	    "    subject_prefix: cc.metrics-1\n    max_pending: 1\n"
+	    "    tls_ca: ca.pem\n    tls_cert: c.pem\n    tls_key: k.pem\n"
+	    "    user: u\n    password: p\n");
+	assert_string_equal(cfg->nats_subject_prefix, "cc.metrics-1");
+	assert_int_equal(cfg->nats_max_pending, 1);
+	assert_string_equal(cfg->nats_tls_key, "k.pem");
+	assert_string_equal(cfg->nats_password, "p");
+	config_free(cfg);
+	assert_false(config_key_reloadable("publish.nats.url"));
+	assert_false(config_key_reloadable("publish.nats.max_pending"));
+}
+
+static void
+nats_keys_are_checked_at_their_place(void **state)
+{
+	(void)state;
+	expect_errors(MINIMAL "publish:\n  nats: {}\n",
+	    NAME ":6:9: publish.nats.url: must be set\n");
+	expect_errors(MINIMAL "publish:\n  nats:\n    url: 127.0.0.1:4222\n",
+	    NAME ":7:10: publish.nats.url: must be nats://HOST:PORT or "
+	    "tls://HOST:PORT, several separated by commas\n");
+	expect_errors(MINIMAL "publish:\n  nats:\n"
+	    "    url: \"nats://a:1,\"\n",
+	    NAME ":7:10: publish.nats.url: must be nats://HOST:PORT or "
+	    "tls://HOST:PORT, several separated by commas\n");
+	expect_errors(MINIMAL "publish:\n  nats:\n    url: nats://a:1\n"
+	    "    subject_prefix: \"a.*\"\n",
+	    NAME ":8:21: publish.nats.subject_prefix: must be tokens of "
+	    "[A-Za-z0-9_-] separated by dots\n");
+	expect_errors(MINIMAL "publish:\n  nats:\n    url: nats://a:1\n"
+	    "    subject_prefix: a..b\n",
+	    NAME ":8:21: publish.nats.subject_prefix: must be tokens of "
+	    "[A-Za-z0-9_-] separated by dots\n");
+	expect_errors(MINIMAL "publish:\n  nats:\n    url: nats://a:1\n"
+	    "    max_pending: 0\n",
+	    NAME ":8:18: publish.nats.max_pending: must be between 1 and "
+	    "10000000\n");
+	expect_errors(MINIMAL "publish:\n  nats:\n    url: nats://a:1\n"
+	    "    tls_cert: c.pem\n",
+	    NAME ":8:15: publish.nats.tls_cert: tls_cert and tls_key go "
+	    "together\n");
+	expect_errors(MINIMAL "publish:\n  nats:\n    url: nats://a:1\n"
+	    "    password: p\n",
+	    NAME ":8:15: publish.nats.password: needs publish.nats.user\n");
+	expect_errors(MINIMAL "publish:\n  nats:\n    url: nats://a:1\n"
+	    "    creds: x.creds\n    token: t\n",
+	    NAME ":8:12: publish.nats.creds: is one way to log in: not with "
+	    "user or token\n");
+	expect_errors(MINIMAL "publish:\n  nats:\n    url: nats://a:1\n"
+	    "    user: u\n    token: t\n",
+	    NAME ":9:12: publish.nats.token: is one way to log in: not with "
+	    "user\n");
+}
+
+static void
 every_key_is_in_the_man_page_and_the_example(void **state)
 {
 	char		*man, *conf, item[128], *start, *end;
@@ -1476,6 +1553,8 @@ main(void)
 		cmocka_unit_test(curve_keys_must_be_z85_and_a_matching_pair),
 		cmocka_unit_test(site_defaults_to_the_short_host_name),
 		cmocka_unit_test(site_must_be_a_word_of_at_most_63_characters),
+		cmocka_unit_test(nats_is_off_unless_given_and_gets_its_defaults),
+		cmocka_unit_test(nats_keys_are_checked_at_their_place),
 		cmocka_unit_test(every_key_is_in_the_man_page_and_the_example),
 	};
 

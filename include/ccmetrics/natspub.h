@@ -34,6 +34,12 @@ struct natspub	*natspub_create(const struct config *cfg, const char *site,
  */
 void		 natspub_send(struct natspub *np, const char *topic,
 		    uint64_t seq, const char *json, size_t len);
+/*
+ * The len bytes of topic as subject tokens into dst (len + 1 bytes): a
+ * space, control character, DEL, '*' or '>', and a dot that would make
+ * an empty token, become '_'.
+ */
+void		 natspub_subject_topic(char *dst, const char *topic, size_t len);
 /* Log what the publishing thread saw (connections, errors); main thread. */
 void		 natspub_drain(struct natspub *np);
 void		 natspub_get_stats(struct natspub *np, struct natspub_stats *st);
