@@ -9,7 +9,8 @@
 rank() {
 	case "$1" in
 	addr|conf|config|log|xmalloc|strmap|siphash|timegate|erlang|csvrec|\
-	sha256|privacy|privdrop|notify|notify-none|jsonw|ptime|erlanga) echo 0 ;;
+	sha256|privacy|privdrop|notify|notify-none|jsonw|ptime|erlanga|\
+	jsonrow|pgrec|natsrc|recorder) echo 0 ;;
 	capture|reload) echo 1 ;;
 	payload|sipscan) echo 2 ;;
 	ipfrag|tcpstream|hep|heplisten) echo 3 ;;

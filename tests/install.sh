@@ -1,15 +1,15 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-2-Clause
 # install.sh: `make install DESTDIR=...` installs exactly the daemon, the
-# subscriber, ccmetrics-web, four man pages, the example configurations
-# and the two systemd units (with the configured paths in them), never the
-# test generator; a second install keeps an edited configuration;
-# uninstall removes it all.
+# subscriber, ccmetrics-web, four man pages, the example configurations,
+# the recorder's SQL schema and the two systemd units (with the configured
+# paths in them), never the test generator; a second install keeps an
+# edited configuration; uninstall removes it all.
 . "$(dirname "$0")/lib.sh"
 
 : "${MAKE:=make}"
 for v in inst_bindir inst_sbindir inst_sysconfdir inst_mandir inst_unitdir \
-    service_type; do
+    inst_pkgdatadir service_type; do
 	eval "[ -n \"\${$v:-}\" ]" || skip "run through make check ($v unset)"
 done
 # Our own make, not a job slot of the one running the tests.
@@ -31,6 +31,7 @@ $inst_sysconfdir/ccmetricsd.yaml
 $inst_sysconfdir/ccmetrics-web.yaml
 $inst_unitdir/ccmetricsd.service
 $inst_unitdir/ccmetrics-web.service
+$inst_pkgdatadir/sql/ccmetrics.sql
 EOT
 diff -u "$TMP/want" "$TMP/got" || fail "installed files differ"
 echo "ok: installed files"

@@ -24,6 +24,7 @@ want() {
 	*.xml) echo "<!-- $spdx -->" ;;
 	man/*.[1-8]) echo ".\\\" $spdx" ;;
 	configure.ac|m4/*.m4) echo "dnl $spdx" ;;
+	*.sql) echo "-- $spdx" ;;
 	*.sh|*.py|*.in|*.am|*.yaml|*.dict|debian/rules|.ci/*|scripts/*|tools/*|\
 	bootstrap) echo "# $spdx" ;;
 	*)	# Anything else that is a script (shebang) is checked too.

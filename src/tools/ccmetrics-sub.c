@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* ccmetrics-sub.c: subscribe to ccmetricsd daemons; print JSON lines, record CSV. */
+/* ccmetrics-sub.c: subscribe to ccmetricsd daemons; print JSON lines, record CSV or into PostgreSQL. */
 #include "config.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <jansson.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -17,6 +18,9 @@
 
 #include "ccmetrics/csvrec.h"
 #include "ccmetrics/log.h"
+#include "ccmetrics/natsrc.h"
+#include "ccmetrics/pgrec.h"
+#include "ccmetrics/recorder.h"
 
 #define SUB_MAX_ENDPOINTS	16
 #define SUB_MAX_TOPICS		64
@@ -26,6 +30,14 @@
 #define SUB_DEFAULT_ENDPOINT	"tcp://127.0.0.1:5556"
 /* With -c and no -t: what the CSV files hold, nothing else. */
 #define SUB_CSV_DEFAULT_TOPIC	"interval."
+/* With --db and no -t: the recorded kinds. */
+#define SUB_DB_TOPIC_CALLS	"call.end."
+#define SUB_DB_BUFFER		100000	/* --buffer default */
+#define SUB_DB_RCVHWM		100000
+#define SUB_BURST		10000	/* messages read between flushes */
+#define SUB_NATS_PREFIX		"ccmetrics"
+#define SUB_ACK_WAIT_S		30
+#define SUB_DRAIN_TRIES		5	/* at exit, database away: ~4 s */
 /*
  * Reconnection is ZeroMQ's own: a lost or refused connection is retried
  * after 100 ms, backing off up to 5 s while the daemon stays away.
@@ -43,6 +55,7 @@ struct sub {
 	size_t		 ntopics;
 	bool		 quiet;		/* -q: no JSON lines on stdout */
 	struct csvrec	*csv;		/* -c */
+	struct recorder	*rec;		/* --db */
 	long		 count;		/* -n; -1: no limit */
 	long		 got;
 	uint64_t	 bad;		/* input that is no topic + object */
@@ -67,6 +80,14 @@ usage(int status)
 	    " [-P CLIENT_PUBLIC]]]\n"
 	    "       ccmetrics-sub [-q] [-c DIR] [-t PREFIX]... [-n COUNT]"
 	    " -r FILE\n"
+	    "       ccmetrics-sub --db URL [-q] [-e ENDPOINT]... [-t PREFIX]..."
+	    " [--buffer N] [--batch N]\n"
+	    "                     [--site SITE]\n"
+	    "       ccmetrics-sub --db URL --nats URL --stream NAME --durable"
+	    " NAME\n"
+	    "                     [--subject-prefix PREFIX] [--ack-wait S]"
+	    " [--site SITE]\n"
+	    "       ccmetrics-sub --db URL -r FILE [--site SITE]\n"
 	    "       ccmetrics-sub --keygen\n"
 	    "  -c DIR       append interval records to CSV files in DIR\n"
 	    "  -e ENDPOINT  daemon to connect to (default "
@@ -83,8 +104,36 @@ usage(int status)
 	    "  -t PREFIX    topic prefix to subscribe to (default: all; with"
 	    " -c: " SUB_CSV_DEFAULT_TOPIC ")\n"
 	    "  -w SECONDS   exit after SECONDS without a message\n"
-	    "  --keygen     print a new CURVE key pair and exit\n");
+	    "  --keygen     print a new CURVE key pair and exit\n"
+	    "  --db URL     record interval.queue, interval.agent and call.end"
+	    " into\n"
+	    "               PostgreSQL (schema ccmetrics.sql)\n"
+	    "  --buffer N   ZeroMQ: messages kept while the database is away"
+	    " (default 100000)\n"
+	    "  --site SITE  site of objects that carry none\n"
+	    "  --nats URL   read a JetStream durable consumer instead of"
+	    " ZeroMQ\n"
+	    "  --stream NAME, --durable NAME  its stream and consumer\n"
+	    "  --subject-prefix PREFIX  subjects are PREFIX.SITE.TOPIC"
+	    " (default ccmetrics)\n"
+	    "  --ack-wait S  a consumer created here: redelivery after S"
+	    " seconds (default 30)\n"
+	    "  --batch N    messages per transaction, at most (default 5000)\n");
 	exit(status);
+}
+
+static long
+number_arg(const char *what, const char *arg, long min, long max)
+{
+	char	*end;
+	long	 v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno != 0 || end == arg || *end != '\0' || v < min || v > max)
+		fatalx("%s %s: not a number from %ld to %ld", what, arg, min,
+		    max);
+	return (v);
 }
 
 static void
@@ -231,6 +280,8 @@ handle_frames(struct sub *s, const char *topic, const char *body, size_t n)
 		s->bad++;
 		return;
 	}
+	if (s->rec != NULL)
+		(void)recorder_offer(s->rec, topic, body, n, NULL);
 	if (s->csv != NULL) {
 		obj = json_loadb(body, n, 0, &jerr);
 		if (!json_is_object(obj)) {
@@ -291,6 +342,12 @@ handle_line(struct sub *s, const char *name, long lineno, char *line,
 			flush_stdout();
 		}
 		record_csv(s, topic, obj);
+		if (s->rec != NULL) {
+			(void)pgrec_add(s->rec->db, topic, line, n, NULL);
+			/* A file can wait: a batch is stored before reading on. */
+			if (pgrec_pending(s->rec->db) >= s->rec->batch)
+				(void)recorder_drain(s->rec, &quit_flag, INT_MAX);
+		}
 		s->got++;
 	}
 	json_decref(obj);
@@ -392,11 +449,15 @@ run_zmq(struct sub *s, const char *const *endpoints, size_t nendpoints,
 	void		*ctx, *sock;
 	int64_t		 last = now_ms();
 	size_t		 i;
+	int		 timeout, t, burst;
 
 	ctx = zmq_ctx_new();
 	if (ctx == NULL || (sock = zmq_socket(ctx, ZMQ_SUB)) == NULL)
 		fatalx("zmq: %s", zmq_strerror(zmq_errno()));
 	set_int_option(sock, ZMQ_LINGER, 0, "ZMQ_LINGER");
+	/* Ours is the buffer that counts what it drops (--buffer). */
+	if (s->rec != NULL)
+		set_int_option(sock, ZMQ_RCVHWM, SUB_DB_RCVHWM, "ZMQ_RCVHWM");
 	set_int_option(sock, ZMQ_RECONNECT_IVL, SUB_RECONNECT_IVL_MS,
 	    "ZMQ_RECONNECT_IVL");
 	set_int_option(sock, ZMQ_RECONNECT_IVL_MAX, SUB_RECONNECT_MAX_MS,
@@ -423,13 +484,18 @@ run_zmq(struct sub *s, const char *const *endpoints, size_t nendpoints,
 	item.events = ZMQ_POLLIN;
 	item.revents = 0;
 	while (!quit_flag && (s->count < 0 || s->got < s->count)) {
-		if (zmq_poll(&item, 1, SUB_POLL_MS) <= 0) {
+		timeout = SUB_POLL_MS;
+		if (s->rec != NULL && (t = recorder_service(s->rec, false)) <
+		    timeout)
+			timeout = t > 0 ? t : 0;
+		if (zmq_poll(&item, 1, timeout) <= 0) {
 			if (wait_s >= 0 && now_ms() - last >= wait_s * 1000LL)
 				break;
 			continue;
 		}
+		burst = 0;
 		while (!quit_flag && (s->count < 0 || s->got < s->count) &&
-		    receive_one(s, sock))
+		    burst++ < SUB_BURST && receive_one(s, sock))
 			;
 		last = now_ms();
 	}
@@ -443,12 +509,30 @@ main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "keygen", no_argument, NULL, 'G' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "db", required_argument, NULL, 'D' },
+		{ "nats", required_argument, NULL, 'N' },
+		{ "stream", required_argument, NULL, 'S' },
+		{ "durable", required_argument, NULL, 'U' },
+		{ "site", required_argument, NULL, 'I' },
+		{ "buffer", required_argument, NULL, 'B' },
+		{ "subject-prefix", required_argument, NULL, 'X' },
+		{ "ack-wait", required_argument, NULL, 'A' },
+		{ "batch", required_argument, NULL, 'T' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char		*endpoints[SUB_MAX_ENDPOINTS];
 	const char		*csv_dir = NULL, *file = NULL;
 	const char		*server_key = NULL, *client_secret = NULL;
 	const char		*client_public = NULL;
+	const char		*db_url = NULL, *nats_url = NULL;
+	const char		*stream = NULL, *durable = NULL, *site = NULL;
+	const char		*prefix = SUB_NATS_PREFIX;
+	struct pgrec		*db = NULL;
+	struct natsrc		*ns = NULL;
+	struct recorder		 rec;
+	long			 buffer = SUB_DB_BUFFER;
+	long			 batch = RECORDER_BATCH;
+	int			 ack_wait = SUB_ACK_WAIT_S;
 	const struct csvrec_stats *cst;
 	struct sub		 s;
 	struct sub_curve	 curve;
@@ -483,10 +567,30 @@ main(int argc, char **argv)
 			s.topics[s.ntopics++] = optarg;
 			break;
 		case 'w': wait_s = atoi(optarg); break;
+		case 'A': ack_wait = number_arg("--ack-wait", optarg, 1, 86400);
+			break;
+		case 'B': buffer = number_arg("--buffer", optarg, 1, 10000000);
+			break;
+		case 'D': db_url = optarg; break;
+		case 'T': batch = number_arg("--batch", optarg, 1, 100000);
+			break;
+		case 'I': site = optarg; break;
+		case 'N': nats_url = optarg; break;
+		case 'S': stream = optarg; break;
+		case 'U': durable = optarg; break;
+		case 'X': prefix = optarg; break;
 		default: usage(2);
 		}
 	}
-	if (optind != argc || (s.quiet && csv_dir == NULL))
+	if (optind != argc || (s.quiet && csv_dir == NULL && db_url == NULL))
+		usage(2);
+	/* JetStream: a recorder only, from its stream alone. */
+	if ((nats_url != NULL || stream != NULL || durable != NULL) &&
+	    (nats_url == NULL || stream == NULL || durable == NULL ||
+	    db_url == NULL || csv_dir != NULL || file != NULL ||
+	    nendpoints > 0 || server_key != NULL || s.ntopics > 0))
+		usage(2);
+	if (db_url == NULL && site != NULL)
 		usage(2);
 	/* -r reads a file: no daemon to connect to, wait for or trust. */
 	if (file != NULL && (nendpoints > 0 || wait_s >= 0 ||
@@ -497,7 +601,10 @@ main(int argc, char **argv)
 		usage(2);
 	if (nendpoints == 0)
 		endpoints[nendpoints++] = SUB_DEFAULT_ENDPOINT;
-	if (s.ntopics == 0)
+	if (s.ntopics == 0 && db_url != NULL) {
+		s.topics[s.ntopics++] = SUB_CSV_DEFAULT_TOPIC;
+		s.topics[s.ntopics++] = SUB_DB_TOPIC_CALLS;
+	} else if (s.ntopics == 0)
 		s.topics[s.ntopics++] = csv_dir != NULL ?
 		    SUB_CSV_DEFAULT_TOPIC : "";
 	if (server_key != NULL)
@@ -505,17 +612,40 @@ main(int argc, char **argv)
 	if (csv_dir != NULL &&
 	    (s.csv = csvrec_open(csv_dir, err, sizeof err)) == NULL)
 		fatalx("%s", err);
+	/* Unreachable at start is an error: nothing was taken yet. */
+	if (db_url != NULL) {
+		if ((db = pgrec_open(db_url, site, err, sizeof err)) == NULL)
+			fatalx("%s", err);
+		recorder_init(&rec, db, (size_t)buffer, (size_t)batch);
+		s.rec = &rec;
+	}
+	if (nats_url != NULL && (ns = natsrc_open(nats_url, stream, durable,
+	    prefix, ack_wait, err, sizeof err)) == NULL)
+		fatalx("%s", err);
 
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;	/* no SA_RESTART: reads return */
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	if (file != NULL)
+	if (ns != NULL)
+		recorder_run_nats(&rec, ns, &quit_flag, s.count, wait_s);
+	else if (file != NULL)
 		run_file(&s, file);
 	else
 		run_zmq(&s, endpoints, nendpoints, wait_s,
 		    server_key != NULL ? &curve : NULL);
+	if (s.rec != NULL) {
+		/* What is left: stored now, or reported lost. */
+		if (ns == NULL)
+			(void)recorder_drain(&rec, &quit_flag,
+			    SUB_DRAIN_TRIES);
+		if (recorder_report(&rec) != 0 ||
+		    (file != NULL && pgrec_get_stats(db)->bad > 0))
+			rc = 1;
+		natsrc_close(ns);
+		pgrec_close(db);
+	}
 
 	if (s.bad > 0)
 		log_warn("%llu messages skipped: no topic and JSON object",
