@@ -66,7 +66,7 @@ nats_launch() {
 	echo $! >"$_nl_d/pid"
 	_nl_i=0
 	until grep -q 'Server is ready' "$_nl_d/log"; do
-		_nl_i=$((i + 1))
+		_nl_i=$((_nl_i + 1))
 		if [ "$_nl_i" -gt 100 ] || ! kill -0 "$(cat "$_nl_d/pid")" 2>/dev/null
 		then
 			fail "nats-server $1 did not start: $(tail -n 5 "$_nl_d/log")"
@@ -84,7 +84,7 @@ nats_stop() {
 	kill -TERM "$_nl_pid" 2>/dev/null || return 0
 	_nl_i=0
 	while kill -0 "$_nl_pid" 2>/dev/null; do
-		_nl_i=$((i + 1))
+		_nl_i=$((_nl_i + 1))
 		if [ "$_nl_i" -gt 100 ]; then
 			kill -KILL "$_nl_pid" 2>/dev/null || true
 			break
@@ -129,7 +129,7 @@ nats_wait_leaf() {
 	_nl_i=0
 	until [ "$(grep -c 'Leafnode connection created' "$_nl_d/log")" -ge \
 	    "${2:-1}" ]; do
-		_nl_i=$((i + 1))
+		_nl_i=$((_nl_i + 1))
 		[ "$_nl_i" -le 150 ] ||
 		    fail "no leaf node connection: $(tail -n 5 "$_nl_d/log")"
 		sleep 0.1
