@@ -71,10 +71,15 @@ until [ "$(pg_query 'SELECT (SELECT count(*) FROM ccmetrics.call_end)
 done
 nats_stop central
 rows_down=$(pg_query 'SELECT count(*) FROM ccmetrics.call_end')
+leaf_down=$(nats_tool east1 count CCM_EAST1)
 sleep "$OUTAGE_S"
+leaf_up=$(nats_tool east1 count CCM_EAST1)
+[ "$leaf_up" -gt "$((leaf_down + 20))" ] ||
+    { stop_all; fail "the leaf stored little while the central server was down"; }
 kill -0 "$rec" 2>/dev/null || { stop_all; fail "the recorder exited while central was down: $(cat "$TMP/rec.err")"; }
 rows_up=$(pg_query 'SELECT count(*) FROM ccmetrics.call_end')
-expect_eq "call rows stored while central was down" "$rows_down" "$rows_up"
+expect_eq "call rows after the outage, as before it (none while central was down)" \
+    "$rows_down" "$rows_up"
 nats_restart central
 nats_wait_leaf central
 wait "$replay" || { stop_all; fail "udp-replay: $(cat "$TMP/replay.log")"; }
@@ -82,8 +87,9 @@ kill -TERM "$daemon"
 rc=0
 wait "$daemon" || rc=$?
 expect_eq "daemon exit status after SIGTERM" 0 "$rc"
-$COMPARE "$TMP/truth.jsonl" "$TMP/out.jsonl" --tolerance 0.5 \
-    --ignore arrival,answered_at,ended_at || fail "live records differ"
+# (The daemon's live records against the truth field by field are
+# tests/nats-leaf.sh's; here the database is checked against the objects
+# the daemon published, and its calls against the generator's.)
 
 n=$(wc -l <"$TMP/out.jsonl")
 grep -q "nats: $n objects published (0 duplicates), 0 dropped (queue full), 0 refused, 0 unsent at exit; 0 reconnects" \
@@ -143,6 +149,7 @@ pg_query "SET TimeZone = 'UTC'; SELECT 'queue', queue, start, boot, seq FROM ccm
 $PYTHON3 - "$TMP/out.jsonl" "$TMP" "$ncalls" "$nq" "$na" <<'PYEOF' || fail "database rows"
 import json, sys
 out, tmp = sys.argv[1], sys.argv[2]
+truth = [json.loads(l)["contact_id"] for l in open(tmp + "/truth.jsonl", encoding="utf-8")]
 want = dict(zip(("call", "queue", "agent"), map(int, sys.argv[3:6])))
 prefix = {"queue": "interval.queue.", "agent": "interval.agent.", "call": "call.end."}
 published = {k: [] for k in prefix}
@@ -157,10 +164,14 @@ for line in open(tmp + "/envelopes.txt", encoding="utf-8").read().splitlines():
     key = (kind, name)
     envelope.setdefault(key, []).append((boot, int(seq)))
 
-def comparable(o):
+def comparable(o, kind):
+    """The fields a row holds: the envelope's boot and seq are checked
+    apart; call_end has no column for a call.end's ts (its publication)."""
     o = dict(o)
     for f in ("boot", "seq", "site", "type", "v"):
         o.pop(f, None)
+    if kind == "call":
+        o.pop("ts", None)
     return o
 
 names = {"queue": ("queue", "start"), "agent": ("agent", "start"),
@@ -171,8 +182,8 @@ for k in ("queue", "agent", "call"):
     rows = [json.loads(l) for l in open("%s/db-%s.jsonl" % (tmp, k), encoding="utf-8")]
     assert len(rows) == len(objs), "%s: %d rows for %d objects" % (k, len(rows), len(objs))
     # Keyed as the table is: equal as values (the database's 1 is 1.0).
-    a = {tuple(o[f] for f in names[k]): comparable(o) for o in objs}
-    b = {tuple(r[f] for f in names[k]): comparable(r) for r in rows}
+    a = {tuple(o[f] for f in names[k]): comparable(o, k) for o in objs}
+    b = {tuple(r[f] for f in names[k]): comparable(r, k) for r in rows}
     assert len(a) == len(objs), "%s: two objects of one key" % k
     for key in sorted(set(a) | set(b)):
         if a.get(key) != b.get(key):
@@ -184,5 +195,11 @@ for k in ("queue", "agent", "call"):
     exp = sorted((o["boot"], o["seq"]) for o in objs)
     assert got == exp, "%s: the rows' boot/seq are not the objects'" % k
     print("ok: %s: %d rows, one per object published" % (k, len(rows)))
+    if k == "call":
+        got = sorted(r["contact_id"] for r in rows)
+        assert got == sorted(truth), "call_end: missing %s, more %s" % (
+            sorted(set(truth) - set(got)), sorted(set(got) - set(truth)))
+        print("ok: call_end: one row per call of the generator's truth")
 PYEOF
+echo "ok: the leaf stored $((leaf_up - leaf_down)) messages while central was down"
 echo "ok: $nrec rows ($nq queue intervals, $na agent intervals, $ncalls calls): $rows_down calls stored before the outage, ${1} messages stored by the recorder, $2 not recorded"
