@@ -44,6 +44,8 @@
  * connection's address (publish.zmq.max_subscription_bytes).
  */
 #define PUBLISH_RCVHWM		16
+/* Subscription frames handled per drain: a flood never starves capture. */
+#define PUBLISH_DRAIN_MAX	256
 /* Dead subscribers are found by ZMTP heartbeats and TCP keepalive. */
 #define PUBLISH_HEARTBEAT_MS	10000
 #define PUBLISH_HEARTBEAT_TO_MS	30000
@@ -649,6 +651,8 @@ publish_peer_gone(struct publisher *pub, int fd)
 	}
 }
 
+static void	publish_monitor(struct publisher *);
+
 /*
  * Every subscription frame (XPUB_VERBOSE passes them all) is charged to
  * the address it came from; unsubscriptions give the bytes back. An
@@ -670,11 +674,16 @@ publish_subscription(struct publisher *pub, zmq_msg_t *msg)
 	size_t			 n = zmq_msg_size(msg);
 	const char		*addr = zmq_msg_gets(msg, "Peer-Address");
 	struct pub_addr		*a;
-	int			 i, cut = 0;
+	int			 i, pass, cut = 0;
 
-	if (n == 0 || addr == NULL || (a = publish_addr_find(pub, addr)) ==
-	    NULL)
-		return;		/* not a peer's own (or its peer is gone) */
+	if (n == 0 || addr == NULL)
+		return;		/* not a peer's own */
+	/* Its connection's accept event may still wait on the monitor. */
+	if ((a = publish_addr_find(pub, addr)) == NULL) {
+		publish_monitor(pub);
+		if ((a = publish_addr_find(pub, addr)) == NULL)
+			return;		/* its peer is gone */
+	}
 	if (d[0] == 0) {
 		a->bytes -= a->bytes < (int)n ? a->bytes : (int)n;
 		return;
@@ -682,12 +691,16 @@ publish_subscription(struct publisher *pub, zmq_msg_t *msg)
 	a->bytes += (int)n;
 	if (a->bytes <= pub->max_sub_bytes)
 		return;
-	for (i = 0; i < pub->npeers; i++) {
-		if (!pub->peers[i].cut && strcmp(pub->peers[i].addr, addr) ==
-		    0) {
-			shutdown(pub->peers[i].fd, SHUT_RDWR);
-			pub->peers[i].cut = 1;
-			cut++;
+	for (pass = 0; pass < 2 && cut == 0; pass++) {
+		if (pass == 1)
+			publish_monitor(pub);	/* accepts not yet seen */
+		for (i = 0; i < pub->npeers; i++) {
+			if (!pub->peers[i].cut &&
+			    strcmp(pub->peers[i].addr, addr) == 0) {
+				shutdown(pub->peers[i].fd, SHUT_RDWR);
+				pub->peers[i].cut = 1;
+				cut++;
+			}
 		}
 	}
 	a->bytes = 0;
@@ -733,6 +746,7 @@ void
 publish_drain(struct publisher *pub)
 {
 	zmq_msg_t	msg;
+	int		n = 0;
 
 	if (pub->nats != NULL)
 		natspub_drain(pub->nats);
@@ -742,7 +756,8 @@ publish_drain(struct publisher *pub)
 	if (pub->zap != NULL)
 		pub->st.zmq_refused += (uint64_t)zap_serve(pub->zap);
 	zmq_msg_init(&msg);
-	while (zmq_msg_recv(&msg, pub->zsock, ZMQ_DONTWAIT) >= 0) {
+	while (n++ < PUBLISH_DRAIN_MAX &&
+	    zmq_msg_recv(&msg, pub->zsock, ZMQ_DONTWAIT) >= 0) {
 		/* XPUB subscription frames: 1 = subscribe, 0 = unsubscribe. */
 		if (zmq_msg_size(&msg) > 0 &&
 		    *(unsigned char *)zmq_msg_data(&msg) == 1)
