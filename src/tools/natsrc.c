@@ -167,6 +167,15 @@ natsrc_fetch(struct natsrc *ns, int batch, int timeout_ms, natsrc_sink sink,
 
 	memset(&list, 0, sizeof list);
 	s = natsSubscription_Fetch(&list, ns->sub, batch, timeout_ms, &jerr);
+	/*
+	 * libnats 3.4 can count more messages than the batch it allocated
+	 * (seen under ASan after a fetch error and a reconnect): never read
+	 * past the batch, and skip empty slots.
+	 */
+	if (list.Count > batch)
+		list.Count = batch;
+	if (list.Msgs == NULL)
+		list.Count = 0;
 	if (s == NATS_TIMEOUT && list.Count == 0) {
 		if (ns->away)
 			log_info("%s: fetching again", ns->where);
@@ -188,6 +197,8 @@ natsrc_fetch(struct natsrc *ns, int batch, int timeout_ms, natsrc_sink sink,
 	for (i = 0; i < list.Count; i++) {
 		natsMsg *m = list.Msgs[i];
 
+		if (m == NULL)
+			continue;
 		split_subject(ns, natsMsg_GetSubject(m), topic, sizeof topic,
 		    site, sizeof site, &has_site);
 		sink(arg, topic, has_site ? site : NULL, natsMsg_GetData(m),
@@ -215,7 +226,8 @@ natsrc_ack(struct natsrc *ns)
 
 	for (i = 0; i < ns->nlists; i++) {
 		for (j = 0; j < ns->lists[i].Count; j++)
-			if (natsMsg_Ack(ns->lists[i].Msgs[j], NULL) == NATS_OK)
+			if (ns->lists[i].Msgs[j] != NULL &&
+			    natsMsg_Ack(ns->lists[i].Msgs[j], NULL) == NATS_OK)
 				ns->st.acked++;
 		natsMsgList_Destroy(&ns->lists[i]);
 	}
