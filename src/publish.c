@@ -9,7 +9,6 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
-#include <arpa/inet.h>
 #include <netinet/in.h>
 
 #include <errno.h>
@@ -524,43 +523,23 @@ publish_peer_alive(int fd)
 	return (getpeername(fd, (struct sockaddr *)&ss, &sl) == 0);
 }
 
+/*
+ * The peer's address as libzmq writes "Peer-Address" (getnameinfo,
+ * numeric), and its port in serv when serv is not NULL.
+ */
 static void
-publish_peer_name(int fd, char *buf, size_t len)
-{
-	struct sockaddr_storage	ss;
-	socklen_t		sl = sizeof ss;
-	char			host[64];
-	unsigned int		port = 0;
-
-	snprintf(buf, len, "?");
-	if (getpeername(fd, (struct sockaddr *)&ss, &sl) != 0)
-		return;
-	if (ss.ss_family == AF_INET) {
-		struct sockaddr_in	*sin = (struct sockaddr_in *)&ss;
-
-		inet_ntop(AF_INET, &sin->sin_addr, host, sizeof host);
-		port = ntohs(sin->sin_port);
-	} else if (ss.ss_family == AF_INET6) {
-		struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)&ss;
-
-		inet_ntop(AF_INET6, &sin6->sin6_addr, host, sizeof host);
-		port = ntohs(sin6->sin6_port);
-	} else
-		return;
-	snprintf(buf, len, "%s:%u", host, port);
-}
-
-/* The peer's address as libzmq writes "Peer-Address" (getnameinfo). */
-static void
-publish_peer_addr(int fd, char *buf, size_t len)
+publish_peer_addr(int fd, char *host, size_t hlen, char *serv, size_t slen)
 {
 	struct sockaddr_storage	ss;
 	socklen_t		sl = sizeof ss;
 
 	if (getpeername(fd, (struct sockaddr *)&ss, &sl) != 0 ||
-	    getnameinfo((struct sockaddr *)&ss, sl, buf, (socklen_t)len, NULL,
-	    0, NI_NUMERICHOST) != 0)
-		snprintf(buf, len, "?");
+	    getnameinfo((struct sockaddr *)&ss, sl, host, (socklen_t)hlen,
+	    serv, (socklen_t)slen, NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
+		snprintf(host, hlen, "?");
+		if (serv != NULL)
+			snprintf(serv, slen, "?");
+	}
 }
 
 static struct pub_addr *
@@ -600,7 +579,7 @@ publish_addr_gc(struct publisher *pub)
 static void
 publish_peer_accepted(struct publisher *pub, int fd)
 {
-	char		 name[96];
+	char		 host[NI_MAXHOST], port[NI_MAXSERV];
 	struct pub_peer	*p;
 	int		 i, j;
 
@@ -621,7 +600,7 @@ publish_peer_accepted(struct publisher *pub, int fd)
 		p = &pub->peers[pub->npeers++];
 		p->fd = fd;
 		p->cut = 0;
-		publish_peer_addr(fd, p->addr, sizeof p->addr);
+		publish_peer_addr(fd, p->addr, sizeof p->addr, NULL, 0);
 		if (publish_addr_find(pub, p->addr) == NULL) {
 			/* At most one address per peer: there is room. */
 			snprintf(pub->addrs[pub->naddrs].addr,
@@ -630,11 +609,11 @@ publish_peer_accepted(struct publisher *pub, int fd)
 		}
 		return;
 	}
-	publish_peer_name(fd, name, sizeof name);
+	publish_peer_addr(fd, host, sizeof host, port, sizeof port);
 	shutdown(fd, SHUT_RDWR);
 	pub->st.zmq_refused++;
-	log_warn("zmq: refused a subscriber from %s: already %d "
-	    "(publish.zmq.max_subscribers)", name, pub->max_peers);
+	log_warn("zmq: refused a subscriber from %s:%s: already %d "
+	    "(publish.zmq.max_subscribers)", host, port, pub->max_peers);
 }
 
 static void
