@@ -21,13 +21,7 @@ publish:
 EOT
 "$CCMETRICSD" -f -c "$TMP/hep.yaml" 2>"$TMP/err.log" &
 daemon=$!
-i=0
-while $PYTHON3 -c 'import socket, sys; socket.socket(socket.AF_INET, socket.SOCK_DGRAM).bind(("127.0.0.1", int(sys.argv[1])))' "$port" 2>/dev/null; do
-	i=$((i + 1))
-	[ "$i" -lt 50 ] || { kill "$daemon"; fail "no HEP listener: $(cat "$TMP/err.log")"; }
-	kill -0 "$daemon" 2>/dev/null || fail "ccmetricsd: $(cat "$TMP/err.log")"
-	sleep 0.1
-done
+wait_hep_listener "$port" "$daemon" "$TMP/err.log"
 
 # Each line: source address, auth key ("-": none), seconds since the epoch.
 now=$(date +%s)

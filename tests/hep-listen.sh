@@ -24,13 +24,7 @@ EOT
 "$CCMETRICSD" -f -c "$TMP/live.yaml" 2>"$TMP/err.log" &
 daemon=$!
 # Listening once the port is taken (bounded wait).
-i=0
-while $PYTHON3 -c 'import socket, sys; socket.socket(socket.AF_INET, socket.SOCK_DGRAM).bind(("127.0.0.1", int(sys.argv[1])))' "$port" 2>/dev/null; do
-	i=$((i + 1))
-	[ "$i" -lt 50 ] || { kill "$daemon"; fail "no HEP listener: $(cat "$TMP/err.log")"; }
-	kill -0 "$daemon" 2>/dev/null || fail "ccmetricsd: $(cat "$TMP/err.log")"
-	sleep 0.1
-done
+wait_hep_listener "$port" "$daemon" "$TMP/err.log"
 sent=$(timeout 120 $PYTHON3 "$top_srcdir/tests/hep-send.py" "$TMP/hep.pcap" \
     127.0.0.1 "$port") || { kill "$daemon"; fail "hep-send"; }
 sleep 1

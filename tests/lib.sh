@@ -74,3 +74,17 @@ own_netns() {
 		    ifconfig lo up 2>/dev/null; exec sh "$0"' "$1"
 	fi
 }
+
+# wait_hep_listener PORT PID LOG: bounded wait (5 s) until ccmetricsd PID
+# has bound its HEP listener on 127.0.0.1:PORT; fails (killing PID) when it
+# never does or dies, with LOG (its stderr) in the message.
+wait_hep_listener() {
+	_wh_i=0
+	while $PYTHON3 -c 'import socket, sys; socket.socket(socket.AF_INET, socket.SOCK_DGRAM).bind(("127.0.0.1", int(sys.argv[1])))' "$1" 2>/dev/null; do
+		_wh_i=$((_wh_i + 1))
+		[ "$_wh_i" -lt 50 ] ||
+		    { kill "$2"; fail "no HEP listener: $(cat "$3")"; }
+		kill -0 "$2" 2>/dev/null || fail "ccmetricsd: $(cat "$3")"
+		sleep 0.1
+	done
+}
