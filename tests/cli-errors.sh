@@ -6,6 +6,17 @@
 
 out=$("$CCMETRICSD" --version)
 expect_eq "--version" "ccmetricsd $(ac_version)" "$out"
+expect_eq "ccmetrics-sub --version" "ccmetrics-sub $(ac_version)" \
+    "$("$CCMETRICS_SUB" --version)"
+# Counts are numbers in range, never atol's silent 0.
+for a in "-n abc" "-n 0" "-w -1" "-w 86401"; do
+	rc=0
+	# shellcheck disable=SC2086
+	"$CCMETRICS_SUB" $a -r /dev/null 2>"$TMP/err" || rc=$?
+	expect_eq "ccmetrics-sub $a: exit status" 1 "$rc"
+	grep -q "not a number from" "$TMP/err" ||
+	    fail "ccmetrics-sub $a: $(cat "$TMP/err")"
+done
 
 "$CCMETRICSD" --check-config -c "$top_srcdir/conf/ccmetricsd.yaml" \
     >/dev/null || fail "the example configuration does not check"

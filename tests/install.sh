@@ -73,6 +73,10 @@ expect_eq "installed --version" "ccmetricsd $(ac_version)" "$out"
     fail "installed configuration does not check"
 "$root$inst_bindir/ccmetrics-sub" -h >/dev/null ||
     fail "installed ccmetrics-sub -h"
+expect_eq "installed ccmetrics-sub --version" "ccmetrics-sub $(ac_version)" \
+    "$("$root$inst_bindir/ccmetrics-sub" --version)"
+expect_eq "installed ccmetrics-web --version" "ccmetrics-web $(ac_version)" \
+    "$("$root$inst_bindir/ccmetrics-web" --version)"
 "$root$inst_bindir/ccmetrics-web" --check-config \
     -c "$root$inst_sysconfdir/ccmetrics-web.yaml" >/dev/null ||
     fail "installed ccmetrics-web configuration does not check"

@@ -88,7 +88,7 @@ usage(int status)
 	    "                     [--subject-prefix PREFIX] [--ack-wait S]"
 	    " [--site SITE]\n"
 	    "       ccmetrics-sub --db URL -r FILE [--site SITE]\n"
-	    "       ccmetrics-sub --keygen\n"
+	    "       ccmetrics-sub --keygen | --version\n"
 	    "  -c DIR       append interval records to CSV files in DIR\n"
 	    "  -e ENDPOINT  daemon to connect to (default "
 	    SUB_DEFAULT_ENDPOINT ")\n"
@@ -105,6 +105,7 @@ usage(int status)
 	    " -c: " SUB_CSV_DEFAULT_TOPIC ")\n"
 	    "  -w SECONDS   exit after SECONDS without a message\n"
 	    "  --keygen     print a new CURVE key pair and exit\n"
+	    "  --version    print the version and exit\n"
 	    "  --db URL     record interval.queue, interval.agent and call.end"
 	    " into\n"
 	    "               PostgreSQL (schema ccmetrics.sql)\n"
@@ -509,6 +510,7 @@ main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "keygen", no_argument, NULL, 'G' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ "db", required_argument, NULL, 'D' },
 		{ "nats", required_argument, NULL, 'N' },
 		{ "stream", required_argument, NULL, 'S' },
@@ -557,7 +559,8 @@ main(int argc, char **argv)
 		case 'h': usage(0);
 		case 'k': server_key = optarg; break;
 		case 'K': client_secret = optarg; break;
-		case 'n': s.count = atol(optarg); break;
+		case 'n': s.count = number_arg("-n", optarg, 1, LONG_MAX);
+			break;
 		case 'P': client_public = optarg; break;
 		case 'q': s.quiet = true; break;
 		case 'r': file = optarg; break;
@@ -566,7 +569,11 @@ main(int argc, char **argv)
 				fatalx("too many topics");
 			s.topics[s.ntopics++] = optarg;
 			break;
-		case 'w': wait_s = atoi(optarg); break;
+		case 'w': wait_s = (int)number_arg("-w", optarg, 0, 86400);
+			break;
+		case 'V':
+			printf("ccmetrics-sub %s\n", PACKAGE_VERSION);
+			return (0);
 		case 'A': ack_wait = number_arg("--ack-wait", optarg, 1, 86400);
 			break;
 		case 'B': buffer = number_arg("--buffer", optarg, 1, 10000000);
