@@ -18,6 +18,7 @@
 #include "ccmetrics/decode.h"
 #include "ccmetrics/heplisten.h"
 #include "ccmetrics/log.h"
+#include "ccmetrics/natspub.h"
 #include "ccmetrics/notify.h"
 #include "ccmetrics/pipeline.h"
 #include "ccmetrics/privdrop.h"
@@ -503,6 +504,21 @@ main(int argc, char **argv)
 		log_err("%s: %s", conf, err);
 		config_free(d.cfg);
 		return (EXIT_CONFIG);
+	}
+	/*
+	 * publish.nats's files (CA, certificate, key, credentials) as start-up
+	 * reads and checks them; nothing connects.
+	 */
+	if (check && d.cfg->nats_url != NULL) {
+		struct natspub	*np;
+
+		if ((np = natspub_create(d.cfg, d.cfg->site, "check", err,
+		    sizeof err)) == NULL) {
+			log_err("%s: %s", conf, err);
+			config_free(d.cfg);
+			return (EXIT_CONFIG);
+		}
+		natspub_free(np);
 	}
 	if (check) {
 		printf("%s: configuration OK\n", conf);

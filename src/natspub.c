@@ -439,8 +439,14 @@ natspub_create(const struct config *cfg, const char *site, const char *boot,
 		natspub_free(np);
 		return (NULL);
 	}
-	log_info("nats: publishing to %s as %s<topic>", np->url, np->prefix);
 	return (np);
+}
+
+/* The URL for log lines, without user, password or token. */
+const char *
+natspub_url(const struct natspub *np)
+{
+	return (np->url);
 }
 
 /* Connect (in the background from the first failure on); 0 or stopped. */

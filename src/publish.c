@@ -313,10 +313,15 @@ publish_create(const struct config *cfg, int line_buffered, char *err,
 			return (NULL);
 		}
 	}
-	if (cfg->nats_url != NULL && (pub->nats = natspub_create(cfg,
-	    pub->site, pub->boot, err, errlen)) == NULL) {
-		publish_free(pub);
-		return (NULL);
+	if (cfg->nats_url != NULL) {
+		if ((pub->nats = natspub_create(cfg, pub->site, pub->boot,
+		    err, errlen)) == NULL) {
+			publish_free(pub);
+			return (NULL);
+		}
+		log_info("nats: publishing to %s as %s.%s.<topic>",
+		    natspub_url(pub->nats), cfg->nats_subject_prefix,
+		    pub->site);
 	}
 	pub->st.nats = pub->nats != NULL;
 	log_info("run %s, site %s", pub->boot, pub->site);

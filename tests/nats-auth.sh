@@ -95,3 +95,36 @@ rc=0
 expect_eq "exit status with a missing CA file" 1 "$rc"
 grep -q "error: publish.nats.tls_ca: " "$TMP/nofile.err" ||
     fail "missing CA file: $(cat "$TMP/nofile.err")"
+echo "ok: a missing CA file stops start-up"
+
+# --check-config reads and checks the same files, as start-up does, and
+# connects to nothing: a missing CA, a certificate that is no PEM and a
+# missing credentials file each fail the check (exit 2) naming their key;
+# the files of the TLS run pass it.
+check() {	# check NAME NATS-MAP: exit status, stderr in $TMP/NAME.cerr
+	{
+		grep -v '^publish:\|^  zmq:\|^  jsonl:' \
+		    "$top_srcdir/samples/sample.yaml"
+		printf 'publish:\n  zmq: ~\n  nats: %s\n' "$2"
+	} >"$TMP/$1.cyaml"
+	rc=0
+	"$CCMETRICSD" -c "$TMP/$1.cyaml" --check-config >/dev/null \
+	    2>"$TMP/$1.cerr" || rc=$?
+	echo $rc
+}
+echo "not a certificate" >"$TMP/junk.pem"
+expect_eq "--check-config, missing CA file" 2 \
+    "$(check cnofile "{ url: \"$TLSURL\", tls_ca: \"$TMP/none.pem\" }")"
+grep -q "error: .*publish.nats.tls_ca: $TMP/none.pem" "$TMP/cnofile.cerr" ||
+    fail "--check-config, missing CA: $(cat "$TMP/cnofile.cerr")"
+expect_eq "--check-config, a certificate that is no PEM" 2 \
+    "$(check cjunk "{ url: \"$TLSURL\", tls_ca: \"$TMP/ca.pem\", tls_cert: \"$TMP/junk.pem\", tls_key: \"$TMP/client.key\" }")"
+grep -q "error: .*publish.nats.tls_cert: " "$TMP/cjunk.cerr" ||
+    fail "--check-config, junk certificate: $(cat "$TMP/cjunk.cerr")"
+expect_eq "--check-config, missing credentials file" 2 \
+    "$(check ccreds "{ url: \"$TLSURL\", creds: \"$TMP/none.creds\" }")"
+grep -q "error: .*publish.nats.creds: $TMP/none.creds" "$TMP/ccreds.cerr" ||
+    fail "--check-config, missing creds: $(cat "$TMP/ccreds.cerr")"
+expect_eq "--check-config, the TLS run's files" 0 \
+    "$(check cgood "{ url: \"$TLSURL\", $CERTS, user: ccm, password: \"s3cret-pass_1\" }")"
+echo "ok: --check-config checks publish.nats's files as start-up does"

@@ -27,6 +27,8 @@ struct natspub;
  */
 struct natspub	*natspub_create(const struct config *cfg, const char *site,
 		    const char *boot, char *err, size_t errlen);
+/* The URL for log lines, without user, password or token. */
+const char	*natspub_url(const struct natspub *np);
 /*
  * Queue one object (copied) for subject <prefix>.<site>.<topic> with
  * Nats-Msg-Id <site>-<boot>-<seq>; never blocks: past max_pending it is
