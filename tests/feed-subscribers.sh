@@ -51,13 +51,20 @@ kill -0 $pid || fail "daemon died on 50 MiB: $(cat "$TMP/err.log")"
 echo "ok: alive after a 50 MiB frame"
 
 # Three subscribers are served, the fourth refused; one leaving makes room.
-$PEER hold "$zport" 6 >"$TMP/h1" &
+# The fourth connects once the three have subscribed (a bounded wait for
+# their ready files), whatever the machine's load; they hold 10 s.
+$PEER hold "$zport" 10 --ready "$TMP/r1" >"$TMP/h1" &
 h1=$!
-$PEER hold "$zport" 6 >"$TMP/h2" &
+$PEER hold "$zport" 10 --ready "$TMP/r2" >"$TMP/h2" &
 h2=$!
-$PEER hold "$zport" 6 >"$TMP/h3" &
+$PEER hold "$zport" 10 --ready "$TMP/r3" >"$TMP/h3" &
 h3=$!
-sleep 1
+i=0
+until [ -e "$TMP/r1" ] && [ -e "$TMP/r2" ] && [ -e "$TMP/r3" ]; do
+	i=$((i + 1))
+	[ $i -lt 100 ] || fail "the three subscribers did not subscribe"
+	sleep 0.1
+done
 got=$($PEER hold "$zport" 3)
 expect_eq "fourth subscriber" closed "$got"
 wait $h1 $h2 $h3

@@ -10,7 +10,8 @@ Modes, each on tcp://127.0.0.1:PORT, bounded by --timeout seconds:
              a 4 KiB receive buffer, never read; print "subscribed" once
              all are, then sleep until killed.
   hold       complete the handshake, subscribe to "stats", print "open"
-             or "closed" after ARG seconds (default 1).
+             or "closed" after ARG seconds (default 1). With --ready
+             FILE, FILE is created once the subscription is sent.
   flood N SIZE
              send N distinct subscriptions of SIZE bytes each (the
              subscribe flag byte included), print the bytes sent before the
@@ -117,6 +118,11 @@ def main():
         i = args.index("--hold")
         hold = float(args[i + 1])
         del args[i:i + 2]
+    ready = None
+    if "--ready" in args:
+        i = args.index("--ready")
+        ready = args[i + 1]
+        del args[i:i + 2]
     if "--source" in args:
         i = args.index("--source")
         source = args[i + 1]
@@ -165,6 +171,8 @@ def main():
         elif mode == "hold":
             s = handshake(port)
             s.sendall(frame(b"\x01stats"))
+            if ready is not None:
+                open(ready, "w").close()
             wait = float(args[2]) if len(args) > 2 else 1.0
             print("closed" if closed_within(s, min(wait, timeout)) else
                   "open", flush=True)
