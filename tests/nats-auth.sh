@@ -112,19 +112,21 @@ check() {	# check NAME NATS-MAP: exit status, stderr in $TMP/NAME.cerr
 	    2>"$TMP/$1.cerr" || rc=$?
 	echo $rc
 }
+# refused WHAT MAP KEY: the check fails (exit 2) with an error naming KEY.
+refused() {
+	expect_eq "--check-config, $1" 2 "$(check c "$2")"
+	grep -q "error: .*$3" "$TMP/c.cerr" ||
+	    fail "--check-config, $1: $(cat "$TMP/c.cerr")"
+}
 echo "not a certificate" >"$TMP/junk.pem"
-expect_eq "--check-config, missing CA file" 2 \
-    "$(check cnofile "{ url: \"$TLSURL\", tls_ca: \"$TMP/none.pem\" }")"
-grep -q "error: .*publish.nats.tls_ca: $TMP/none.pem" "$TMP/cnofile.cerr" ||
-    fail "--check-config, missing CA: $(cat "$TMP/cnofile.cerr")"
-expect_eq "--check-config, a certificate that is no PEM" 2 \
-    "$(check cjunk "{ url: \"$TLSURL\", tls_ca: \"$TMP/ca.pem\", tls_cert: \"$TMP/junk.pem\", tls_key: \"$TMP/client.key\" }")"
-grep -q "error: .*publish.nats.tls_cert: " "$TMP/cjunk.cerr" ||
-    fail "--check-config, junk certificate: $(cat "$TMP/cjunk.cerr")"
-expect_eq "--check-config, missing credentials file" 2 \
-    "$(check ccreds "{ url: \"$TLSURL\", creds: \"$TMP/none.creds\" }")"
-grep -q "error: .*publish.nats.creds: $TMP/none.creds" "$TMP/ccreds.cerr" ||
-    fail "--check-config, missing creds: $(cat "$TMP/ccreds.cerr")"
+refused "missing CA file" "{ url: \"$TLSURL\", tls_ca: \"$TMP/none.pem\" }" \
+    "publish.nats.tls_ca: $TMP/none.pem"
+refused "a certificate that is no PEM" \
+    "{ url: \"$TLSURL\", tls_ca: \"$TMP/ca.pem\", tls_cert: \"$TMP/junk.pem\", tls_key: \"$TMP/client.key\" }" \
+    "publish.nats.tls_cert: "
+refused "missing credentials file" \
+    "{ url: \"$TLSURL\", creds: \"$TMP/none.creds\" }" \
+    "publish.nats.creds: $TMP/none.creds"
 expect_eq "--check-config, the TLS run's files" 0 \
     "$(check cgood "{ url: \"$TLSURL\", $CERTS, user: ccm, password: \"s3cret-pass_1\" }")"
 echo "ok: --check-config checks publish.nats's files as start-up does"
