@@ -10,6 +10,7 @@
 #include <regex.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -1442,6 +1443,58 @@ nats_keys_are_checked_at_their_place(void **state)
 	    "user\n");
 }
 
+/* A key of the table under which other keys are. */
+static bool
+is_section(const char *key)
+{
+	const char	*k;
+	size_t		 i, len = strlen(key);
+
+	for (i = 0; (k = config_schema_key(i, NULL, NULL)) != NULL; i++)
+		if (strncmp(k, key, len) == 0 && k[len] == '.')
+			return (true);
+	return (false);
+}
+
+/* docs/operations.md names every key a reload does not apply. */
+static void
+every_restart_key_is_in_the_operations_guide(void **state)
+{
+	char		*doc, *start, *end, name[160];
+	const char	*key;
+	size_t		 i, n = 0;
+
+	(void)state;
+	doc = read_source("docs/operations.md");
+	start = strstr(doc, "The keys that need a restart");
+	assert_non_null(start);
+	end = strstr(start, "\n\n");
+	assert_non_null(end);
+	*end = '\0';
+	for (i = 0; (key = config_schema_key(i, NULL, NULL)) != NULL; i++) {
+		if (config_key_reloadable(key))
+			continue;
+		n++;
+		snprintf(name, sizeof name, "`%s`", key);
+		if (strstr(start, name) == NULL)
+			fail_msg("docs/operations.md: the restart keys lack %s",
+			    key);
+	}
+	/*
+	 * Each named key needs a restart (none reloadable named; a section
+	 * such as publish.nats may be named for its keys).
+	 */
+	for (i = 0; (key = config_schema_key(i, NULL, NULL)) != NULL; i++) {
+		snprintf(name, sizeof name, "`%s`", key);
+		if (config_key_reloadable(key) && !is_section(key) &&
+		    strstr(start, name) != NULL)
+			fail_msg("docs/operations.md: %s is named as needing a "
+			    "restart but reloads", key);
+	}
+	assert_true(n >= 30);
+	free(doc);
+}
+
 static void
 every_key_is_in_the_man_page_and_the_example(void **state)
 {
@@ -1556,6 +1609,7 @@ main(void)
 		cmocka_unit_test(nats_is_off_unless_given_and_gets_its_defaults),
 		cmocka_unit_test(nats_keys_are_checked_at_their_place),
 		cmocka_unit_test(every_key_is_in_the_man_page_and_the_example),
+		cmocka_unit_test(every_restart_key_is_in_the_operations_guide),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
