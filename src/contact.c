@@ -784,6 +784,9 @@ contact_segment_reopen(struct contact_table *ct, struct contact *c,
 	a->held_at_end = false;
 	a->handle_ms = a->hold_ms = 0;
 	a->holds = 0;
+	/* A hold taken after the 202 goes on in the reopened segment. */
+	if (a->held)
+		contact_emit(ct, CONTACT_EV_HOLD, ts_us, c, a, NULL);
 }
 
 /*

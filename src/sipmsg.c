@@ -620,8 +620,12 @@ event_refer_id(const char *v, size_t n)
 		while (i < n && v[i] != '=' && v[i] != ';' && v[i] != ' ' &&
 		    v[i] != '\t')
 			i++;
-		if (i - k != 2 || strncasecmp(v + k, "id", 2) != 0)
+		if (i - k != 2 || strncasecmp(v + k, "id", 2) != 0) {
+			/* Another parameter: on to the next. */
+			while (i < n && v[i] != ';')
+				i++;
 			continue;
+		}
 		while (i < n && (v[i] == ' ' || v[i] == '\t'))
 			i++;
 		if (i == n || v[i] != '=')

@@ -144,6 +144,7 @@ enum contact_event_type {
 	 */
 	CONTACT_EV_SEGMENT_REOPEN
 };
+#define CONTACT_EV_NTYPES	(CONTACT_EV_SEGMENT_REOPEN + 1)
 
 /*
  * A leg as the contact stage hands it on (LEG_END: a leg outside any
