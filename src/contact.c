@@ -781,6 +781,7 @@ contact_segment_reopen(struct contact_table *ct, struct contact *c,
 	a->held = l->held;
 	contact_emit(ct, CONTACT_EV_SEGMENT_REOPEN, ts_us, c, a, NULL);
 	a->seg_end_us = 0;
+	a->seg_refer = 0;
 	a->held_at_end = false;
 	a->handle_ms = a->hold_ms = 0;
 	a->holds = 0;
@@ -1016,16 +1017,22 @@ contact_on_leg(struct contact_table *ct, struct contact *c,
 		 * whose phone may linger (DESIGN.md 3.3).
 		 */
 		if (a != NULL && l->refer_by_uas && a->answer_us != 0 &&
-		    a->seg_end_us == 0)
+		    a->seg_end_us == 0) {
+			a->seg_refer = a->transfers;
 			contact_segment_end(ct, c, a, l, ev->ts_us);
+		}
 		if (l->refer_replaces != NULL)
 			contact_adopt_replaced(ct, ev->table, c,
 			    l->refer_replaces);
 		break;
 	case LEG_EV_REFER_FAILED:
-		/* Only a segment its 202 ended, on a leg still up. */
+		/*
+		 * Only a segment the 202 to this very REFER ended (no REFER
+		 * accepted on the leg since), on a leg still up.
+		 */
 		if (a != NULL && l->refer_by_uas && a->answer_us != 0 &&
-		    a->seg_end_us != 0 && a->end_us == 0)
+		    a->seg_end_us != 0 && a->end_us == 0 &&
+		    a->seg_refer == a->transfers)
 			contact_segment_reopen(ct, c, a, l, ev->ts_us);
 		break;
 	case LEG_EV_END:

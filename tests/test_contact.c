@@ -1003,6 +1003,39 @@ failure_notify_without_its_accepted_refer_changes_nothing(void **state)
 	pipe_close(&p);
 }
 
+/*
+ * The 202 to REFER 1 (40.020) ends the segment, its NOTIFY reports 200;
+ * the phone, still on the leg, sends REFER 2 (50.000, 202 50.020), whose
+ * NOTIFY reports 503: not the transfer that ended the segment, which
+ * stays ended at 40.020. Both count as transfers.
+ */
+static void
+failure_of_a_later_refer_leaves_the_segment_ended(void **state)
+{
+	struct pipe	 p;
+	json_t		*o;
+
+	(void)state;
+	pipe_open(&p, YAML);
+	caller_waits(&p, &in1, AT(0));
+	send_answered(&p, &ag1, AT(1000), AT(10000));
+	send_refer(&p, &ag1, false, 1, "<sip:1002@10.0.0.10>", NULL,
+	    SIP_ACCEPTED, AT(40000));
+	send_notify(&p, &ag1, true, 2, SIP_OK, 1, AT(41000));
+	send_refer(&p, &ag1, false, 2, "<sip:1003@10.0.0.10>", NULL,
+	    SIP_ACCEPTED, AT(50000));
+	send_notify(&p, &ag1, true, 3, 503, 2, AT(51000));
+	send_bye(&p, &in1, true, 2, AT(100000));
+	send_bye(&p, &ag1, true, 4, AT(100010));
+	pipe_flush(&p, ATS(200));
+	pipe_done(&p);
+	o = call_end(&p, "sales", IN1_ID);
+	expect_num(o, "handle_s", 30.02);
+	expect_int(o, "transfers", 2);
+	assert_int_equal(pipe_nev(&p, CONTACT_EV_SEGMENT_REOPEN), 0);
+	pipe_close(&p);
+}
+
 /* A second failure NOTIFY (46.000) and a copy of the first (47.000). */
 static void
 second_failure_notify_is_idempotent(void **state)
@@ -1335,6 +1368,8 @@ main(void)
 		cmocka_unit_test(
 		    failure_notify_without_its_accepted_refer_changes_nothing),
 		cmocka_unit_test(second_failure_notify_is_idempotent),
+		cmocka_unit_test(
+		    failure_of_a_later_refer_leaves_the_segment_ended),
 		cmocka_unit_test(hold_between_the_202_and_the_failure_counts),
 		cmocka_unit_test(
 		    failure_moves_the_segment_end_to_the_leg_end_interval),

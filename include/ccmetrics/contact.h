@@ -66,6 +66,9 @@ struct contact_attempt {
 	bool		 rona;
 	bool		 ended_by_agent;
 	int		 transfers;
+	int		 seg_refer;	/* transfers at the 202 that ended the
+					   segment (a failure of that REFER
+					   reopens it); 0: none did */
 };
 
 struct contact {
