@@ -38,8 +38,9 @@ static const char *const state_names[AGENT_NSTATES] = {
 };
 
 static const char *const reason_names[] = {
-	"answer", "transfer_failed", "ring", "dial", "end", "unregister", "register", "expired",
-	"logout", "login", "pause", "unpause", "wrapup_end", "seen", NULL
+	"answer", "transfer_failed", "ring", "dial", "end", "unregister",
+	"register", "expired", "logout", "login", "pause", "unpause",
+	"wrapup_end", "seen", NULL
 };
 
 /* What an agent's leg is to it now. */
