@@ -1231,6 +1231,8 @@ assert_same_parse(const char *text)
 		assert_int_equal(x->has_sdp, y->has_sdp);
 		assert_int_equal(x->sdp_dir, y->sdp_dir);
 		assert_int_equal(x->sdp_c_zero, y->sdp_c_zero);
+		assert_int_equal(x->refer_frag_status, y->refer_frag_status);
+		assert_int_equal(x->refer_event_id, y->refer_event_id);
 	}
 	sipmsg_free(fast);
 	sipmsg_free(whole);
@@ -1241,6 +1243,18 @@ header_by_header_parse_agrees_with_osip_message_parse(void **state)
 {
 	static const char *const texts[] = {
 		INVITE, RINGING,
+		/* A refer NOTIFY reporting a failed transfer. */
+		"NOTIFY sip:1001@10.1.0.5 SIP/2.0\r\n"
+		"Via: SIP/2.0/UDP 10.0.0.10:5060;branch=z9hG4bK-n1\r\n"
+		"From: <sip:5100@10.0.0.10>;tag=pbx1\r\n"
+		"To: <sip:1001@10.1.0.5>;tag=ph1\r\n"
+		"Call-ID: agentleg-1@10.0.0.10\r\n"
+		"CSeq: 9 NOTIFY\r\n"
+		"Event: refer;id=3\r\n"
+		"Content-Type: message/sipfrag;version=2.0\r\n"
+		"Content-Length: 21\r\n"
+		"\r\n"
+		"SIP/2.0 486 Busy Here",
 		/* tel: PAI, correlation headers in odd case, Reason. */
 		"INVITE sip:+18005550100@10.0.0.10:5060;user=phone SIP/2.0\r\n"
 		"Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK-d1;rport\r\n"
