@@ -194,6 +194,16 @@ def hold_offer(leg, mode, cseq):
         ("Call-ID", leg.call_id), ("CSeq", "%d INVITE" % cseq)], sdp(leg.uas, mode, cseq))
 
 
+def notify_failed():
+    """A refer NOTIFY whose sipfrag reports the transfer failed (DESIGN.md 3.3)."""
+    return sip_message("NOTIFY sip:1001@10.1.0.1 SIP/2.0", [
+        ("Via", "SIP/2.0/UDP 10.0.0.10;branch=z9hG4bKn"), ("From", "<sip:x@10.0.0.10>;tag=r2"),
+        ("To", "<sip:1001@10.1.0.1>;tag=r1"), ("Call-ID", "refer@10.1.0.1"),
+        ("CSeq", "3 NOTIFY"), ("Event", "refer;id=9"),
+        ("Subscription-State", "terminated;reason=noresource")],
+        b"SIP/2.0 486 Busy Here\r\n", "message/sipfrag;version=2.0")
+
+
 def sip_seeds(outdir, packets):
     """One of each kind of generated message, plus hand-made variants."""
     seen = {}
@@ -222,6 +232,7 @@ def sip_seeds(outdir, packets):
         ("To", "<sip:x@10.0.0.10>;tag=r2"), ("Call-ID", "refer@10.1.0.1"), ("CSeq", "9 REFER"),
         ("Refer-To", "<sip:1002@10.0.0.10?Replaces=abc%40h%3Bto-tag%3D1%3Bfrom-tag%3D2>")])
     write(outdir, "sipmsg", "hand-refer-replaces", refer)
+    write(outdir, "sipmsg", "hand-notify-sipfrag-failed", notify_failed())
     hold = hold_offer(Leg("hold@10.0.0.10", PBX, "10.1.0.1", "+1555", "1001", "ho"),
                       "sendonly", 3)
     write(outdir, "sipmsg", "hand-reinvite-sendonly", hold)

@@ -38,8 +38,9 @@ static const char *const state_names[AGENT_NSTATES] = {
 };
 
 static const char *const reason_names[] = {
-	"answer", "ring", "dial", "end", "unregister", "register", "expired",
-	"logout", "login", "pause", "unpause", "wrapup_end", "seen", NULL
+	"answer", "transfer_failed", "ring", "dial", "end", "unregister",
+	"register", "expired", "logout", "login", "pause", "unpause",
+	"wrapup_end", "seen", NULL
 };
 
 /* What an agent's leg is to it now. */
@@ -1118,6 +1119,26 @@ agent_contact_input(struct agent_table *at, const struct contact_event *ev)
 		a->wrapup_contact = xstrdup(c->call_id);
 		agent_reschedule(at, a);
 		agent_mark(at, a, ev->ts_us, AGENT_R_END, c->queue, c->call_id);
+		break;
+	case CONTACT_EV_SEGMENT_REOPEN:
+		/*
+		 * The transfer whose 202 ended the segment failed: the agent
+		 * is back on the call until its leg ends, where the segment
+		 * ends and its wrap-up starts (DESIGN.md 3.3).
+		 */
+		a = agent_get(at, t->agent, ev->ts_us);
+		if ((g = aleg_find(at, t->leg_id)) != NULL && g->ag == a) {
+			if (g->kind == ALEG_ANSWERED)
+				aleg_set(g, ALEG_SEGMENT);
+			copy_str(g->queue, sizeof g->queue, c->queue);
+			free(g->contact_id);
+			g->contact_id = xstrdup(c->call_id);
+		}
+		a->wrapup_until_us = 0;
+		a->wrapup_timer = false;
+		agent_reschedule(at, a);
+		agent_mark(at, a, ev->ts_us, AGENT_R_TRANSFER_FAILED, c->queue,
+		    c->call_id);
 		break;
 	default:
 		break;

@@ -768,6 +768,29 @@ contact_segment_end(struct contact_table *ct, struct contact *c,
 }
 
 /*
+ * A NOTIFY on the agent's still-up leg reported that the transfer whose
+ * 202 ended its segment failed: the segment runs on to the leg's end
+ * (DESIGN.md 3.3), so its totals are taken at that end, from the leg's
+ * own hold record (holds since the 202 count: the segment's end has
+ * moved past them; docs/decisions.md). The transfer stays counted.
+ */
+static void
+contact_segment_reopen(struct contact_table *ct, struct contact *c,
+    struct contact_attempt *a, const struct leg *l, int64_t ts_us)
+{
+	a->held = l->held;
+	contact_emit(ct, CONTACT_EV_SEGMENT_REOPEN, ts_us, c, a, NULL);
+	a->seg_end_us = 0;
+	a->seg_refer = 0;
+	a->held_at_end = false;
+	a->handle_ms = a->hold_ms = 0;
+	a->holds = 0;
+	/* A hold taken after the 202 goes on in the reopened segment. */
+	if (a->held)
+		contact_emit(ct, CONTACT_EV_HOLD, ts_us, c, a, NULL);
+}
+
+/*
  * When the caller left: the inbound leg's end, or the time of a BYE on it
  * that awaits its response (it ends the leg then unless answered 481);
  * 0 while the caller is there.
@@ -994,11 +1017,23 @@ contact_on_leg(struct contact_table *ct, struct contact *c,
 		 * whose phone may linger (DESIGN.md 3.3).
 		 */
 		if (a != NULL && l->refer_by_uas && a->answer_us != 0 &&
-		    a->seg_end_us == 0)
+		    a->seg_end_us == 0) {
+			a->seg_refer = a->transfers;
 			contact_segment_end(ct, c, a, l, ev->ts_us);
+		}
 		if (l->refer_replaces != NULL)
 			contact_adopt_replaced(ct, ev->table, c,
 			    l->refer_replaces);
+		break;
+	case LEG_EV_REFER_FAILED:
+		/*
+		 * Only a segment the 202 to this very REFER ended (no REFER
+		 * accepted on the leg since), on a leg still up.
+		 */
+		if (a != NULL && l->refer_by_uas && a->answer_us != 0 &&
+		    a->seg_end_us != 0 && a->end_us == 0 &&
+		    a->seg_refer == a->transfers)
+			contact_segment_reopen(ct, c, a, l, ev->ts_us);
 		break;
 	case LEG_EV_END:
 		/* The leg lingers for retransmissions; the contact may not. */

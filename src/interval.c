@@ -45,6 +45,14 @@ struct segment {
 	uint64_t	 leg_id;	/* the attempt's (contact.h) */
 	int64_t		 from_us;
 	bool		 held;
+	/*
+	 * Reopened by a failed transfer after the interval that counted its
+	 * end at the 202 was published: what that interval holds of it
+	 * (DESIGN.md 3.3, docs/decisions.md).
+	 */
+	bool		 published;
+	int64_t		 pub_handle_ms, pub_hold_ms;
+	int		 pub_holds;
 };
 
 /*
@@ -414,7 +422,68 @@ segment_start(struct interval_stage *is, const struct contact *c,
 	sg->leg_id = a->leg_id;
 	sg->from_us = a->answer_us;
 	sg->held = false;
+	sg->published = false;
 	queue_acc_of(is, c)->rt.talking++;
+}
+
+/*
+ * Add segment totals to a queue's and an agent's interval: handled
+ * segments, handle, hold and hold count (negative: taken back).
+ */
+static void
+segment_count(struct interval_queue *q, struct interval_agent *ag,
+    int handled, int64_t handle, int64_t hold, int holds)
+{
+	q->handled += (uint64_t)(int64_t)handled;
+	q->handle_ms += handle;
+	q->hold_ms += hold;
+	q->talk_ms += handle - hold;
+	q->holds += (uint64_t)(int64_t)holds;
+	ag->handled += (uint64_t)(int64_t)handled;
+	ag->handle_ms += handle;
+	ag->hold_ms += hold;
+	ag->talk_ms += handle - hold;
+	ag->holds += (uint64_t)(int64_t)holds;
+}
+
+/*
+ * A failed transfer reopened a segment its 202 had ended (DESIGN.md
+ * 3.3): its end now comes at its leg's end, where it is counted. The
+ * counts made at the 202 are taken back while their interval is open;
+ * once published they stay, and the end counts only what the segment
+ * gained since. Busy time runs on from the 202.
+ */
+static void
+segment_reopen(struct interval_stage *is, const struct contact *c,
+    const struct contact_attempt *a)
+{
+	struct agent_acc	*aa = agent_acc_get(is, a->agent);
+	struct queue_acc	*qa = queue_acc_of(is, c);
+	struct segment		*sg;
+	int			 k;
+
+	if (segment_find(aa, a) != NULL)
+		return;
+	aa->segs = xreallocarray(aa->segs, aa->nsegs + 1, sizeof *aa->segs);
+	sg = &aa->segs[aa->nsegs++];
+	sg->leg_id = a->leg_id;
+	sg->from_us = a->seg_end_us;
+	sg->held = a->held;
+	sg->published = a->seg_end_us < is->cur_start_us;
+	sg->pub_handle_ms = a->handle_ms;
+	sg->pub_hold_ms = a->hold_ms;
+	sg->pub_holds = a->holds;
+	if (sg->published)
+		sg->from_us = is->cur_start_us;
+	else {
+		k = slot_of(is, a->seg_end_us - a->seg_end_us % is->len_us);
+		segment_count(&qa->slot[k], &aa->slot[k], -1, -a->handle_ms,
+		    -a->hold_ms, -a->holds);
+	}
+	if (sg->held)
+		qa->rt.on_hold++;
+	else
+		qa->rt.talking++;
 }
 
 static void
@@ -426,20 +495,15 @@ segment_end(struct interval_stage *is, const struct contact *c,
 	struct interval_queue	*q = &qa->slot[k];
 	struct interval_agent	*ag = &aa->slot[k];
 	struct segment		*sg;
-	int64_t			 handle = a->handle_ms;
-	int64_t			 hold = a->hold_ms;
 
-	q->handled++;
-	q->handle_ms += handle;
-	q->hold_ms += hold;
-	q->talk_ms += handle - hold;
-	q->holds += (uint64_t)a->holds;
-	ag->handled++;
-	ag->handle_ms += handle;
-	ag->hold_ms += hold;
-	ag->talk_ms += handle - hold;
-	ag->holds += (uint64_t)a->holds;
-	if ((sg = segment_find(aa, a)) == NULL)
+	sg = segment_find(aa, a);
+	if (sg != NULL && sg->published) {
+		/* Reopened: only what it gained since its published end. */
+		segment_count(q, ag, 0, a->handle_ms - sg->pub_handle_ms,
+		    a->hold_ms - sg->pub_hold_ms, a->holds - sg->pub_holds);
+	} else
+		segment_count(q, ag, 1, a->handle_ms, a->hold_ms, a->holds);
+	if (sg == NULL)
 		return;
 	segment_busy(is, aa, sg->from_us, a->seg_end_us);
 	if (sg->held) {
@@ -566,6 +630,9 @@ interval_input(struct interval_stage *is, const struct contact_event *ev)
 		break;
 	case CONTACT_EV_SEGMENT_END:
 		segment_end(is, c, a, k);
+		break;
+	case CONTACT_EV_SEGMENT_REOPEN:
+		segment_reopen(is, c, a);
 		break;
 	case CONTACT_EV_HOLD:
 	case CONTACT_EV_RESUME:

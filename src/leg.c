@@ -29,6 +29,7 @@
  */
 #define LEG_BYE_WAIT_US		(US_PER_S)
 #define SIP_CALL_DOES_NOT_EXIST	481
+#define SIP_FINAL_FAILURE	300	/* 3xx-6xx: the transfer failed */
 
 /*
  * Expiry lists, each ordered by last activity; CLOSING (legs whose BYE
@@ -49,6 +50,7 @@ struct leg_entry {
 	int		 offer;		/* 0 none, 1 hold, 2 resume */
 	int64_t		 offer_us;
 	uint32_t	 refer_cseq;
+	uint32_t	 refer_accepted_cseq;	/* of the last accepted */
 	char		*refer_pending;
 	char		*refer_pending_replaces;
 	bool		 refer_pending_by_uas;
@@ -782,6 +784,8 @@ leg_on_response(struct leg_table *lt, struct leg *l, const struct sip_msg *m)
 			l->refer_replaces = ent(l)->refer_pending_replaces;
 			l->refer_attended = l->refer_replaces != NULL;
 			l->refer_by_uas = ent(l)->refer_pending_by_uas;
+			l->refer_failed_status = 0;
+			ent(l)->refer_accepted_cseq = m->cseq;
 			ent(l)->refer_pending = NULL;
 			ent(l)->refer_pending_replaces = NULL;
 			leg_emit(lt, LEG_EV_REFER, m->ts_us, l);
@@ -819,6 +823,26 @@ leg_on_bye(struct leg_table *lt, struct leg *l, const struct sip_msg *m)
 	leg_emit(lt, LEG_EV_BYE, m->ts_us, l);
 }
 
+/*
+ * A NOTIFY of the refer package reporting, in its sipfrag, the final
+ * failure of the last REFER accepted on the leg (RFC 3515 2.4.5): sent
+ * by that REFER's recipient, and naming it by the Event's id when it
+ * carries one (2.4.6). Reported once per REFER: later NOTIFYs and
+ * retransmissions change nothing (DESIGN.md 3.3).
+ */
+static void
+leg_on_notify(struct leg_table *lt, struct leg *l, const struct sip_msg *m)
+{
+	if (m->refer_frag_status < SIP_FINAL_FAILURE || l->refer_to == NULL ||
+	    l->refer_failed_status != 0 ||
+	    leg_from_uac(l, m) != l->refer_by_uas ||
+	    (m->refer_event_id >= 0 &&
+	    m->refer_event_id != (int64_t)ent(l)->refer_accepted_cseq))
+		return;
+	l->refer_failed_status = m->refer_frag_status;
+	leg_emit(lt, LEG_EV_REFER_FAILED, m->ts_us, l);
+}
+
 static void
 leg_on_request(struct leg_table *lt, struct leg *l, const struct sip_msg *m)
 {
@@ -833,6 +857,9 @@ leg_on_request(struct leg_table *lt, struct leg *l, const struct sip_msg *m)
 		break;
 	case SIP_BYE:
 		leg_on_bye(lt, l, m);
+		break;
+	case SIP_NOTIFY:
+		leg_on_notify(lt, l, m);
 		break;
 	case SIP_REFER:
 		free(ent(l)->refer_pending);

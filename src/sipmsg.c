@@ -23,6 +23,7 @@
 #define SIP_STATUS_MIN		100	/* RFC 3261 21: classes 1xx to 6xx */
 #define SIP_STATUS_MAX		699
 #define REDUCE_CONTENT_MAX	4	/* Content-* lines kept aside */
+#define SIPFRAG_STATUS_LEN	11	/* "SIP/2.0 NNN" */
 
 /* A run of bytes of the payload. */
 struct span {
@@ -62,6 +63,9 @@ struct sip_parser {
 	bool		 fast_wanted;	/* sipmsg_set_fast */
 	struct sipfast_scan scan;	/* what sipmsg_classify found for it */
 	struct reduce_plan plan;	/* and what it chose for libosip2 */
+	/* A refer NOTIFY as sipmsg_classify read it (RFC 3515 2.4.5). */
+	int		 frag_status;	/* its sipfrag's status code, or 0 */
+	int64_t		 frag_id;	/* its Event's id parameter, or -1 */
 	struct sipfast	*fastp;		/* the memo caches of that parse */
 };
 
@@ -263,6 +267,13 @@ sipmsg_header(const osip_message_t *m, const char *name)
 	if (osip_message_header_get_byname(m, name, 0, &h) < 0 || h == NULL)
 		return (NULL);
 	return (h->hvalue);
+}
+
+/* Is s[0..n) equal to name, ignoring case? */
+static int
+token_is(const char *s, size_t n, const char *name)
+{
+	return (strlen(name) == n && strncasecmp(s, name, n) == 0);
 }
 
 /* The value of the first header called name (any case), or NULL. */
@@ -549,6 +560,112 @@ sipmsg_register(struct sip_msg *sm, const struct sip_parts *pp)
 	}
 }
 
+/* A decimal digit, whatever the locale. */
+static bool
+is_digit(char c)
+{
+	return (c >= '0' && c <= '9');
+}
+
+/*
+ * The status code of a message/sipfrag body (RFC 3420) whose first line
+ * is a status line, as a refer NOTIFY carries (RFC 3515 2.4.5): only the
+ * first SIPFRAG_STATUS_LEN + 1 bytes are read. 0: none, or malformed.
+ */
+static int
+sipfrag_status(const char *b, size_t n)
+{
+	if (b == NULL || n < SIPFRAG_STATUS_LEN ||
+	    strncasecmp(b, "SIP/2.0 ", 8) != 0 || b[8] < '1' || b[8] > '6' ||
+	    !is_digit(b[9]) || !is_digit(b[10]))
+		return (0);
+	/* RFC 3261 7.2: the code, then SP and a reason phrase, or the end. */
+	if (n > SIPFRAG_STATUS_LEN && b[11] != ' ' && b[11] != '\r' &&
+	    b[11] != '\n')
+		return (0);
+	return ((b[8] - '0') * 100 + (b[9] - '0') * 10 + (b[10] - '0'));
+}
+
+/* Is the Content-Type value v[0..n) message/sipfrag (any parameters)? */
+static bool
+ctype_is_sipfrag(const char *v, size_t n)
+{
+	static const char	 mt[] = "message/sipfrag";
+	size_t			 len = sizeof mt - 1;
+
+	if (v == NULL || n < len || strncasecmp(v, mt, len) != 0)
+		return (false);
+	return (n == len || v[len] == ';' || v[len] == ' ' || v[len] == '\t');
+}
+
+/*
+ * The id parameter of an Event header value v[0..n) of the refer package
+ * (RFC 3515 2.4.6: the CSeq of the REFER the NOTIFY reports on), or -1.
+ */
+static int64_t
+event_refer_id(const char *v, size_t n)
+{
+	size_t	i, k;
+	int64_t	id;
+
+	i = sipscan_token_len(v, n);
+	for (;;) {
+		while (i < n && (v[i] == ' ' || v[i] == '\t'))
+			i++;
+		if (i == n || v[i] != ';')
+			return (-1);
+		for (i++; i < n && (v[i] == ' ' || v[i] == '\t'); i++)
+			;
+		k = i;
+		while (i < n && v[i] != '=' && v[i] != ';' && v[i] != ' ' &&
+		    v[i] != '\t')
+			i++;
+		if (i - k != 2 || strncasecmp(v + k, "id", 2) != 0) {
+			/* Another parameter: on to the next. */
+			while (i < n && v[i] != ';')
+				i++;
+			continue;
+		}
+		while (i < n && (v[i] == ' ' || v[i] == '\t'))
+			i++;
+		if (i == n || v[i] != '=')
+			return (-1);
+		for (i++; i < n && (v[i] == ' ' || v[i] == '\t'); i++)
+			;
+		if (i == n || !is_digit(v[i]))
+			return (-1);
+		/* CSeq numbers are below 2**31 (RFC 3261 8.1.1.5). */
+		for (id = 0; i < n && is_digit(v[i]); i++)
+			if ((id = id * 10 + (v[i] - '0')) > UINT32_MAX)
+				return (-1);
+		return (id);
+	}
+}
+
+/*
+ * A refer NOTIFY that went whole to libosip2: its Event header, its
+ * Content-Type and its body, as libosip2 found them.
+ */
+static void
+sipmsg_refer_notify(const struct sip_parts *pp, int *status, int64_t *id)
+{
+	const osip_content_type_t	*ct = pp->ctype;
+	const char			*ev;
+
+	*status = 0;
+	*id = -1;
+	if ((ev = sipmsg_header(pp->m, "event")) == NULL &&
+	    (ev = sipmsg_header(pp->m, "o")) == NULL)
+		return;
+	if (!token_is(ev, sipscan_token_len(ev, strlen(ev)), "refer"))
+		return;
+	*id = event_refer_id(ev, strlen(ev));
+	if (ct != NULL && ct->type != NULL && ct->subtype != NULL &&
+	    strcasecmp(ct->type, "message") == 0 &&
+	    strcasecmp(ct->subtype, "sipfrag") == 0)
+		*status = sipfrag_status(pp->body, pp->body_len);
+}
+
 static int
 sipmsg_extract(struct sip_parser *sp, const struct sip_parts *pp,
     struct sip_msg *sm)
@@ -630,15 +747,11 @@ sipmsg_extract(struct sip_parser *sp, const struct sip_parts *pp,
 	copy(sm->reason, sizeof sm->reason, parts_header(pp, "reason"));
 	sipmsg_body(sm, pp);
 	sipmsg_register(sm, pp);
+	sm->refer_frag_status = 0;
+	sm->refer_event_id = -1;
 	return (0);
 }
 
-/* Is s[0..n) equal to name, ignoring case? */
-static int
-token_is(const char *s, size_t n, const char *name)
-{
-	return (strlen(name) == n && strncasecmp(s, name, n) == 0);
-}
 
 static void
 plan_grow(struct reduce_plan *pl)
@@ -709,6 +822,7 @@ sipmsg_classify(struct sip_parser *sp, const char *p, size_t len)
 	size_t			 vlen, k, mlen;
 	int			 response, notify, offer, keep, kind, r;
 	int			 via_seen = 0, to_tag = 0, multipart = 0;
+	int			 refer_event = 0;
 	long			 clen = -1;	/* Content-Length, -1 absent */
 
 	if (memchr(p, '\0', len) != NULL)
@@ -726,6 +840,8 @@ sipmsg_classify(struct sip_parser *sp, const char *p, size_t len)
 	sc->expires.p = NULL;
 	pl->nreg = 0;
 	sc->ok = sp->fast && osiparena_installed();
+	sp->frag_status = 0;
+	sp->frag_id = -1;
 	sc->start.p = p;
 	sc->start.n = (size_t)(eol - p);
 	pl->nkeep = pl->ncontent = 0;
@@ -802,9 +918,13 @@ sipmsg_classify(struct sip_parser *sp, const char *p, size_t len)
 				    fast_trim(v, vlen);
 			break;
 		case HDR_EVENT:
-			if (notify && !token_is(v, sipscan_token_len(v, vlen),
-			    "refer"))
+			if (!notify)
+				break;
+			if (!token_is(v, sipscan_token_len(v, vlen), "refer"))
 				return (REDUCE_UNTRACKED);
+			if (!refer_event)
+				sp->frag_id = event_refer_id(v, vlen);
+			refer_event = 1;
 			break;
 		case HDR_CTYPE:
 		case HDR_CLEN:
@@ -878,6 +998,10 @@ sipmsg_classify(struct sip_parser *sp, const char *p, size_t len)
 		if (clen != -1 && next != NULL && clen != (long)(end - next))
 			return (REDUCE_WHOLE);
 	}
+	/* A refer NOTIFY's report: the first line of its sipfrag. */
+	if (refer_event && next != NULL && ctype_is_sipfrag(sc->ctype.p,
+	    sc->ctype.n))
+		sp->frag_status = sipfrag_status(next, (size_t)(end - next));
 	/* Each once and not empty, as the fast parse needs them. */
 	if (sc->nfrom != 1 || sc->nto != 1 || sc->ncall_id != 1 ||
 	    sc->ncseq != 1 || sc->from.n == 0 || sc->to.n == 0 ||
@@ -1012,9 +1136,15 @@ sipmsg_input(struct sip_parser *sp, const struct payload *pl)
 		osiparena_end();
 		return;
 	}
+	if (r == REDUCE_WHOLE && sm->is_request && sm->method == SIP_NOTIFY)
+		sipmsg_refer_notify(&parts, &sp->frag_status, &sp->frag_id);
 	sipmsg_osip_free(m);
 	osiparena_end();
 parsed:
+	if (sm->is_request && sm->method == SIP_NOTIFY) {
+		sm->refer_frag_status = sp->frag_status;
+		sm->refer_event_id = sp->frag_id;
+	}
 	sm->ts_us = pl->ts_us;
 	sm->src = pl->src;
 	sm->dst = pl->dst;

@@ -49,7 +49,7 @@ on_contact(const struct contact_event *ev, void *arg)
 {
 	struct pipe	*p = arg;
 
-	assert_true(ev->type <= CONTACT_EV_LEG_END);
+	assert_true(ev->type < CONTACT_EV_NTYPES);
 	p->nev[ev->type]++;
 	agent_contact_input(p->agents, ev);
 	interval_input(p->intervals, ev);
@@ -492,6 +492,7 @@ sipm(const struct dlg *d, enum sip_method method, int status, bool by_uac,
 			    sizeof m.replaces_call_id, "%s", d->replaces);
 	}
 	m.sdp_dir = SDP_DIR_NONE;
+	m.refer_event_id = -1;
 	return (m);
 }
 
@@ -565,6 +566,19 @@ send_refer(struct pipe *p, const struct dlg *d, bool by_uac, uint32_t cseq,
 		    replaces);
 	pipe_feed(p, &m);
 	m = sipm(d, SIP_REFER, status, by_uac, cseq, ts_us + 20000);
+	pipe_feed(p, &m);
+}
+
+void
+send_notify(struct pipe *p, const struct dlg *d, bool by_uac, uint32_t cseq,
+    int frag_status, int64_t event_id, int64_t ts_us)
+{
+	struct sip_msg	m = sipm(d, SIP_NOTIFY, 0, by_uac, cseq, ts_us);
+
+	m.refer_frag_status = frag_status;
+	m.refer_event_id = event_id;
+	pipe_feed(p, &m);
+	m = sipm(d, SIP_NOTIFY, SIP_OK, by_uac, cseq, ts_us + 10000);
 	pipe_feed(p, &m);
 }
 

@@ -52,7 +52,7 @@ struct pipe {
 	struct interval_stats	 istats;
 	struct agent_stats	 astats;
 	/* Contact events seen, by type. */
-	size_t			 nev[CONTACT_EV_LEG_END + 1];
+	size_t			 nev[CONTACT_EV_NTYPES];
 };
 
 /* One dialog: who sent the INVITE to whom, with which identifiers. */
@@ -149,6 +149,13 @@ void	send_offer(struct pipe *p, const struct dlg *d, bool by_uac,
 void	send_refer(struct pipe *p, const struct dlg *d, bool by_uac,
 	    uint32_t cseq, const char *refer_to, const char *replaces,
 	    int status, int64_t ts_us);
+/*
+ * A NOTIFY of the refer package whose sipfrag reports frag_status (0:
+ * none or malformed), Event id event_id (-1: none), answered 200 10 ms
+ * later.
+ */
+void	send_notify(struct pipe *p, const struct dlg *d, bool by_uac,
+	    uint32_t cseq, int frag_status, int64_t event_id, int64_t ts_us);
 /* INVITE at ts, 180 at +100 ms, 200 at answer_ms after ts, ACK. */
 void	send_answered(struct pipe *p, const struct dlg *d, int64_t ts_us,
 	    int64_t answer_us);

@@ -451,6 +451,65 @@ every_state_in_priority_order(void **state)
 }
 
 /*
+ * DESIGN.md 3.3 and 7: the 202 to 1001's blind REFER (20.020) ends its
+ * segment, a change with reason end: the leg, still up, is in no
+ * contact (busy_other). A NOTIFY reporting the transfer failed (sipfrag
+ * 503 at 25 s) reopens the segment: 1001 is back on_call with reason
+ * transfer_failed, until it hangs up at 40 s; the sales wrap-up (30 s)
+ * starts there, not at the 202.
+ */
+static void
+transfer_failed_puts_the_agent_back_on_the_call(void **state)
+{
+	struct pipe	 p;
+	json_t		*o;
+
+	(void)state;
+	pipe_open(&p, YAML);
+	reg(&p, "1001", AGENT1, "r1@a1", 1, 3600, AT(0));
+	send_invite(&p, &in1, ATS(9));
+	send_answered(&p, &ag1, ATS(10), ATS(12));
+	send_refer(&p, &ag1, false, 1, "<sip:1002@10.0.0.10>", NULL,
+	    SIP_ACCEPTED, ATS(20));
+	send_notify(&p, &ag1, true, 2, 100, 1, AT(20100));
+	send_notify(&p, &ag1, true, 3, 503, 1, ATS(25));
+	send_bye(&p, &ag1, false, 2, ATS(40));
+	send_bye(&p, &in1, false, 2, ATS(40));
+	pipe_flush(&p, ATS(100));
+	pipe_done(&p);
+	assert_int_equal(nst(&p, "1001"), 8);
+	expect_change(st(&p, "1001", 3), 12000, "on_call", "ringing", 2000,
+	    "answer");
+	o = st(&p, "1001", 4);
+	expect_change(o, 20020, "busy_other", "on_call", 8020, "end");
+	expect_str(o, "queue", "sales");
+	o = st(&p, "1001", 5);
+	expect_change(o, 25000, "on_call", "busy_other", 4980,
+	    "transfer_failed");
+	expect_str(o, "queue", "sales");
+	expect_str(o, "contact_id", IN1_ID);
+	o = st(&p, "1001", 6);
+	expect_change(o, 40000, "wrapup", "on_call", 15000, "end");
+	expect_str(o, "queue", "sales");
+	o = st(&p, "1001", 7);
+	expect_change(o, 70000, "available", "wrapup", 30000, "wrapup_end");
+	expect_str(o, "contact_id", IN1_ID);
+
+	/* The state stream cannot be revised: on_call_s lacks the 4.98 s
+	   busy_other that busy_s, the reopened segment, holds. */
+	o = pipe_agent_interval(&p, "1001", T0_US);
+	expect_num(o, "on_call_s", 23.02);	/* 12-20.02, 25-40 */
+	expect_num(o, "busy_other_s", 4.98);
+	expect_num(o, "busy_s", 28.0);
+	expect_num(o, "handle_s", 28.0);
+	expect_int(o, "handled", 1);
+	expect_int(o, "transfers", 1);
+	expect_num(o, "wrapup_s", 30.0);
+	expect_num(o, "available_s", 39.99);	/* 0.01-10, 70-100 */
+	pipe_close(&p);
+}
+
+/*
  * Wrap-up cut short by a ring, and the queue of the last ended segment
  * decides: sales (30 s) at 20 s, then a support (5 s) call rings at 30 s,
  * is answered at 32 s and ends at 40 s: wrapup to 45 s, not 50 s.
@@ -862,6 +921,7 @@ main(void)
 		cmocka_unit_test(binding_expires_exactly_at_the_granted_time),
 		cmocka_unit_test(unregister_unbinds_at_once_and_clears_a_pause),
 		cmocka_unit_test(every_state_in_priority_order),
+		cmocka_unit_test(transfer_failed_puts_the_agent_back_on_the_call),
 		cmocka_unit_test(wrapup_cut_short_by_a_ring_last_queue_decides),
 		cmocka_unit_test(coinciding_changes_are_one_change),
 		cmocka_unit_test(static_mode_logs_in_the_listed_agents),

@@ -865,6 +865,300 @@ blind_transferor_segment_ends_at_the_202_to_its_refer(void **state)
 	pipe_close(&p);
 }
 
+/*
+ * DESIGN.md 3.3: "... unless a NOTIFY on that leg then reports the
+ * transfer failed (sipfrag status >= 300): then the segment runs on to
+ * the leg's end", and a REFER accepted with 202 stays a transfer. Agent
+ * 1001 answers at 10.000 and REFERs (its CSeq 1) at 40.000, 202 at
+ * 40.020; the PBX NOTIFYs sipfrag 100 at 40.100 (its CSeq 2, Event
+ * id=1) and, unless final is 0, final at 45.000 (CSeq 3); the caller
+ * hangs up at 100.000, the PBX BYEs 1001 at 100.010.
+ */
+static void
+blind_transfer_reported(struct pipe *p, int final)
+{
+	caller_waits(p, &in1, AT(0));
+	send_answered(p, &ag1, AT(1000), AT(10000));
+	send_refer(p, &ag1, false, 1, "<sip:1002@10.0.0.10>", NULL,
+	    SIP_ACCEPTED, AT(40000));
+	send_notify(p, &ag1, true, 2, 100, 1, AT(40100));
+	if (final != 0)
+		send_notify(p, &ag1, true, 3, final, 1, AT(45000));
+	send_bye(p, &in1, true, 2, AT(100000));
+	send_bye(p, &ag1, true, 4, AT(100010));
+}
+
+/* The call and its interval (queue and agent 1001) hold handle_s. */
+static void
+expect_one_segment(const struct pipe *p, double handle_s)
+{
+	json_t	*o;
+
+	o = call_end(p, "sales", IN1_ID);
+	expect_num(o, "handle_s", handle_s);
+	expect_num(o, "talk_s", handle_s);
+	expect_num(o, "hold_s", 0);
+	expect_int(o, "transfers", 1);
+	expect_str(o, "ended_by", "caller");
+	o = pipe_interval(p, "sales", T0_US);
+	expect_int(o, "handled", 1);
+	expect_num(o, "handle_s", handle_s);
+	expect_int(o, "transfers", 1);
+	expect_int(o, "transfers_blind", 1);
+	o = pipe_agent_interval(p, "1001", T0_US);
+	expect_int(o, "handled", 1);
+	expect_num(o, "handle_s", handle_s);
+	expect_num(o, "busy_s", handle_s);
+	expect_int(o, "transfers", 1);
+}
+
+static void
+transfer_failed_notify_runs_the_segment_on_to_the_leg_end(void **state)
+{
+	static const int	 fail[] = { 486, 503 };
+	struct pipe		 p;
+	size_t			 i;
+
+	(void)state;
+	for (i = 0; i < sizeof fail / sizeof fail[0]; i++) {
+		pipe_open(&p, YAML);
+		blind_transfer_reported(&p, fail[i]);
+		pipe_flush(&p, ATS(200));
+	pipe_done(&p);
+		/* 10.000 -> 100.010, the transfer still counted. */
+		expect_one_segment(&p, 90.01);
+		assert_int_equal(pipe_nev(&p, CONTACT_EV_SEGMENT_REOPEN), 1);
+		assert_int_equal(pipe_count(&p, "call.transfer.sales"), 1);
+		pipe_close(&p);
+	}
+}
+
+static void
+transfer_notify_200_leaves_the_segment_ended_at_the_202(void **state)
+{
+	struct pipe	p;
+
+	(void)state;
+	pipe_open(&p, YAML);
+	blind_transfer_reported(&p, SIP_OK);
+	pipe_flush(&p, ATS(200));
+	pipe_done(&p);
+	/* 10.000 -> 40.020. */
+	expect_one_segment(&p, 30.02);
+	assert_int_equal(pipe_nev(&p, CONTACT_EV_SEGMENT_REOPEN), 0);
+	pipe_close(&p);
+}
+
+static void
+transfer_failure_starts_at_sipfrag_300_exactly(void **state)
+{
+	struct pipe	p;
+
+	(void)state;
+	pipe_open(&p, YAML);
+	blind_transfer_reported(&p, 299);
+	pipe_flush(&p, ATS(200));
+	pipe_done(&p);
+	expect_one_segment(&p, 30.02);
+	pipe_close(&p);
+	pipe_open(&p, YAML);
+	blind_transfer_reported(&p, 300);
+	pipe_flush(&p, ATS(200));
+	pipe_done(&p);
+	expect_one_segment(&p, 90.01);
+	pipe_close(&p);
+}
+
+/*
+ * Failure NOTIFYs that report on no accepted REFER of the leg: before
+ * any REFER (30.000), after one refused 403 (CSeq 1 at 35.000, NOTIFY
+ * 36.000); after the 202 to CSeq 2 (40.020): one sent by the agent's
+ * side, one whose Event id names CSeq 1. None reopens the segment, so
+ * the 202 ends it: 10.000 -> 40.020.
+ */
+static void
+failure_notify_without_its_accepted_refer_changes_nothing(void **state)
+{
+	struct pipe	p;
+
+	(void)state;
+	pipe_open(&p, YAML);
+	caller_waits(&p, &in1, AT(0));
+	send_answered(&p, &ag1, AT(1000), AT(10000));
+	send_notify(&p, &ag1, true, 2, 503, -1, AT(30000));
+	send_refer(&p, &ag1, false, 1, "<sip:1002@10.0.0.10>", NULL, 403,
+	    AT(35000));
+	send_notify(&p, &ag1, true, 3, 503, 1, AT(36000));
+	send_refer(&p, &ag1, false, 2, "<sip:1002@10.0.0.10>", NULL,
+	    SIP_ACCEPTED, AT(40000));
+	send_notify(&p, &ag1, false, 3, 503, 2, AT(41000));
+	send_notify(&p, &ag1, true, 4, 503, 1, AT(42000));
+	send_notify(&p, &ag1, true, 5, SIP_OK, 2, AT(43000));
+	send_bye(&p, &in1, true, 2, AT(100000));
+	send_bye(&p, &ag1, true, 6, AT(100010));
+	pipe_flush(&p, ATS(200));
+	pipe_done(&p);
+	expect_one_segment(&p, 30.02);
+	assert_int_equal(pipe_nev(&p, CONTACT_EV_SEGMENT_REOPEN), 0);
+	pipe_close(&p);
+}
+
+/*
+ * The 202 to REFER 1 (40.020) ends the segment, its NOTIFY reports 200;
+ * the phone, still on the leg, sends REFER 2 (50.000, 202 50.020), whose
+ * NOTIFY reports 503: not the transfer that ended the segment, which
+ * stays ended at 40.020. Both count as transfers.
+ */
+static void
+failure_of_a_later_refer_leaves_the_segment_ended(void **state)
+{
+	struct pipe	 p;
+	json_t		*o;
+
+	(void)state;
+	pipe_open(&p, YAML);
+	caller_waits(&p, &in1, AT(0));
+	send_answered(&p, &ag1, AT(1000), AT(10000));
+	send_refer(&p, &ag1, false, 1, "<sip:1002@10.0.0.10>", NULL,
+	    SIP_ACCEPTED, AT(40000));
+	send_notify(&p, &ag1, true, 2, SIP_OK, 1, AT(41000));
+	send_refer(&p, &ag1, false, 2, "<sip:1003@10.0.0.10>", NULL,
+	    SIP_ACCEPTED, AT(50000));
+	send_notify(&p, &ag1, true, 3, 503, 2, AT(51000));
+	send_bye(&p, &in1, true, 2, AT(100000));
+	send_bye(&p, &ag1, true, 4, AT(100010));
+	pipe_flush(&p, ATS(200));
+	pipe_done(&p);
+	o = call_end(&p, "sales", IN1_ID);
+	expect_num(o, "handle_s", 30.02);
+	expect_int(o, "transfers", 2);
+	assert_int_equal(pipe_nev(&p, CONTACT_EV_SEGMENT_REOPEN), 0);
+	pipe_close(&p);
+}
+
+/* A second failure NOTIFY (46.000) and a copy of the first (47.000). */
+static void
+second_failure_notify_is_idempotent(void **state)
+{
+	struct pipe	p;
+
+	(void)state;
+	pipe_open(&p, YAML);
+	caller_waits(&p, &in1, AT(0));
+	send_answered(&p, &ag1, AT(1000), AT(10000));
+	send_refer(&p, &ag1, false, 1, "<sip:1002@10.0.0.10>", NULL,
+	    SIP_ACCEPTED, AT(40000));
+	send_notify(&p, &ag1, true, 2, 503, 1, AT(45000));
+	send_notify(&p, &ag1, true, 3, 486, -1, AT(46000));
+	send_notify(&p, &ag1, true, 2, 503, 1, AT(47000));
+	send_bye(&p, &in1, true, 2, AT(100000));
+	send_bye(&p, &ag1, true, 4, AT(100010));
+	pipe_flush(&p, ATS(200));
+	pipe_done(&p);
+	expect_one_segment(&p, 90.01);
+	assert_int_equal(pipe_nev(&p, CONTACT_EV_SEGMENT_REOPEN), 1);
+	pipe_close(&p);
+}
+
+/*
+ * A hold the agent takes after the 202 (offer 42.000), resumed at
+ * 60.000: with the failure NOTIFY at 45.000 the segment's end is the
+ * leg's, so the hold is inside it (docs/decisions.md): held 18.000 of
+ * 90.010. With the transfer reported done, it is after the segment's end
+ * and does not count.
+ */
+static void
+hold_between_the_202_and_the_failure_counts(void **state)
+{
+	struct pipe	 p;
+	json_t		*o;
+	int		 k;
+
+	(void)state;
+	for (k = 0; k < 2; k++) {
+		pipe_open(&p, YAML);
+		caller_waits(&p, &in1, AT(0));
+		send_answered(&p, &ag1, AT(1000), AT(10000));
+		send_refer(&p, &ag1, false, 1, "<sip:1002@10.0.0.10>", NULL,
+		    SIP_ACCEPTED, AT(40000));
+		send_offer(&p, &ag1, false, 2, SDP_DIR_SENDONLY, false,
+		    AT(42000));
+		send_notify(&p, &ag1, true, 2, k == 0 ? 503 : SIP_OK, 1,
+		    AT(45000));
+		send_offer(&p, &ag1, false, 3, SDP_DIR_SENDRECV, false,
+		    AT(60000));
+		send_bye(&p, &in1, true, 2, AT(100000));
+		send_bye(&p, &ag1, true, 4, AT(100010));
+		pipe_flush(&p, ATS(200));
+	pipe_done(&p);
+		o = call_end(&p, "sales", IN1_ID);
+		expect_num(o, "handle_s", k == 0 ? 90.01 : 30.02);
+		expect_num(o, "hold_s", k == 0 ? 18.0 : 0);
+		expect_num(o, "talk_s", k == 0 ? 72.01 : 30.02);
+		expect_int(o, "holds", k == 0 ? 1 : 0);
+		o = pipe_interval(&p, "sales", T0_US);
+		expect_num(o, "hold_s", k == 0 ? 18.0 : 0);
+		expect_num(o, "talk_s", k == 0 ? 72.01 : 30.02);
+		expect_int(o, "holds", k == 0 ? 1 : 0);
+		/* The hold is published when the segment takes it back. */
+		assert_int_equal(pipe_count(&p, "call.hold.sales"), k == 0);
+		assert_int_equal(pipe_count(&p, "call.resume.sales"), k == 0);
+		if (k == 0)
+			expect_str(pipe_get(&p, "call.hold.sales", 0), "ts",
+			    "2026-11-23T09:00:45.000Z");
+		pipe_close(&p);
+	}
+}
+
+/*
+ * The interval of the segment's end: the 202 at 899.020 (09:00), the
+ * failure at 901.000, within the 2 s grace: the 09:00 interval is still
+ * open and gives its counts back; the segment ends at 1000.010 (09:15).
+ * At 910.000 the 09:00 interval was published at 902: it keeps the
+ * segment as it stood at the 202 (889.020 s), 09:15 gets what it gained
+ * (990.010 - 889.020 = 100.990) and no second handled; busy time after
+ * the 202 counts from 09:15 on (docs/decisions.md).
+ */
+static void
+failure_moves_the_segment_end_to_the_leg_end_interval(void **state)
+{
+	struct pipe	 p;
+	json_t		*o;
+	int		 late;
+
+	(void)state;
+	for (late = 0; late < 2; late++) {
+		pipe_open(&p, YAML);
+		caller_waits(&p, &in1, AT(0));
+		send_answered(&p, &ag1, AT(1000), AT(10000));
+		send_refer(&p, &ag1, false, 1, "<sip:1002@10.0.0.10>", NULL,
+		    SIP_ACCEPTED, AT(899000));
+		send_notify(&p, &ag1, true, 2, 480, 1,
+		    late ? AT(910000) : AT(901000));
+		send_bye(&p, &in1, true, 2, AT(1000000));
+		send_bye(&p, &ag1, true, 3, AT(1000010));
+		pipe_flush(&p, ATS(200));
+	pipe_done(&p);
+		expect_num(call_end(&p, "sales", IN1_ID), "handle_s", 990.01);
+		o = pipe_interval(&p, "sales", T0_US);
+		expect_int(o, "handled", late ? 1 : 0);
+		expect_num(o, "handle_s", late ? 889.02 : 0);
+		expect_int(o, "transfers", 1);
+		o = pipe_agent_interval(&p, "1001", T0_US);
+		expect_int(o, "handled", late ? 1 : 0);
+		expect_num(o, "busy_s", late ? 889.02 : 890.0);
+		o = pipe_interval(&p, "sales", ATS(900));
+		expect_int(o, "handled", late ? 0 : 1);
+		expect_num(o, "handle_s", late ? 100.99 : 990.01);
+		expect_int(o, "transfers", 0);
+		o = pipe_agent_interval(&p, "1001", ATS(900));
+		expect_int(o, "handled", late ? 0 : 1);
+		expect_num(o, "handle_s", late ? 100.99 : 990.01);
+		expect_num(o, "busy_s", 100.01);
+		pipe_close(&p);
+	}
+}
+
 /* ---- holds and ended_by ---- */
 
 static void
@@ -1066,6 +1360,19 @@ main(void)
 		    blind_refer_accepted_with_202_is_a_transfer_and_the_call_goes_on),
 		cmocka_unit_test(
 		    blind_transferor_segment_ends_at_the_202_to_its_refer),
+		cmocka_unit_test(
+		    transfer_failed_notify_runs_the_segment_on_to_the_leg_end),
+		cmocka_unit_test(
+		    transfer_notify_200_leaves_the_segment_ended_at_the_202),
+		cmocka_unit_test(transfer_failure_starts_at_sipfrag_300_exactly),
+		cmocka_unit_test(
+		    failure_notify_without_its_accepted_refer_changes_nothing),
+		cmocka_unit_test(second_failure_notify_is_idempotent),
+		cmocka_unit_test(
+		    failure_of_a_later_refer_leaves_the_segment_ended),
+		cmocka_unit_test(hold_between_the_202_and_the_failure_counts),
+		cmocka_unit_test(
+		    failure_moves_the_segment_end_to_the_leg_end_interval),
 		cmocka_unit_test(
 		    hold_inside_a_segment_counts_in_hold_s_and_talk_s_is_the_rest),
 		cmocka_unit_test(

@@ -69,7 +69,7 @@ struct fixture {
 	struct config		*cfg;
 	struct leg_table	*lt;
 	struct contact_table	*ct;
-	size_t			 nev[CONTACT_EV_LEG_END + 1];
+	size_t			 nev[CONTACT_EV_NTYPES];
 	size_t			 nends;
 	struct end		 ends[ENDS_MAX];
 	bool			 last_transfer_attended;
@@ -397,6 +397,8 @@ refer_accepted_with_202_is_a_transfer_though_its_notify_fails(void **state)
 	/* The PBX reports the transfer failed (sipfrag 503): the agent
 	   keeps the caller. */
 	m = msg(&ag1, SIP_NOTIFY, 0, true, true, 2, AT(30100));
+	m.refer_frag_status = 503;
+	m.refer_event_id = 2;
 	feed(&fx, m);
 	feed(&fx, msg(&ag1, SIP_NOTIFY, SIP_OK, true, true, 2, AT(30110)));
 	bye(&fx, &ag1, false, 3, AT(90000));
@@ -404,6 +406,8 @@ refer_accepted_with_202_is_a_transfer_though_its_notify_fails(void **state)
 	e = end_of(&fx, in1.call_id);
 	assert_int_equal(e->transfers, 1);
 	assert_int_equal(fx.nev[CONTACT_EV_TRANSFER], 1);
+	/* The segment runs on to the leg's end (test_contact.c). */
+	assert_int_equal(fx.nev[CONTACT_EV_SEGMENT_REOPEN], 1);
 	assert_false(fx.last_transfer_attended);
 	/* A REFER refused is none. */
 	fx_close(&fx);

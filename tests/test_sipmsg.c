@@ -949,6 +949,130 @@ notify_is_kept_only_for_the_refer_event_package(void **state)
 	assert_string_equal(m->call_id, "agentleg-1@10.0.0.10");
 }
 
+/* A refer NOTIFY with an Event header line, a Content-Type and a body. */
+static const struct sip_msg *
+parse_refer_notify(struct fixture *fx, const char *event, const char *ctype,
+    const char *body)
+{
+	char	hdr[MSG_MAX], buf[MSG_MAX];
+
+	snprintf(hdr, sizeof hdr,
+	    "NOTIFY sip:1001@10.1.0.5 SIP/2.0\r\n"
+	    "Via: SIP/2.0/UDP 10.0.0.10:5060;branch=z9hG4bK-n\r\n"
+	    "From: <sip:5100@10.0.0.10>;tag=pbx1\r\n"
+	    "To: <sip:1001@10.1.0.5>;tag=ph1\r\n"
+	    "Call-ID: agentleg-1@10.0.0.10\r\n"
+	    "CSeq: 9 NOTIFY\r\n"
+	    "Subscription-State: terminated;reason=noresource\r\n"
+	    "%s", event);
+	return (parse(fx, with_body(buf, sizeof buf, hdr, ctype, body)));
+}
+
+/*
+ * RFC 3515 2.4.5: the status line of a refer NOTIFY's message/sipfrag
+ * body, three digits 1xx-6xx then SP, CR, LF or the end, else 0; RFC
+ * 3515 2.4.6: the Event header's id parameter, else -1.
+ */
+static void
+refer_notify_gives_its_sipfrag_status_and_event_id(void **state)
+{
+	static const struct {
+		const char	*event;
+		const char	*ctype;
+		const char	*body;
+		int		 status;
+		int64_t		 id;
+	} cases[] = {
+		{ "Event: refer;id=93809824\r\n", "message/sipfrag;version=2.0",
+		    "SIP/2.0 503 Service Unavailable\r\n", 503, 93809824 },
+		{ "Event: refer\r\n", "message/sipfrag",
+		    "SIP/2.0 100 Trying\r\n", 100, -1 },
+		{ "o: REFER ; ID = 7\r\n", "Message/SipFrag",
+		    "sip/2.0 299 Odd\r\n", 299, 7 },
+		{ "Event: refer;foo=1;id=12\r\n", "message/sipfrag",
+		    "SIP/2.0 300 Multiple Choices\r\nContact: <sip:x@y>\r\n",
+		    300, 12 },
+		{ "Event: refer;id=12abc\r\n", "message/sipfrag",
+		    "SIP/2.0 486", 486, 12 },
+		{ "Event: refer;id=abc\r\n", "message/sipfrag",
+		    "SIP/2.0 603 Decline\r\n", 603, -1 },
+		{ "Event: refer;id=99999999999\r\n", "message/sipfrag",
+		    "SIP/2.0 480 Temporarily Unavailable\r\n", 480, -1 },
+		{ "Event: refer;idx=3\r\n", "message/sipfrag",
+		    "SIP/2.0 200 OK\r\n", 200, -1 },
+		/* Malformed: no status; another type: none either. */
+		{ "Event: refer;id=1\r\n", "message/sipfrag",
+		    "SIP/2.0 4x6 Busy Here\r\n", 0, 1 },
+		{ "Event: refer;id=1\r\n", "message/sipfrag",
+		    "SIP/2.0 4866 Busy Here\r\n", 0, 1 },
+		{ "Event: refer;id=1\r\n", "message/sipfrag",
+		    "SIP/2.0 703 Beyond\r\n", 0, 1 },
+		{ "Event: refer;id=1\r\n", "message/sipfrag",
+		    "SIP/2.0 50", 0, 1 },
+		{ "Event: refer;id=1\r\n", "message/sipfrag",
+		    " SIP/2.0 503 Service Unavailable\r\n", 0, 1 },
+		{ "Event: refer;id=1\r\n", "message/sipfrag",
+		    "HTTP/1.1 503 Service Unavailable\r\n", 0, 1 },
+		{ "Event: refer;id=1\r\n", "message/sipfrag", "", 0, 1 },
+		{ "Event: refer;id=1\r\n", "text/plain",
+		    "SIP/2.0 503 Service Unavailable\r\n", 0, 1 },
+		{ "Event: refer;id=1\r\n", "message/sipfragment",
+		    "SIP/2.0 503 Service Unavailable\r\n", 0, 1 },
+		/* Without an Event header the package is unknown: none. */
+		{ "", "message/sipfrag", "SIP/2.0 503 Service Unavailable\r\n",
+		    0, -1 },
+	};
+	struct fixture		*fx = *state;
+	const struct sip_msg	*m;
+	size_t			 i;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		fx->sink.n = 0;		/* the sink holds SINK_MAX */
+		m = parse_refer_notify(fx, cases[i].event, cases[i].ctype,
+		    cases[i].body);
+		assert_int_equal(m->method, SIP_NOTIFY);
+		if (m->refer_frag_status != cases[i].status ||
+		    m->refer_event_id != cases[i].id)
+			fail_msg("case %zu: status %d id %lld", i,
+			    m->refer_frag_status, (long long)m->refer_event_id);
+	}
+	/* Other messages carry none, whatever their body. */
+	m = parse(fx, INVITE);
+	assert_int_equal(m->refer_frag_status, 0);
+	assert_int_equal(m->refer_event_id, -1);
+}
+
+/*
+ * A refer NOTIFY that goes to libosip2 whole (a NUL byte in its body):
+ * the same fields from libosip2's own parse.
+ */
+static void
+refer_notify_parsed_whole_gives_the_same_fields(void **state)
+{
+	static const char	 text[] =
+	    "NOTIFY sip:1001@10.1.0.5 SIP/2.0\r\n"
+	    "Via: SIP/2.0/UDP 10.0.0.10:5060;branch=z9hG4bK-n\r\n"
+	    "From: <sip:5100@10.0.0.10>;tag=pbx1\r\n"
+	    "To: <sip:1001@10.1.0.5>;tag=ph1\r\n"
+	    "Call-ID: agentleg-1@10.0.0.10\r\n"
+	    "CSeq: 9 NOTIFY\r\n"
+	    "Event: refer;id=4\r\n"
+	    "Content-Type: message/sipfrag\r\n"
+	    "Content-Length: 20\r\n"
+	    "\r\n"
+	    "SIP/2.0 486 Busy\r\n\0x";
+	struct fixture		*fx = *state;
+	const struct sip_msg	*m;
+	size_t			 before = fx->sink.n;
+
+	feed_len(fx, text, sizeof text - 1);
+	assert_int_equal(fx->sink.n, before + 1);
+	m = &fx->sink.msgs[before];
+	assert_int_equal(m->method, SIP_NOTIFY);
+	assert_int_equal(m->refer_frag_status, 486);
+	assert_int_equal(m->refer_event_id, 4);
+}
+
 static void
 headers_nobody_reads_are_never_parsed(void **state)
 {
@@ -1107,6 +1231,8 @@ assert_same_parse(const char *text)
 		assert_int_equal(x->has_sdp, y->has_sdp);
 		assert_int_equal(x->sdp_dir, y->sdp_dir);
 		assert_int_equal(x->sdp_c_zero, y->sdp_c_zero);
+		assert_int_equal(x->refer_frag_status, y->refer_frag_status);
+		assert_int_equal(x->refer_event_id, y->refer_event_id);
 	}
 	sipmsg_free(fast);
 	sipmsg_free(whole);
@@ -1117,6 +1243,18 @@ header_by_header_parse_agrees_with_osip_message_parse(void **state)
 {
 	static const char *const texts[] = {
 		INVITE, RINGING,
+		/* A refer NOTIFY reporting a failed transfer. */
+		"NOTIFY sip:1001@10.1.0.5 SIP/2.0\r\n"
+		"Via: SIP/2.0/UDP 10.0.0.10:5060;branch=z9hG4bK-n1\r\n"
+		"From: <sip:5100@10.0.0.10>;tag=pbx1\r\n"
+		"To: <sip:1001@10.1.0.5>;tag=ph1\r\n"
+		"Call-ID: agentleg-1@10.0.0.10\r\n"
+		"CSeq: 9 NOTIFY\r\n"
+		"Event: refer;id=3\r\n"
+		"Content-Type: message/sipfrag;version=2.0\r\n"
+		"Content-Length: 21\r\n"
+		"\r\n"
+		"SIP/2.0 486 Busy Here",
 		/* tel: PAI, correlation headers in odd case, Reason. */
 		"INVITE sip:+18005550100@10.0.0.10:5060;user=phone SIP/2.0\r\n"
 		"Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK-d1;rport\r\n"
@@ -1493,6 +1631,8 @@ main(void)
 		T(untracked_methods_are_dropped_before_parsing),
 		T(responses_to_untracked_methods_are_dropped_by_their_cseq),
 		T(notify_is_kept_only_for_the_refer_event_package),
+		T(refer_notify_gives_its_sipfrag_status_and_event_id),
+		T(refer_notify_parsed_whole_gives_the_same_fields),
 		T(register_contacts_and_expires_are_extracted),
 		T(headers_nobody_reads_are_never_parsed),
 		T(sdp_is_read_from_offers_only),

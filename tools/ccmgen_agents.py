@@ -31,7 +31,8 @@ Truth (never from the pcap): from the simulation's legs (the generator's LegFact
 its correlation of agent legs to contacts), REGISTER transactions and codes, each
 agent's state over time by DESIGN.md 7's priority (on_call, busy_other, ringing,
 wrapup, logged_out/unknown, paused, available), with one change per capture millisecond
-(the state after all changes in it; the reason the first of answer, ring, dial, end,
+(the state after all changes in it; the reason the first of answer, transfer_failed,
+ring, dial, end,
 unregister, register, expired, logout, login, pause, unpause, wrapup_end among its
 causes), timed changes (expiry, wrap-up end) at their due time, and state time per
 interval up to the last packet. Readings where DESIGN leaves a choice are listed in
@@ -42,7 +43,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Optional
 
-REASON_ORDER = ("answer", "ring", "dial", "end", "unregister", "register", "expired",
+REASON_ORDER = ("answer", "transfer_failed", "ring", "dial", "end", "unregister", "register", "expired",
                 "logout", "login", "pause", "unpause", "wrapup_end")
 FEATURE_CODES = {"pause": ("*41", "*49"), "unpause": ("*42",), "login": ("*43",),
                  "logout": ("*44",)}
@@ -559,7 +560,19 @@ def collect(gen, p, topo, calls, pairs, regs, packets):
                 seg = segment.get(id(leg))
                 if f.answered is not None:
                     a.causes.append(Cause(f.answered, "answer", cid, False))
-                if seg is not None:
+                if seg is not None and f.refer_failed is not None:
+                    # DESIGN 3.3: the 202 ended the segment (the still-up leg in no
+                    # contact), a NOTIFY then reported the transfer failed: back on
+                    # the call to the leg's end; the 202's wrap-up never starts.
+                    queue = link[0].call.queue.name
+                    a.on_call.append((f.answered, f.refer_202))
+                    a.causes.append(Cause(f.refer_202, "end", cid, False))
+                    a.busy_other.append((f.refer_202, f.refer_failed))
+                    a.causes.append(Cause(f.refer_failed, "transfer_failed", cid, False))
+                    a.on_call.append((f.refer_failed, f.end))
+                    a.wrapups.append((f.end, wrap.get(queue, 0) * 1_000_000, cid))
+                    a.causes.append(Cause(f.end, "end", cid, False))
+                elif seg is not None:
                     seg_end = f.end if f.refer_202 is None else min(f.end, f.refer_202)
                     a.on_call.append((f.answered, seg_end))
                     queue = link[0].call.queue.name
@@ -599,11 +612,14 @@ def collect(gen, p, topo, calls, pairs, regs, packets):
 @dataclass
 class LegTimes:
     """A leg's times (us): INVITE, first 2xx (or None), end (BYE, CANCEL or final
-    non-2xx), the 202 to a REFER its UAS (the agent) sent, if any."""
+    non-2xx), the 202 to a REFER its UAS (the agent) sent that ends its segment, if any
+    (the generator's segment_cut), and the NOTIFY that then reported that transfer
+    failed, reopening the segment, if any."""
     invite: int
     answered: Optional[int]
     end: int
     refer_202: Optional[int]
+    refer_failed: Optional[int] = None
 
 
 def leg_times(gen, keyed, at):
@@ -612,9 +628,9 @@ def leg_times(gen, keyed, at):
     events = [e for _, e in keyed]
     answer = next((e for e in events if e.kind == gen.OK_INVITE), None)
     end = next(e for e in events if e.kind in (gen.BYE, gen.CANCEL, gen.REJECT))
-    refer = [e for e in events if e.kind == gen.ACCEPTED_REFER and e.by == "uac"]
+    cut, failed = gen.segment_cut(events, end.t)
     return LegTimes(at(events[0]), answer and at(answer), at(end),
-                    min((at(e) for e in refer), default=None))
+                    cut and at(cut), failed and at(failed))
 
 
 def state_of(a, t, mode, bound, code_out, logged_in, paused, seen_2xx):

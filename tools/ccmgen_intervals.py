@@ -526,7 +526,13 @@ def rt_rows(gen, models, queues, packet_times, start_ms, realtime_s, delay=0):
     for m in models:
         for f in m.segments:
             # Real time sees a segment end at the 202 that ends it, or when its
-            # leg's end is decided (a BYE at its response, DESIGN.md 3.3).
+            # leg's end is decided (a BYE at its response, DESIGN.md 3.3); a
+            # NOTIFY reporting that transfer failed brings it back until then.
+            cut, failed = gen.segment_cut(m.events[id(f)], f.end)
+            if failed is not None:
+                segs.append((m.queue, f.answered, cut.t, m.hold_changes(f)))
+                segs.append((m.queue, failed.t, f.close, m.hold_changes(f)))
+                continue
             segs.append((m.queue, f.answered,
                          f.seg_end if f.seg_end < f.end else f.close,
                          m.hold_changes(f)))

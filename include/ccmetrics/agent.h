@@ -24,6 +24,7 @@ enum agent_state {
 /* Reasons of a change, in the order the first of coinciding ones wins. */
 enum agent_reason {
 	AGENT_R_ANSWER,
+	AGENT_R_TRANSFER_FAILED,	/* back on the call (DESIGN.md 3.3) */
 	AGENT_R_RING,
 	AGENT_R_DIAL,
 	AGENT_R_END,

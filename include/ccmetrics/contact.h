@@ -53,7 +53,9 @@ struct contact_attempt {
 	int64_t		 answer_us;	/* 0: not answered */
 	int64_t		 end_us;	/* 0: still up */
 	/* The segment's end: the leg's end, or the 202 to a REFER the
-	   agent sent, whichever came first (DESIGN.md 3.3); 0: not yet. */
+	   agent sent, whichever came first, unless a NOTIFY then reports
+	   that transfer failed: the leg's end (DESIGN.md 3.3); 0: not
+	   yet, or reopened by that NOTIFY. */
 	int64_t		 seg_end_us;
 	int64_t		 ring_ms;	/* invite -> answer, once answered */
 	int64_t		 handle_ms;	/* answer -> segment end, once it ended */
@@ -64,6 +66,9 @@ struct contact_attempt {
 	bool		 rona;
 	bool		 ended_by_agent;
 	int		 transfers;
+	int		 seg_refer;	/* transfers at the 202 that ended the
+					   segment (a failure of that REFER
+					   reopens it); 0: none did */
 };
 
 struct contact {
@@ -132,8 +137,17 @@ enum contact_event_type {
 	CONTACT_EV_SEGMENT_END,	/* an answered agent leg ended */
 	CONTACT_EV_RONA,
 	CONTACT_EV_END,		/* the contact is final */
-	CONTACT_EV_LEG_END	/* a leg outside any contact ended */
+	CONTACT_EV_LEG_END,	/* a leg outside any contact ended */
+	/*
+	 * A NOTIFY reported that the transfer whose 202 ended the segment
+	 * failed: the segment runs on to its leg's end (DESIGN.md 3.3).
+	 * The attempt still shows the segment as it ended at the 202
+	 * (seg_end_us, handle_ms, hold_ms, holds), and as held as its leg
+	 * is now; a SEGMENT_END follows at the leg's end.
+	 */
+	CONTACT_EV_SEGMENT_REOPEN
 };
+#define CONTACT_EV_NTYPES	(CONTACT_EV_SEGMENT_REOPEN + 1)
 
 /*
  * A leg as the contact stage hands it on (LEG_END: a leg outside any

@@ -82,6 +82,9 @@ struct leg {
 					   (on an agent leg: the agent) */
 	char		*refer_to;
 	char		*refer_replaces;	/* its Call-ID, or NULL */
+	/* A NOTIFY reported that REFER failed: its sipfrag status (>= 300),
+	   else 0 (RFC 3515 2.4.5). */
+	int		 refer_failed_status;
 };
 
 enum leg_event_type {
@@ -94,6 +97,9 @@ enum leg_event_type {
 	LEG_EV_BYE,		/* a BYE with the dialog's tags: END follows
 				   at its time unless BYE_REFUSED comes */
 	LEG_EV_BYE_REFUSED,	/* that BYE was answered 481 */
+	LEG_EV_REFER_FAILED,	/* a NOTIFY from the REFER's recipient reports
+				   the last accepted REFER failed (sipfrag
+				   status >= 300): once per REFER */
 	LEG_EV_END
 };
 

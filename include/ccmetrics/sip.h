@@ -87,6 +87,15 @@ struct sip_msg {
 	bool		sdp_c_zero;	/* c=IN IP4 0.0.0.0 (RFC 2543 hold) */
 
 	/*
+	 * A NOTIFY of the refer event package (RFC 3515 2.4.5) only: the
+	 * status code of its message/sipfrag body's first line (RFC 3420),
+	 * 0 when there is none or it is malformed; the Event header's id
+	 * parameter (the CSeq of the REFER it reports on), -1 when absent.
+	 */
+	int		refer_frag_status;
+	int64_t		refer_event_id;
+
+	/*
 	 * REGISTER requests and their responses only (DESIGN.md 7): the
 	 * Contacts (Contact: * sets contact_star), the Expires header.
 	 */
