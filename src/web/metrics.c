@@ -777,7 +777,13 @@ wm_render_self(struct wmetrics *m, const struct wmetrics_self *st,
 	    "Server-Sent Events clients cut off: too slow to read "
 	    "(limits.client_buffer_bytes).", st->sse_cut);
 	wm_self(b, "ccmetrics_web_http_refused_total", "counter",
-	    "Requests refused past limits.max_clients.", st->http_refused);
+	    "Connections or requests refused: past limits.max_clients, "
+	    "event streams past their share, /metrics bytes in flight.",
+	    st->http_refused);
+	wm_self(b, "ccmetrics_web_http_idle_closed_total", "counter",
+	    "Connections closed while waiting for a request: none whole "
+	    "within 10 s, or the oldest such made room for a new one.",
+	    st->http_idle_closed);
 	wm_self(b, "ccmetrics_web_ring_events", "gauge",
 	    "Events kept for reconnecting clients.", st->ring_events);
 	wm_self(b, "ccmetrics_web_ring_bytes", "gauge",
