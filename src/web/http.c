@@ -64,6 +64,8 @@
 struct http_conn {
 	TAILQ_ENTRY(http_conn)	 entry;
 	int			 fd;
+	struct sockaddr_storage	 peer;		/* to know fd is still its */
+	socklen_t		 peerlen;
 	int64_t			 since_ms;	/* waiting for a request since */
 	int			 waiting;	/* on the waiting list */
 	int			 closing;	/* shut down, not yet closed */
@@ -134,17 +136,28 @@ http_sse_max(const struct webconf *wc)
 	return (max < 2 ? max : max - (max / 8 > 0 ? max / 8 : 1));
 }
 
-/* Shut a waiting connection down: libmicrohttpd then closes it. */
+/*
+ * Shut a waiting connection down: libmicrohttpd then closes it. Its
+ * descriptor is only touched while it still is this peer's (one that
+ * libmicrohttpd closed, not yet reported, could be a new connection's).
+ */
 static void
 http_close_waiting(struct webhttp *h, struct http_conn *hc)
 {
+	struct sockaddr_storage	 ss;
+	socklen_t		 len = sizeof ss;
+
 	TAILQ_REMOVE(&h->waiting, hc, entry);
 	TAILQ_INSERT_TAIL(&h->busy, hc, entry);
 	hc->waiting = 0;
 	hc->closing = 1;
 	h->closing++;
 	h->app->self.http_idle_closed++;
-	(void)shutdown(hc->fd, SHUT_RDWR);
+	memset(&ss, 0, sizeof ss);
+	if (hc->fd >= 0 && hc->peerlen > 0 &&
+	    getpeername(hc->fd, (struct sockaddr *)&ss, &len) == 0 &&
+	    len == hc->peerlen && memcmp(&ss, &hc->peer, len) == 0)
+		(void)shutdown(hc->fd, SHUT_RDWR);
 }
 
 static void
@@ -186,10 +199,10 @@ http_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	const union MHD_ConnectionInfo	*ci;
 
 	(void)con_cls;
-	(void)toe;
 	/* Kept alive: it waits for its next request from now on. */
 	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-	if (ci != NULL && ci->socket_context != NULL)
+	if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK && ci != NULL &&
+	    ci->socket_context != NULL)
 		http_set_waiting(h, ci->socket_context, 1);
 }
 
@@ -212,6 +225,10 @@ http_notify(void *cls, struct MHD_Connection *conn, void **socket_context,
 			hc->fd = ci->connect_fd;
 			(void)setsockopt(ci->connect_fd, SOL_SOCKET, SO_SNDBUF,
 			    &sndbuf, sizeof sndbuf);
+			hc->peerlen = sizeof hc->peer;
+			if (getpeername(hc->fd, (struct sockaddr *)&hc->peer,
+			    &hc->peerlen) != 0 || hc->peerlen > sizeof hc->peer)
+				hc->peerlen = 0;
 		}
 		hc->waiting = 1;
 		hc->since_ms = h->app->now_ms();
