@@ -4,7 +4,8 @@
 # slowloris and event streams cannot lock /metrics and the page out,
 # oversized requests get a clear status, and a feed naming more queues and
 # agents than limits.max_*_total, or names that are no label value, is cut
-# to the bound and counted, never reaching /metrics unescaped.
+# to the bound and counted, never reaching /metrics unescaped; an object
+# past limits.max_message_bytes does not leave ccmetrics-web deaf.
 . "$(dirname "$0")/lib.sh"
 
 WEB="$top_builddir/ccmetrics-web"
@@ -37,6 +38,7 @@ limits:
   max_agents: 1000
   max_queues_total: 6
   max_agents_total: 5
+  max_message_bytes: 16384
 metrics: { per_agent: true }
 EOF
 "$WEB" -f -c "$TMP/web.yaml" 2>"$TMP/web.err" &
@@ -146,6 +148,26 @@ import json, sys
 s = json.load(open(sys.argv[1]))
 print(len(s["queues"]), sum(q["site"] == "c" for q in s["queues"]),
       len(s["agents"]))' "$TMP/state.json")"
+
+# ---- an object past max_message_bytes: ZeroMQ gives the connection up
+# (a protocol error, no reconnection of its own); ccmetrics-web connects
+# anew, so the next daemon run is heard ----
+$PYTHON3 -c 'print("rt.queue.q0 {\"type\":\"rt.queue\",\"v\":1,\"seq\":20,\"site\":\"a\",\"queue\":\"q0\",\"pad\":\"%s\"}" % ("x" * 20000))' \
+    >"$TMP/big.txt"
+"$PUB" "tcp://127.0.0.1:$zport" <"$TMP/big.txt" >/dev/null || fail "web-pub big"
+printf '%s\n' 'rt.queue.q0 {"type":"rt.queue","v":1,"seq":21,"boot":"b1","site":"a","queue":"q0","waiting":7}' |
+    "$PUB" "tcp://127.0.0.1:$zport" >/dev/null ||
+    fail "web-pub after the oversized object: ccmetrics-web never came back"
+i=0
+until [ "$($HOSTILE metric "$wport" ccmetrics_web_messages_total)" = 15 ]; do
+	i=$((i + 1))
+	[ $i -lt 100 ] || fail "the object after the oversized one never came"
+	sleep 0.1
+done
+expect_eq "feed connections made anew" 1 \
+    "$($HOSTILE metric "$wport" ccmetrics_web_feed_resets_total)"
+expect_eq "the queue's gauge after it" 7 "$($HOSTILE get "$wport" /metrics |
+    sed -n 's/^ccmetrics_queue_waiting{site="a",queue="q0"} //p')"
 grep -q 'AddressSanitizer\|runtime error' "$TMP/web.err" &&
     fail "sanitizer: $(cat "$TMP/web.err")"
 exit 0

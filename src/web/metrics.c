@@ -809,6 +809,10 @@ wm_render_self(struct wmetrics *m, const struct wmetrics_self *st,
 	    "Connections closed while waiting for a request: none whole "
 	    "within 10 s, or the oldest such made room for a new one.",
 	    st->http_idle_closed);
+	wm_self(b, "ccmetrics_web_feed_resets_total", "counter",
+	    "Feed connections ZeroMQ gave up (an object larger than "
+	    "limits.max_message_bytes, or a bad frame), connected anew.",
+	    st->feed_resets);
 	wm_self(b, "ccmetrics_web_ring_events", "gauge",
 	    "Events kept for reconnecting clients.", st->ring_events);
 	wm_self(b, "ccmetrics_web_ring_bytes", "gauge",
