@@ -562,6 +562,93 @@ rt_agents_turnover_evicts_nothing(void **unused)
 	board_free(b);
 }
 
+/*
+ * Today's keyed intervals over all queues share 96 records per
+ * max_queues_total: a queue's table doubles from 32, so with a total of 1
+ * (96) it stops at 64 records, with 2 (192) at 128. Past it an interval
+ * still adds to today's sums, unkeyed and counted.
+ */
+static void
+today_records_share_a_budget(void **unused)
+{
+	struct webconf		 c;
+	struct board		*b;
+	struct board_counts	 n;
+	json_t			*st, *q;
+	int			 total, i;
+
+	(void)unused;
+	for (total = 1; total <= 2; total++) {
+		conf_init(&c, "UTC");
+		c.max_queues_total = total;
+		b = board_create(&c);
+		/* 100 intervals a minute apart from 09:00: one offered each. */
+		for (i = 0; i < 100; i++)
+			feed_interval(b, "sales", T0_MS + i * MIN_MS, NULL, 1,
+			    0, 0, 0, 0, 0.0, 0.0);
+		board_get_counts(b, &n);
+		assert_int_equal(n.intervals_unkeyed, total == 1 ? 36 : 0);
+		st = state(b);
+		q = find(json_object_get(st, "queues"), "queue", "sales");
+		assert_int_equal((int)num(q, "today.offered"), 100);
+		json_decref(st);
+		board_free(b);
+	}
+}
+
+/*
+ * max_queues_total and max_agents_total hold over all sites: past them a
+ * site gives up its own least recently updated entry, and one with none
+ * to give has the object ignored; an rt.agents list past the bound leaves
+ * the rest out rather than evicting within itself.
+ */
+static void
+totals_bound_all_sites(void **unused)
+{
+	struct webconf		 c;
+	struct board		*b;
+	struct board_counts	 n;
+	json_t			*st;
+	char			 text[256], topic[64];
+	int			 i;
+
+	(void)unused;
+	conf_init(&c, "UTC");
+	c.max_queues_total = 3;
+	c.max_agents_total = 2;
+	b = board_create(&c);
+	/* east1 q0, q1, then west q0 (3 in all), west q1 (west's q0 goes),
+	 * north q0 (north has none to give: ignored). */
+	for (i = 0; i < 5; i++) {
+		snprintf(topic, sizeof topic, "rt.queue.q%d", i % 2);
+		snprintf(text, sizeof text, "{\"type\":\"rt.queue\",\"v\":1,"
+		    "\"seq\":%d,\"site\":\"%s\",\"queue\":\"q%d\","
+		    "\"waiting\":1}", i + 1, i < 2 ? "east1" : i < 4 ? "west" :
+		    "north", i == 4 ? 0 : i % 2);
+		feed(b, topic, T0_MS + i * 1000, text);
+	}
+	/* Three agents in one list for a total of 2: the third left out. */
+	feed(b, "rt.agents", T0_MS + 10000, "{\"type\":\"rt.agents\","
+	    "\"v\":1,\"seq\":9,\"site\":\"east1\",\"agents\":["
+	    "{\"agent\":\"1001\",\"state\":\"available\","
+	    "\"since\":\"2026-11-23T08:55:00.000Z\",\"queues\":[]},"
+	    "{\"agent\":\"1002\",\"state\":\"available\","
+	    "\"since\":\"2026-11-23T08:55:00.000Z\",\"queues\":[]},"
+	    "{\"agent\":\"1003\",\"state\":\"available\","
+	    "\"since\":\"2026-11-23T08:55:00.000Z\",\"queues\":[]}]}");
+	board_get_counts(b, &n);
+	assert_int_equal(n.queues_evicted, 1);
+	assert_int_equal(n.agents_evicted, 0);
+	assert_int_equal(n.objects_ignored, 2);
+	st = state(b);
+	assert_int_equal(json_array_size(json_object_get(st, "queues")), 3);
+	assert_int_equal(json_array_size(json_object_get(st, "agents")), 2);
+	assert_null(agent_state_of(st, "1003"));
+	assert_string_equal(agent_state_of(st, "1002"), "available");
+	json_decref(st);
+	board_free(b);
+}
+
 int
 main(void)
 {
@@ -575,6 +662,8 @@ main(void)
 		cmocka_unit_test(agents_follow_rt_agents_and_agent_state),
 		cmocka_unit_test(bounds_evict_and_count),
 		cmocka_unit_test(rt_agents_turnover_evicts_nothing),
+		cmocka_unit_test(today_records_share_a_budget),
+		cmocka_unit_test(totals_bound_all_sites),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));

@@ -335,11 +335,61 @@ the_ring_keeps_its_bound(void **state)
 	webconf_free(wc);
 }
 
+/*
+ * limits.max_queues_total holds over all sites (a feed naming many sites
+ * cannot multiply max_queues); names that are no label value are counted;
+ * an object whose site is none is refused, not counted under "default".
+ */
+static void
+totals_and_names_are_bounded_and_counted(void **state)
+{
+	struct webconf	*wc = conf("limits: { max_queues_total: 3 }\n");
+	struct wmetrics	*m = wmetrics_create(wc);
+	json_t		*obj;
+	char		 json[256];
+	int		 i;
+
+	(void)state;
+	/* 2 sites of 2 queues: a0, a1, b0 kept, b1 dropped. */
+	for (i = 0; i < 4; i++) {
+		snprintf(json, sizeof json, "{\"type\":\"call.arrive\"," ENV
+		    ",\"seq\":%d,\"site\":\"%s\",\"queue\":\"q%d\"}", i + 1,
+		    i < 2 ? "a" : "b", i % 2);
+		feed(m, "call.arrive.q", json);
+	}
+	/* A queue that is no label value. */
+	feed(m, "call.arrive.q", "{\"type\":\"call.arrive\"," ENV ",\"seq\":5,"
+	    "\"site\":\"a\",\"queue\":\"q\\\"1\\n\"}");
+	/* A site that is none: refused, "default" gets nothing. */
+	obj = json_loads("{\"type\":\"call.arrive\"," ENV ",\"seq\":6,"
+	    "\"site\":\"e\\\"vil\",\"queue\":\"q0\"}", 0, NULL);
+	assert_non_null(obj);
+	assert_int_equal(wmetrics_feed(m, "call.arrive.q", obj, 1000), -1);
+	json_decref(obj);
+	obj = json_loads("{\"type\":\"call.arrive\"," ENV ",\"seq\":7,"
+	    "\"site\":7,\"queue\":\"q0\"}", 0, NULL);
+	assert_non_null(obj);
+	assert_int_equal(wmetrics_feed(m, "call.arrive.q", obj, 1000), -1);
+	json_decref(obj);
+	assert_string_equal(series(m, "ccmetrics_calls_offered_total{"
+	    "site=\"b\",queue=\"q0\"}"), "1");
+	assert_string_equal(series(m, "ccmetrics_calls_offered_total{"
+	    "site=\"b\",queue=\"q1\"}"), "");
+	assert_string_equal(series(m, "ccmetrics_feed_messages_total{"
+	    "site=\"default\"}"), "");
+	/* b1, the queue name, the two sites. */
+	assert_string_equal(series(m, "ccmetrics_web_dropped_series_total"),
+	    "4");
+	wmetrics_free(m);
+	webconf_free(wc);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(answered_within_sl_follows_the_daemons_threshold),
+		cmocka_unit_test(totals_and_names_are_bounded_and_counted),
 		cmocka_unit_test(partial_calls_and_outcomes),
 		cmocka_unit_test(sequence_gaps_and_restarts),
 		cmocka_unit_test(last_event_id_replays_exactly_the_missed),

@@ -66,9 +66,21 @@ printf 'events: { ring: 0, ring_bytes: 100 }\n' |
 1:32: events.ring_bytes: must be between 65536 and 4294967296'
 printf 'listen: 127.0.0.1:8080\nlisten: 127.0.0.1:8081\n' |
     case_ duplicate '2:1: listen: duplicate key (first at line 1, column 1)'
-# 32 MiB + 16 MiB + 256 * (256 KiB + 32 KiB) = 125829120 bytes.
+# 32 MiB + 16 MiB + 256 * (256 KiB + 32 KiB) + 2000 * 32 KiB + 10000 * 4 KiB
+# = 232325120 bytes.
 printf 'limits: { memory_bytes: 33554432 }\n' |
-    case_ memory '1:25: limits.memory_bytes: 33554432 is less than 32 MiB + events.ring_bytes + limits.max_clients * (limits.client_buffer_bytes + 32 KiB) = 125829120'
+    case_ memory '1:25: limits.memory_bytes: 33554432 is less than 32 MiB + events.ring_bytes + limits.max_clients * (limits.client_buffer_bytes + 32 KiB) + limits.max_queues_total * 32 KiB + limits.max_agents_total * 4 KiB = 232325120'
+# The totals' share, pinned on both sides: 1 queue and 1 agent over 32 MiB +
+# 64 KiB ring + 1 * (4 KiB + 32 KiB) = 33656832, + 32 KiB + 4 KiB = 33693696.
+printf 'events: { ring_bytes: 65536 }\nlimits: { max_clients: 1, client_buffer_bytes: 4096,\n  max_queues_total: 1, max_agents_total: 1, memory_bytes: 33693695 }\n' |
+    case_ memory-totals '3:59: limits.memory_bytes: 33693695 is less than 32 MiB + events.ring_bytes + limits.max_clients * (limits.client_buffer_bytes + 32 KiB) + limits.max_queues_total * 32 KiB + limits.max_agents_total * 4 KiB = 33693696'
+printf 'events: { ring_bytes: 65536 }\nlimits: { max_clients: 1, client_buffer_bytes: 4096,\n  max_queues_total: 1, max_agents_total: 1, memory_bytes: 33693696 }\n' \
+    >"$TMP/totals-fit.yaml"
+"$WEB" -c "$TMP/totals-fit.yaml" --check-config >"$TMP/totals-fit.out" 2>&1 ||
+    fail "totals that fit: $(cat "$TMP/totals-fit.out")"
+printf 'limits: { max_queues_total: 0, max_agents_total: 10000001 }\n' |
+    case_ totals-range '1:29: limits.max_queues_total: must be between 1 and 1000000
+1:50: limits.max_agents_total: must be between 1 and 10000000'
 printf 'feeds: [ { endpoint: "tcp://127.0.0.1:1" }\n' |
     case_ syntax "2:1: syntax error: did not find expected ',' or ']' (while parsing a flow sequence at line 1, column 8)"
 printf 'listen: 127.0.0.1:8080\n---\nlisten: 127.0.0.1:8081\n' |

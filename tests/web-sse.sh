@@ -58,6 +58,8 @@ limits:
   max_clients: 300
   client_buffer_bytes: 65536
   max_message_bytes: 16384
+  max_queues_total: 64
+  max_agents_total: 512
   memory_bytes: $membound
 EOF
 "$WEB" -f -c "$TMP/web.yaml" 2>"$TMP/web.err" &

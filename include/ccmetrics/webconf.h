@@ -70,6 +70,14 @@ struct webconf {
 	int	 max_sites;		/* default 64 */
 	int	 max_queues;		/* per site, default 1000 */
 	int	 max_agents;		/* per site, default 100000 */
+	/*
+	 * Over all sites: what one feed naming many sites (or many feeds)
+	 * may make /metrics, /state.json and the tables hold. Default 2000
+	 * and 10000; their cost is in the memory_bytes check. 0 (only in a
+	 * hand-made webconf): no such bound.
+	 */
+	int	 max_queues_total;
+	int	 max_agents_total;
 	size_t	 memory_bytes;		/* the bound the above must fit in,
 					   default 256 MiB; checked at load */
 

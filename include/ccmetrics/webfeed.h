@@ -29,6 +29,8 @@ size_t		 webfeed_pollitems(struct webfeed *, zmq_pollitem_t *items,
 size_t		 webfeed_receive(struct webfeed *, size_t budget);
 /* Messages that were not a topic and one object frame. */
 uint64_t	 webfeed_bad(const struct webfeed *);
+/* Connections ZeroMQ gave up (an oversized object, a bad frame), made anew. */
+uint64_t	 webfeed_resets(const struct webfeed *);
 void		 webfeed_free(struct webfeed *);
 
 #endif

@@ -25,6 +25,8 @@ struct wmetrics_self {
 	uint64_t	 sse_connects;
 	uint64_t	 sse_cut;	/* slow clients cut off */
 	uint64_t	 http_refused;	/* past limits.max_clients */
+	uint64_t	 http_idle_closed; /* no request in time, or room made */
+	uint64_t	 feed_resets;	/* connections ZeroMQ gave up, made anew */
 	uint64_t	 ring_events;	/* now */
 	uint64_t	 ring_bytes;	/* now */
 	uint64_t	 scrapes;

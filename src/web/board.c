@@ -18,6 +18,13 @@
 #define BOARD_AGENT_QUEUES	256	/* "sales,support": bytes kept */
 #define BOARD_TODAY_MAX		1536	/* interval records per queue and day:
 					   1440 one-minute ones and restarts */
+/*
+ * Today's interval records over all queues, at most this many per
+ * max_queues_total (one day of 15-minute intervals each): a feed cannot
+ * make every queue hold BOARD_TODAY_MAX. Past it a record's sums still
+ * count, unkeyed (intervals_unkeyed).
+ */
+#define BOARD_TODAY_PER_QUEUE	96
 
 /* The rt.queue fields the board keeps; absent ones stay NaN (null). */
 static const char *const board_rt_fields[] = {
@@ -106,6 +113,7 @@ struct board {
 	size_t			 nagents;
 	size_t			 agents_cap;
 	struct strmap		*agent_index;	/* "site\037agent" */
+	size_t			 today_cap;	/* today records allocated */
 	int64_t			 packet_ms;	/* newest ts seen, -1 none */
 	int64_t			 day_start_ms;
 	int64_t			 day_end_ms;
@@ -273,6 +281,7 @@ board_queue_drop(struct board *b, struct board_queue *q)
 	b->queues[q->pos] = b->queues[--b->nqueues];
 	b->queues[q->pos]->pos = q->pos;
 	q->site->nqueues--;
+	b->today_cap -= q->today_cap;
 	free(q->today);
 	free(q);
 }
@@ -350,7 +359,10 @@ board_queue_get(struct board *b, struct board_site *s, const char *name,
 		q->touched_ms = now_ms;
 		return (q);
 	}
-	if (s->nqueues >= b->conf->max_queues) {
+	/* Past a bound, the site's least recently updated queue goes. */
+	if (s->nqueues >= b->conf->max_queues ||
+	    (b->conf->max_queues_total > 0 &&
+	    b->nqueues >= (size_t)b->conf->max_queues_total)) {
 		for (i = 0; i < b->nqueues; i++) {
 			if (b->queues[i]->site == s && (victim == NULL ||
 			    b->queues[i]->touched_ms < victim->touched_ms))
@@ -382,7 +394,7 @@ board_queue_get(struct board *b, struct board_site *s, const char *name,
 
 static struct board_agent *
 board_agent_get(struct board *b, struct board_site *s, const char *name,
-    int64_t now_ms)
+    int64_t now_ms, int evict)
 {
 	struct board_agent	*a, *victim = NULL;
 	char			 key[2 * BOARD_NAME_MAX];
@@ -393,7 +405,12 @@ board_agent_get(struct board *b, struct board_site *s, const char *name,
 		a->touched_ms = now_ms;
 		return (a);
 	}
-	if (s->nagents >= b->conf->max_agents) {
+	if (s->nagents >= b->conf->max_agents ||
+	    (b->conf->max_agents_total > 0 &&
+	    b->nagents >= (size_t)b->conf->max_agents_total)) {
+		/* An rt.agents list past the bound: the rest is left out. */
+		if (!evict)
+			return (NULL);
 		/* Least recently reported: the daemon's own order too. */
 		for (i = 0; i < b->nagents; i++) {
 			if (b->agents[i]->site == s && (victim == NULL ||
@@ -496,7 +513,7 @@ board_interval_queue(struct board *b, struct board_site *s,
 	struct board_ival	 iv;
 	const char		*name = obj_str(obj, "queue");
 	double			 slt = 0;
-	size_t			 i;
+	size_t			 i, ncap;
 
 	memset(&iv, 0, sizeof iv);
 	if (!valid_name(name) ||
@@ -535,15 +552,21 @@ board_interval_queue(struct board *b, struct board_site *s,
 			return;
 		}
 	}
-	if (q->ntoday == BOARD_TODAY_MAX) {
-		sums_add(&q->today_unkeyed, &iv.s);
-		b->counts.intervals_unkeyed++;
-		return;
-	}
 	if (q->ntoday == q->today_cap) {
-		q->today_cap = q->today_cap ? q->today_cap * 2 : 32;
-		q->today = xreallocarray(q->today, q->today_cap,
-		    sizeof *q->today);
+		ncap = q->today_cap ? q->today_cap * 2 : 32;
+		if (ncap > BOARD_TODAY_MAX)
+			ncap = BOARD_TODAY_MAX;
+		if (ncap == q->today_cap || (b->conf->max_queues_total > 0 &&
+		    b->today_cap - q->today_cap + ncap >
+		    (size_t)b->conf->max_queues_total *
+		    BOARD_TODAY_PER_QUEUE)) {
+			sums_add(&q->today_unkeyed, &iv.s);
+			b->counts.intervals_unkeyed++;
+			return;
+		}
+		q->today = xreallocarray(q->today, ncap, sizeof *q->today);
+		b->today_cap += ncap - q->today_cap;
+		q->today_cap = ncap;
 	}
 	q->today[q->ntoday++] = iv;
 }
@@ -587,7 +610,7 @@ board_agent_state(struct board *b, struct board_site *s, const json_t *obj,
 	const char		*st = obj_str(obj, "state");
 
 	if (!valid_name(name) || !valid_state(st) ||
-	    (a = board_agent_get(b, s, name, now_ms)) == NULL) {
+	    (a = board_agent_get(b, s, name, now_ms, 1)) == NULL) {
 		b->counts.objects_ignored++;
 		return;
 	}
@@ -640,8 +663,10 @@ board_rt_agents(struct board *b, struct board_site *s, const json_t *obj,
 			b->counts.objects_ignored++;
 			continue;
 		}
-		if ((a = board_agent_get(b, s, name, now_ms)) == NULL)
+		if ((a = board_agent_get(b, s, name, now_ms, 0)) == NULL) {
+			b->counts.objects_ignored++;
 			continue;
+		}
 		snprintf(a->state, sizeof a->state, "%s", st);
 		a->since_ms = since;
 		a->gen = s->gen;

@@ -6,9 +6,19 @@
  * /state.json. An SSE connection with nothing to send is suspended and
  * resumed when an event or a keep-alive is due; one cut off has its
  * socket shut down, and libmicrohttpd closes it.
+ *
+ * A connection is only allowed to wait for its request (the request line
+ * and headers, first or next on a kept-alive connection) for
+ * HTTP_REQUEST_DEADLINE_S: a client sending its headers a byte at a time
+ * (slowloris) or sitting idle is shut down then; and when max_clients
+ * are open, the one that has waited longest for its request makes room
+ * for the newcomer. Event streams may take all but a share of the
+ * connections, so /metrics and the wallboard still answer when they are
+ * many.
  */
 #include "config.h"
 
+#include <sys/queue.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 
@@ -42,11 +52,34 @@
  * cannot pin one exposition each.
  */
 #define HTTP_METRICS_INFLIGHT	(16UL * 1024 * 1024)
+/* The request line and headers must be whole within this, seconds. */
+#define HTTP_REQUEST_DEADLINE_S	10
+/*
+ * Connections shut down but not yet closed by libmicrohttpd, at most,
+ * beyond max_clients (each holds its 32 KiB for one turn of MHD_run).
+ */
+#define HTTP_CLOSING_SLACK	64
+
+/* One connection, from accept to close (libmicrohttpd's socket context). */
+struct http_conn {
+	TAILQ_ENTRY(http_conn)	 entry;
+	int			 fd;
+	struct sockaddr_storage	 peer;		/* to know fd is still its */
+	socklen_t		 peerlen;
+	int64_t			 since_ms;	/* waiting for a request since */
+	int			 waiting;	/* on the waiting list */
+	int			 closing;	/* shut down, not yet closed */
+};
+
+TAILQ_HEAD(http_conns, http_conn);
 
 struct webhttp {
 	struct webapp		*app;
 	struct MHD_Daemon	*mhd;
 	unsigned int		 conns;		/* open now */
+	unsigned int		 closing;	/* of those, shut down */
+	/* Waiting for a request, oldest first; the others. */
+	struct http_conns	 waiting, busy;
 	size_t			 inflight;	/* /metrics bytes being sent */
 	int			 stopping;	/* SSE streams end, none waits */
 };
@@ -94,14 +127,64 @@ webhttp_sse_hooks(void)
 	return (&http_hooks);
 }
 
+/* Event streams may hold all connections but this share (1/8). */
+static unsigned int
+http_sse_max(const struct webconf *wc)
+{
+	unsigned int	max = (unsigned int)wc->max_clients;
+
+	return (max < 2 ? max : max - (max / 8 > 0 ? max / 8 : 1));
+}
+
+/*
+ * Shut a waiting connection down: libmicrohttpd then closes it. Its
+ * descriptor is only touched while it still is this peer's (one that
+ * libmicrohttpd closed, not yet reported, could be a new connection's).
+ */
+static void
+http_close_waiting(struct webhttp *h, struct http_conn *hc)
+{
+	struct sockaddr_storage	 ss;
+	socklen_t		 len = sizeof ss;
+
+	TAILQ_REMOVE(&h->waiting, hc, entry);
+	TAILQ_INSERT_TAIL(&h->busy, hc, entry);
+	hc->waiting = 0;
+	hc->closing = 1;
+	h->closing++;
+	h->app->self.http_idle_closed++;
+	memset(&ss, 0, sizeof ss);
+	if (hc->fd >= 0 && hc->peerlen > 0 &&
+	    getpeername(hc->fd, (struct sockaddr *)&ss, &len) == 0 &&
+	    len == hc->peerlen && memcmp(&ss, &hc->peer, len) == 0)
+		(void)shutdown(hc->fd, SHUT_RDWR);
+}
+
+static void
+http_set_waiting(struct webhttp *h, struct http_conn *hc, int waiting)
+{
+	if (hc->closing || hc->waiting == waiting)
+		return;
+	TAILQ_REMOVE(waiting ? &h->busy : &h->waiting, hc, entry);
+	TAILQ_INSERT_TAIL(waiting ? &h->waiting : &h->busy, hc, entry);
+	hc->waiting = waiting;
+	hc->since_ms = h->app->now_ms();
+}
+
 static enum MHD_Result
 http_accept(void *cls, const struct sockaddr *addr, socklen_t len)
 {
 	struct webhttp	*h = cls;
+	unsigned int	 max = (unsigned int)h->app->wc->max_clients;
 
 	(void)addr;
 	(void)len;
-	if (h->conns >= (unsigned int)h->app->wc->max_clients) {
+	/* At the limit, the longest wait for a request makes room. */
+	if (h->conns - h->closing >= max && !TAILQ_EMPTY(&h->waiting) &&
+	    h->closing < HTTP_CLOSING_SLACK)
+		http_close_waiting(h, TAILQ_FIRST(&h->waiting));
+	if (h->conns - h->closing >= max ||
+	    h->conns >= max + HTTP_CLOSING_SLACK) {
 		h->app->self.http_refused++;
 		return (MHD_NO);
 	}
@@ -109,25 +192,60 @@ http_accept(void *cls, const struct sockaddr *addr, socklen_t len)
 }
 
 static void
+http_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+    enum MHD_RequestTerminationCode toe)
+{
+	struct webhttp			*h = cls;
+	const union MHD_ConnectionInfo	*ci;
+
+	(void)con_cls;
+	/* Kept alive: it waits for its next request from now on. */
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK && ci != NULL &&
+	    ci->socket_context != NULL)
+		http_set_waiting(h, ci->socket_context, 1);
+}
+
+static void
 http_notify(void *cls, struct MHD_Connection *conn, void **socket_context,
     enum MHD_ConnectionNotificationCode toe)
 {
 	struct webhttp			*h = cls;
-
+	struct http_conn		*hc;
 	const union MHD_ConnectionInfo	*ci;
 	int				 sndbuf = HTTP_SNDBUF;
 
-	(void)socket_context;
 	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
 		h->conns++;
+		hc = xcalloc(1, sizeof *hc);
+		hc->fd = -1;
 		ci = MHD_get_connection_info(conn,
 		    MHD_CONNECTION_INFO_CONNECTION_FD);
-		if (ci != NULL)
+		if (ci != NULL) {
+			hc->fd = ci->connect_fd;
 			(void)setsockopt(ci->connect_fd, SOL_SOCKET, SO_SNDBUF,
 			    &sndbuf, sizeof sndbuf);
+			hc->peerlen = sizeof hc->peer;
+			if (getpeername(hc->fd, (struct sockaddr *)&hc->peer,
+			    &hc->peerlen) != 0 || hc->peerlen > sizeof hc->peer)
+				hc->peerlen = 0;
+		}
+		hc->waiting = 1;
+		hc->since_ms = h->app->now_ms();
+		TAILQ_INSERT_TAIL(&h->waiting, hc, entry);
+		*socket_context = hc;
+	} else if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+		if (h->conns > 0)
+			h->conns--;
+		if ((hc = *socket_context) != NULL) {
+			TAILQ_REMOVE(hc->waiting ? &h->waiting : &h->busy, hc,
+			    entry);
+			if (hc->closing && h->closing > 0)
+				h->closing--;
+			free(hc);
+			*socket_context = NULL;
+		}
 	}
-	else if (toe == MHD_CONNECTION_NOTIFY_CLOSED && h->conns > 0)
-		h->conns--;
 }
 
 static enum MHD_Result
@@ -261,14 +379,29 @@ http_topic_arg(void *cls, enum MHD_ValueKind kind, const char *key,
 	return (MHD_YES);
 }
 
+static const char http_sse_full[] = "too many event streams: the rest of "
+    "limits.max_clients is kept for /metrics and the page\n";
+
 static enum MHD_Result
 http_events(struct webhttp *h, struct MHD_Connection *conn)
 {
 	struct http_topics	 t;
 	struct http_sse		*hs;
 	struct MHD_Response	*r;
+	struct sse_stats	 st;
 	const char		*last;
 
+	sse_get_stats(h->app->sse, &st);
+	if (st.clients >= http_sse_max(h->app->wc)) {
+		h->app->self.http_refused++;
+		r = MHD_create_response_from_buffer(strlen(http_sse_full),
+		    (void *)http_sse_full, MHD_RESPMEM_PERSISTENT);
+		if (r != NULL)
+			MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER,
+			    "5");
+		return (http_send(conn, MHD_HTTP_SERVICE_UNAVAILABLE,
+		    "text/plain; charset=utf-8", r));
+	}
 	memset(&t, 0, sizeof t);
 	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, http_topic_arg,
 	    &t);
@@ -325,11 +458,16 @@ http_request(void *cls, struct MHD_Connection *conn, const char *url,
     const char *method, const char *version, const char *upload_data,
     size_t *upload_data_size, void **con_cls)
 {
-	struct webhttp	*h = cls;
+	struct webhttp			*h = cls;
+	const union MHD_ConnectionInfo	*ci;
 
 	(void)version;
 	(void)upload_data;
 	(void)con_cls;
+	/* Its headers are whole: no longer waiting for a request. */
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	if (ci != NULL && ci->socket_context != NULL)
+		http_set_waiting(h, ci->socket_context, 0);
 	if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 &&
 	    strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
 		return (http_text(conn, MHD_HTTP_METHOD_NOT_ALLOWED,
@@ -371,6 +509,8 @@ webhttp_create(struct webapp *app, char *err, size_t errlen)
 				    MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
 
 	h->app = app;
+	TAILQ_INIT(&h->waiting);
+	TAILQ_INIT(&h->busy);
 	memset(&ss, 0, sizeof ss);
 	if (inet_pton(AF_INET, wc->listen_host, &sin->sin_addr) == 1) {
 		sin->sin_family = AF_INET;
@@ -390,10 +530,12 @@ webhttp_create(struct webapp *app, char *err, size_t errlen)
 	h->mhd = MHD_start_daemon(flags, wc->listen_port, http_accept, h,
 	    http_request, h,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)wc->max_clients + 8,
+	    MHD_OPTION_CONNECTION_LIMIT,
+	    (unsigned int)wc->max_clients + HTTP_CLOSING_SLACK + 8,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_CONN_MEMORY,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)HTTP_TIMEOUT_S,
 	    MHD_OPTION_NOTIFY_CONNECTION, http_notify, h,
+	    MHD_OPTION_NOTIFY_COMPLETED, http_completed, h,
 	    MHD_OPTION_EXTERNAL_LOGGER, http_log, NULL,
 	    MHD_OPTION_LISTEN_BACKLOG_SIZE, 256U,
 	    MHD_OPTION_END);
@@ -428,7 +570,14 @@ webhttp_timeout_ms(struct webhttp *h)
 void
 webhttp_run(struct webhttp *h)
 {
+	struct http_conn	*hc;
+	int64_t			 now;
+
 	(void)MHD_run(h->mhd);
+	now = h->app->now_ms();
+	while ((hc = TAILQ_FIRST(&h->waiting)) != NULL &&
+	    now - hc->since_ms >= (int64_t)HTTP_REQUEST_DEADLINE_S * 1000)
+		http_close_waiting(h, hc);
 }
 
 void

@@ -135,6 +135,7 @@ web_loop(struct web *w)
 		    zmq_errno() != EINTR)
 			fatalx("zmq_poll: %s", zmq_strerror(zmq_errno()));
 		got = webfeed_receive(w->feed, WEB_FEED_BUDGET);
+		w->app.self.feed_resets = webfeed_resets(w->feed);
 		webhttp_run(w->http);
 		now = now_ms();
 		sse_tick(w->app.sse, now);

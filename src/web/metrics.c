@@ -95,7 +95,9 @@ struct wmetrics {
 	struct wm_site		**sites;
 	size_t			 nsites;
 	struct strmap		*smap;
+	size_t			 nqueues, nagents;	/* over all sites */
 	uint64_t		 dropped_sites, dropped_queues, dropped_agents;
+	uint64_t		 bad_names;	/* no label value */
 };
 
 /* A name safe as a label value and a table key: [A-Za-z0-9_.+-]. */
@@ -194,11 +196,17 @@ wm_queue(struct wmetrics *m, struct wm_site *s, const json_t *obj)
 	struct wm_queue	*q;
 	const char	*name = wm_str(obj, "queue");
 
-	if (name == NULL || !wm_name_ok(name))
+	if (name == NULL)
 		return (NULL);
+	if (!wm_name_ok(name)) {
+		m->bad_names++;
+		return (NULL);
+	}
 	if ((q = strmap_get(s->qmap, name)) != NULL)
 		return (q);
-	if (s->nqueues >= (size_t)m->wc->max_queues) {
+	if (s->nqueues >= (size_t)m->wc->max_queues ||
+	    (m->wc->max_queues_total > 0 &&
+	    m->nqueues >= (size_t)m->wc->max_queues_total)) {
 		m->dropped_queues++;
 		return (NULL);
 	}
@@ -207,6 +215,7 @@ wm_queue(struct wmetrics *m, struct wm_site *s, const json_t *obj)
 	q->sl_threshold_s = -1;
 	s->queues = xreallocarray(s->queues, s->nqueues + 1, sizeof *s->queues);
 	s->queues[s->nqueues++] = q;
+	m->nqueues++;
 	strmap_put(s->qmap, name, q);
 	return (q);
 }
@@ -352,10 +361,16 @@ wm_agent_state(struct wmetrics *m, struct wm_site *s, const char *id,
 {
 	struct wm_agent	*a;
 
-	if (!m->wc->per_agent || id == NULL || !wm_name_ok(id))
+	if (!m->wc->per_agent || id == NULL)
 		return;
+	if (!wm_name_ok(id)) {
+		m->bad_names++;
+		return;
+	}
 	if ((a = strmap_get(s->amap, id)) == NULL) {
-		if (s->nagents >= (size_t)m->wc->max_agents) {
+		if (s->nagents >= (size_t)m->wc->max_agents ||
+		    (m->wc->max_agents_total > 0 &&
+		    m->nagents >= (size_t)m->wc->max_agents_total)) {
 			m->dropped_agents++;
 			return;
 		}
@@ -364,6 +379,7 @@ wm_agent_state(struct wmetrics *m, struct wm_site *s, const char *id,
 		s->agentv = xreallocarray(s->agentv, s->nagents + 1,
 		    sizeof *s->agentv);
 		s->agentv[s->nagents++] = a;
+		m->nagents++;
 		strmap_put(s->amap, id, a);
 	}
 	a->state = wm_state_index(state);
@@ -419,11 +435,18 @@ wmetrics_feed(struct wmetrics *m, const char *topic, const json_t *obj,
 {
 	struct wm_site	*s;
 	struct wm_queue	*q;
-	const char	*type = wm_str(obj, "type");
+	const char	*type = wm_str(obj, "type"), *site;
 	double		 thr;
 
 	if (type == NULL || strncmp(topic, type, strlen(type)) != 0)
 		return (-1);
+	/* A site that is no label value is no daemon's (DESIGN.md 8). */
+	site = wm_str(obj, "site");
+	if (json_object_get(obj, "site") != NULL &&
+	    (site == NULL || !wm_name_ok(site))) {
+		m->bad_names++;
+		return (-1);
+	}
 	if ((s = wm_site(m, wmetrics_site_of(obj))) == NULL)
 		return (0);
 	wm_health(s, obj, now_ms);
@@ -767,8 +790,10 @@ wm_render_self(struct wmetrics *m, const struct wmetrics_self *st,
 	    "Feed messages that are no topic and ccmetricsd JSON object, "
 	    "or too large.", st->bad_messages + st->oversize);
 	wm_self(b, "ccmetrics_web_dropped_series_total", "counter",
-	    "Sites, queues or agents not tracked: past limits.max_*.",
-	    m->dropped_sites + m->dropped_queues + m->dropped_agents);
+	    "Sites, queues or agents not tracked: past limits.max_*, or a "
+	    "name that is no label value ([A-Za-z0-9_.+-], under 64 bytes).",
+	    m->dropped_sites + m->dropped_queues + m->dropped_agents +
+	    m->bad_names);
 	wm_self(b, "ccmetrics_web_sse_clients", "gauge",
 	    "Server-Sent Events clients connected now.", st->sse_clients);
 	wm_self(b, "ccmetrics_web_sse_connects_total", "counter",
@@ -777,7 +802,17 @@ wm_render_self(struct wmetrics *m, const struct wmetrics_self *st,
 	    "Server-Sent Events clients cut off: too slow to read "
 	    "(limits.client_buffer_bytes).", st->sse_cut);
 	wm_self(b, "ccmetrics_web_http_refused_total", "counter",
-	    "Requests refused past limits.max_clients.", st->http_refused);
+	    "Connections or requests refused: past limits.max_clients, "
+	    "event streams past their share, /metrics bytes in flight.",
+	    st->http_refused);
+	wm_self(b, "ccmetrics_web_http_idle_closed_total", "counter",
+	    "Connections closed while waiting for a request: none whole "
+	    "within 10 s, or the oldest such made room for a new one.",
+	    st->http_idle_closed);
+	wm_self(b, "ccmetrics_web_feed_resets_total", "counter",
+	    "Feed connections ZeroMQ gave up (an object larger than "
+	    "limits.max_message_bytes, or a bad frame), connected anew.",
+	    st->feed_resets);
 	wm_self(b, "ccmetrics_web_ring_events", "gauge",
 	    "Events kept for reconnecting clients.", st->ring_events);
 	wm_self(b, "ccmetrics_web_ring_bytes", "gauge",

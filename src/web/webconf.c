@@ -36,6 +36,15 @@
 #define WC_FIXED_BYTES	(32UL * 1024 * 1024)
 /* What libmicrohttpd holds per connection (its default memory limit). */
 #define WC_CONN_BYTES	(32UL * 1024)
+/*
+ * What one queue and one agent may cost at most, over all that holds
+ * them: counters and histograms, the wallboard's state and today's
+ * intervals (96 per queue on average, board.c), the lines of a /metrics
+ * exposition (some 6.3 KiB a queue, twice while its buffer grows) and of
+ * /state.json. Measured in tests/web-hostile.sh.
+ */
+#define WC_QUEUE_BYTES	(32UL * 1024)
+#define WC_AGENT_BYTES	(4UL * 1024)
 
 enum wc_type {
 	WC_SECTION,	/* a map of further rows */
@@ -90,6 +99,10 @@ static const struct wc_row wc_top[] = {
 	{ "limits.max_sites", WC_INT, W(max_sites), 1, 4096, 0 },
 	{ "limits.max_queues", WC_INT, W(max_queues), 1, 100000, 0 },
 	{ "limits.max_agents", WC_INT, W(max_agents), 1, 1000000, 0 },
+	{ "limits.max_queues_total", WC_INT, W(max_queues_total), 1, 1000000,
+	  0 },
+	{ "limits.max_agents_total", WC_INT, W(max_agents_total), 1, 10000000,
+	  0 },
 	{ "limits.memory_bytes", WC_SIZE, W(memory_bytes), 1LL << 20,
 	  1LL << 40, 0 },
 	{ "metrics", WC_SECTION, 0, 0, 0, 0 },
@@ -807,6 +820,8 @@ wc_defaults(struct webconf *wc)
 	wc->max_sites = 64;
 	wc->max_queues = 1000;
 	wc->max_agents = 100000;
+	wc->max_queues_total = 2000;
+	wc->max_agents_total = 10000;
 	wc->memory_bytes = 256UL * 1024 * 1024;
 	wc->per_agent = 0;
 	wc->feed_timeout_s = 15;
@@ -877,14 +892,18 @@ wc_finish(struct wc_load *cl)
 		wc->feeds[0].endpoint = xstrdup("tcp://127.0.0.1:5556");
 		wc->nfeeds = 1;
 	}
-	/* What the clients and the ring may hold must fit the bound. */
+	/* What the clients, the ring and the series may hold must fit. */
 	need = WC_FIXED_BYTES + wc->events_ring_bytes +
-	    (size_t)wc->max_clients * (wc->client_buffer_bytes + WC_CONN_BYTES);
+	    (size_t)wc->max_clients * (wc->client_buffer_bytes + WC_CONN_BYTES) +
+	    (size_t)wc->max_queues_total * WC_QUEUE_BYTES +
+	    (size_t)wc->max_agents_total * WC_AGENT_BYTES;
 	if (need > wc->memory_bytes)
 		wc_error(cl, wc_mark(cl, "limits.memory_bytes"),
 		    "limits.memory_bytes", "%zu is less than "
 		    "32 MiB + events.ring_bytes + limits.max_clients * "
-		    "(limits.client_buffer_bytes + 32 KiB) = %zu",
+		    "(limits.client_buffer_bytes + 32 KiB) + "
+		    "limits.max_queues_total * 32 KiB + "
+		    "limits.max_agents_total * 4 KiB = %zu",
 		    wc->memory_bytes, need);
 }
 
