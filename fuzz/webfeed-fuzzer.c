@@ -105,6 +105,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    sse_topic_wanted(line)) {
 			seq = json_object_get(obj, "seq");
 			(void)sse_publish(s, line, wmetrics_site_of(obj),
+			    json_string_value(json_object_get(obj, "boot")),
 			    json_is_integer(seq) ?
 			    (uint64_t)json_integer_value(seq) : 0, tab,
 			    strlen(tab));

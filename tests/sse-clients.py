@@ -7,7 +7,12 @@
 - reconnector: every event; it disconnects after --drop-after events and
   reconnects with Last-Event-ID once the watcher has --gap more;
 - idle: --idle clients of --idle-topic only (few events, mostly silence);
-- slow: asks for every event with a tiny receive buffer and never reads.
+- slow: asks for every event with a tiny receive buffer and never reads
+  (--slow 0: none, for a control run).
+
+The watcher's arrival time of each event (time.monotonic(), the system's
+CLOCK_MONOTONIC) goes to the results too: a run beside the idle and slow
+clients is compared with a control run without them.
 
 It writes --ready once every client has its response headers, then runs
 until the file --done names appears (the ids every event should have, one
@@ -30,6 +35,7 @@ class Client:
         self.name = name
         self.ids = []
         self.topics = []
+        self.times = []
         self.buf = b""
         self.headers_done = False
         self.closed = False
@@ -73,6 +79,7 @@ class Client:
                     sys.exit("%s: event without id" % self.name)
                 self.ids.append(eid)
                 self.topics.append(data["topic"])
+                self.times.append(time.monotonic())
 
     def close(self, sel):
         if not self.closed:
@@ -91,6 +98,7 @@ def main():
     ap.add_argument("--idle-topic", default="interval.queue.")
     ap.add_argument("--drop-after", type=int, default=50)
     ap.add_argument("--gap", type=int, default=300)
+    ap.add_argument("--slow", type=int, default=1)
     a = ap.parse_args()
 
     sel = selectors.DefaultSelector()
@@ -98,7 +106,8 @@ def main():
     first = Client("reconnector", a.port, "/events")
     idle = [Client("idle%d" % i, a.port, "/events?topic=" + a.idle_topic)
             for i in range(a.idle)]
-    slow = Client("slow", a.port, "/events", rcvbuf=2048)
+    slow = (Client("slow", a.port, "/events", rcvbuf=2048) if a.slow
+            else None)
     for c in [watcher, first] + idle:
         sel.register(c.sock, selectors.EVENT_READ, c)
     second = None
@@ -148,22 +157,25 @@ def main():
 
     # The slow client: the server shut its socket; reading drains the
     # little that was in flight, then sees the end (or a reset).
-    slow.sock.setblocking(True)
-    slow.sock.settimeout(10)
-    slow_closed = False
-    try:
-        while True:
-            data = slow.sock.recv(65536)
-            if not data:
-                slow_closed = True
-                break
-    except ConnectionResetError:
-        slow_closed = True
-    except socket.timeout:
+    slow_closed = None
+    if slow is not None:
+        slow.sock.setblocking(True)
+        slow.sock.settimeout(10)
         slow_closed = False
+        try:
+            while True:
+                data = slow.sock.recv(65536)
+                if not data:
+                    slow_closed = True
+                    break
+        except ConnectionResetError:
+            slow_closed = True
+        except socket.timeout:
+            slow_closed = False
 
     res = {
         "watcher": watcher.ids,
+        "watcher_times": watcher.times,
         "before": first.ids,
         "after": second.ids if second is not None else [],
         "dropped_when_watcher_had": drop_at,

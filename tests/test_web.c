@@ -181,6 +181,7 @@ static void	wake(void *c) { (void)c; nwake++; }
 static void	cut(void *c) { (void)c; ncut++; }
 static const struct sse_hooks hooks = { wake, cut };
 
+/* An event of site east1, run (boot) b1. */
 static void
 publish(struct sse *s, const char *topic, uint64_t seq, size_t pad)
 {
@@ -189,7 +190,18 @@ publish(struct sse *s, const char *topic, uint64_t seq, size_t pad)
 	assert_true(pad < sizeof body - 64);
 	snprintf(body, sizeof body, "{\"seq\":%llu,\"pad\":\"%*s\"}",
 	    (unsigned long long)seq, (int)pad, "");
-	assert_int_equal(sse_publish(s, topic, "east1", seq, body,
+	assert_int_equal(sse_publish(s, topic, "east1", "b1", seq, body,
+	    strlen(body)), 0);
+}
+
+/* A small event of SITE, run BOOT: {"seq":N} on rt.queue.a. */
+static void
+publish_run(struct sse *s, const char *site, const char *boot, uint64_t seq)
+{
+	char	body[64];
+
+	snprintf(body, sizeof body, "{\"seq\":%llu}", (unsigned long long)seq);
+	assert_int_equal(sse_publish(s, "rt.queue.a", site, boot, seq, body,
 	    strlen(body)), 0);
 }
 
@@ -327,10 +339,136 @@ the_ring_keeps_its_bound(void **state)
 	assert_int_equal(ncut, 1);
 	sse_client_close(s, c);
 	/* Newlines in a body could forge events: refused. */
-	assert_int_equal(sse_publish(s, "rt.queue.a", "east1", 9,
+	assert_int_equal(sse_publish(s, "rt.queue.a", "east1", "b1", 9,
 	    "{\"a\":\n1}", 8), -1);
-	assert_int_equal(sse_publish(s, "rt.queue.\"", "east1", 9, "{}", 2),
-	    -1);
+	assert_int_equal(sse_publish(s, "rt.queue.\"", "east1", "b1", 9, "{}",
+	    2), -1);
+	sse_free(s);
+	webconf_free(wc);
+}
+
+/* The ids of the events a client reads now, space-separated, after its
+   notice comment (if any) as "!lost " or "!repeat ". */
+static char *
+read_ids(struct sse *s, struct sse_client *c)
+{
+	static char	 ids[4096];
+	const char	*p, *t = read_all(s, c);
+	size_t		 len = 0;
+
+	ids[0] = '\0';
+	if (strstr(t, "events were lost") != NULL)
+		len += (size_t)snprintf(ids + len, sizeof ids - len, "!lost ");
+	if (strstr(t, "events may come twice") != NULL)
+		len += (size_t)snprintf(ids + len, sizeof ids - len, "!repeat ");
+	for (p = t; (p = strstr(p, "id: ")) != NULL; p += 4)
+		len += (size_t)snprintf(ids + len, sizeof ids - len, "%.*s ",
+		    (int)strcspn(p + 4, "\n"), p + 4);
+	if (len > 0 && ids[len - 1] == ' ')
+		ids[len - 1] = '\0';
+	return (ids);
+}
+
+/* Reconnects with ID and reads every id it gets. */
+static char *
+resume(struct sse *s, const char *id)
+{
+	struct sse_client	*c = sse_client_open(s, NULL, id, NULL, 0);
+	char			*ids = read_ids(s, c);
+
+	sse_client_close(s, c);
+	return (ids);
+}
+
+/*
+ * seq restarts at 1 when a site's daemon restarts (a new boot): an id of
+ * the old run must not be resumed at the new run's event of the same seq
+ * (that skipped what came between). Events of site west in between are
+ * never skipped either.
+ */
+static void
+a_restart_never_makes_a_client_skip(void **state)
+{
+	struct webconf	*wc = conf("");
+	struct sse	*s = sse_create(wc, &hooks);
+
+	(void)state;
+	publish_run(s, "east1", "A", 1);
+	publish_run(s, "west", "W", 1);
+	publish_run(s, "east1", "A", 2);
+	publish_run(s, "east1", "A", 3);
+	/* One run so far: exact. */
+	assert_string_equal(resume(s, "east1:2"), "east1:3");
+	assert_string_equal(resume(s, "east1:1"), "west:1 east1:2 east1:3");
+	/* East restarts: its new run's seq 1 is already in the ring. */
+	publish_run(s, "east1", "B", 1);
+	publish_run(s, "west", "W", 2);
+	/* Only the old run reached 2 and 3: exact, in the old run. */
+	assert_string_equal(resume(s, "east1:2"),
+	    "east1:3 east1:1 west:2");
+	assert_string_equal(resume(s, "east1:3"), "east1:1 west:2");
+	/* east1:1: issued by both runs, the ring holds both copies: after
+	   the older, so the newer comes again, nothing is missed. (The
+	   newest match, before, gave only west:2.) */
+	assert_string_equal(resume(s, "east1:1"), "!repeat west:1 east1:2 "
+	    "east1:3 east1:1 west:2");
+	publish_run(s, "east1", "B", 2);
+	publish_run(s, "east1", "B", 3);
+	publish_run(s, "east1", "B", 4);
+	/* 2 and 3: both runs. (Before: east1:4 only, from the new run, a
+	   client of the old run skipped A's 3 and B's 1 to 3.) */
+	assert_string_equal(resume(s, "east1:3"), "!repeat east1:1 west:2 "
+	    "east1:2 east1:3 east1:4");
+	/* 4: past every seq of the old run, only the new run: exact. */
+	assert_string_equal(resume(s, "east1:4"), "");
+	publish_run(s, "east1", "B", 5);
+	assert_string_equal(resume(s, "east1:4"), "east1:5");
+	/* west never restarted: its ids stay exact. */
+	assert_string_equal(resume(s, "west:2"),
+	    "east1:2 east1:3 east1:4 east1:5");
+	/* A seq no run reached, a site never seen: all the ring. */
+	assert_string_equal(resume(s, "east1:6"), "!lost east1:1 west:1 "
+	    "east1:2 east1:3 east1:1 west:2 east1:2 east1:3 east1:4 east1:5");
+	assert_string_equal(resume(s, "north:1"), "!lost east1:1 west:1 "
+	    "east1:2 east1:3 east1:1 west:2 east1:2 east1:3 east1:4 east1:5");
+	sse_free(s);
+	webconf_free(wc);
+}
+
+/*
+ * When the ring has dropped the old run's copy of an id, the client may
+ * have been there: all the ring (over-deliver, never skip).
+ */
+static void
+a_dropped_copy_of_the_old_run_replays_the_ring(void **state)
+{
+	struct webconf	*wc = conf("events: { ring: 4 }\n");
+	struct sse	*s = sse_create(wc, &hooks);
+
+	(void)state;
+	publish_run(s, "east1", "A", 1);
+	publish_run(s, "east1", "A", 2);
+	publish_run(s, "east1", "A", 3);
+	publish_run(s, "east1", "B", 1);
+	publish_run(s, "east1", "B", 2);
+	/* The ring: A:2 A:3 B:1 B:2. A:1 is gone, B:1 is there: a client of
+	   the old run at 1 missed A:2 on, one of the new run only B:2. */
+	assert_string_equal(resume(s, "east1:1"),
+	    "!lost east1:2 east1:3 east1:1 east1:2");
+	/* 2: both copies held (the oldest event of the site is A's 2). */
+	assert_string_equal(resume(s, "east1:2"),
+	    "!repeat east1:3 east1:1 east1:2");
+	publish_run(s, "east1", "B", 3);
+	/* The ring: A:3 B:1 B:2 B:3; A:2 is gone now. */
+	assert_string_equal(resume(s, "east1:2"),
+	    "!lost east1:3 east1:1 east1:2 east1:3");
+	assert_string_equal(resume(s, "east1:3"), "!repeat east1:1 east1:2 "
+	    "east1:3");
+	/* A boot that comes back (two daemons misconfigured with one site
+	   name) is one more run each time: still never a skip. */
+	publish_run(s, "east1", "A", 4);
+	assert_string_equal(resume(s, "east1:3"),
+	    "!lost east1:1 east1:2 east1:3 east1:4");
 	sse_free(s);
 	webconf_free(wc);
 }
@@ -396,6 +534,8 @@ main(void)
 		cmocka_unit_test(a_client_behind_by_the_bound_is_cut),
 		cmocka_unit_test(the_bound_itself_is_allowed),
 		cmocka_unit_test(the_ring_keeps_its_bound),
+		cmocka_unit_test(a_restart_never_makes_a_client_skip),
+		cmocka_unit_test(a_dropped_copy_of_the_old_run_replays_the_ring),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));

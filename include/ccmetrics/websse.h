@@ -41,12 +41,14 @@ struct sse	*sse_create(const struct webconf *, const struct sse_hooks *);
 /* Topics that go to the ring: rt.*, agent.state.*, interval.*. */
 int		 sse_topic_wanted(const char *topic);
 /*
- * Keep one event: topic, the publishing site and its seq, and the JSON
- * object as received (one line). 0, or -1 when it cannot be an event
- * (a topic or body that could break the stream).
+ * Keep one event: topic, the publishing site, the boot id of its daemon's
+ * run (NULL: none) and its seq, and the JSON object as received (one
+ * line). 0, or -1 when it cannot be an event (a topic or body that could
+ * break the stream).
  */
 int		 sse_publish(struct sse *, const char *topic, const char *site,
-		    uint64_t seq, const char *body, size_t len);
+		    const char *boot, uint64_t seq, const char *body,
+		    size_t len);
 /*
  * A new client of conn, with topic prefixes (none: every event) and the
  * Last-Event-ID it sent (NULL: none; then only events from now on).

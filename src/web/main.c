@@ -100,6 +100,7 @@ on_message(void *arg, const char *topic, const char *body, size_t len)
 	if (sse_topic_wanted(topic) && json_is_integer(seq) &&
 	    json_integer_value(seq) > 0 &&
 	    sse_publish(w->app.sse, topic, wmetrics_site_of(obj),
+	    json_string_value(json_object_get(obj, "boot")),
 	    (uint64_t)json_integer_value(seq), body, len) != 0)
 		w->app.self.bad_messages++;
 	json_decref(obj);

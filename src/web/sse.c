@@ -5,7 +5,10 @@
  * is a cursor into the ring (and an offset into one frame), so a thousand
  * clients cost no more event memory than one. A client whose unread
  * bytes grow past limits.client_buffer_bytes, or whose next event the
- * ring has already dropped, is cut off and counted.
+ * ring has already dropped, is cut off and counted. Ids are <site>:<seq>
+ * and seq restarts at 1 with each run (boot) of a site's daemon: each
+ * event keeps the run it came from, so a Last-Event-ID that more than one
+ * run could have issued is never resumed past events the client missed.
  */
 #include "config.h"
 
@@ -15,11 +18,24 @@
 #include <string.h>
 #include <sys/queue.h>
 
+#include "ccmetrics/strmap.h"
 #include "ccmetrics/websse.h"
 #include "ccmetrics/xmalloc.h"
 
+#define SSE_BOOT_MAX	64
+
+/* The runs (boot ids) of one site's daemon seen since start-up. */
+struct sse_site {
+	char		 name[WEBCONF_NAME_MAX];
+	char		 boot[SSE_BOOT_MAX];
+	uint64_t	 run;		/* 1 for the first run seen */
+	uint64_t	 prev_max;	/* highest seq of the runs before it */
+	uint64_t	 cur_max;	/* highest seq of this run */
+};
+
 struct sse_ev {
 	uint64_t	 seq;
+	uint64_t	 run;		/* its site's run; 0: site not tracked */
 	uint64_t	 before;	/* ring bytes published before it */
 	char		 site[WEBCONF_NAME_MAX];
 	char		 topic[SSE_PREFIX_MAX];
@@ -35,7 +51,7 @@ struct sse_client {
 	uint64_t	 cursor;	/* index of the next event */
 	size_t		 off;		/* bytes of it already sent */
 	uint64_t	 joined;	/* ring bytes when it connected */
-	char		 intro[160];	/* retry and a notice, sent first */
+	char		 intro[224];	/* retry and a notice, sent first */
 	size_t		 intro_len, intro_off;
 	int		 keepalive;	/* a comment is due */
 	int		 waiting;	/* suspended until there is data */
@@ -55,6 +71,9 @@ struct sse {
 	struct sse_clients	 clients;
 	struct sse_stats	 st;
 	int64_t			 next_keepalive_ms;
+	struct strmap		*sites;		/* name: struct sse_site */
+	struct sse_site		**sitev;
+	size_t			 nsites;
 };
 
 static int
@@ -81,6 +100,7 @@ sse_create(const struct webconf *wc, const struct sse_hooks *hooks)
 
 	s->wc = wc;
 	s->hooks = *hooks;
+	s->sites = strmap_create();
 	TAILQ_INIT(&s->clients);
 	return (s);
 }
@@ -154,9 +174,44 @@ sse_cut(struct sse *s, struct sse_client *c)
 	}
 }
 
+/*
+ * The run of site that an event of boot belongs to: a boot other than the
+ * last one seen starts a new run. Sites past limits.max_sites are not
+ * tracked (run 0): their ids are never resumed, all the ring is replayed.
+ */
+static uint64_t
+sse_site_run(struct sse *s, const char *site, const char *boot, uint64_t seq)
+{
+	struct sse_site	*st;
+	char		 b[SSE_BOOT_MAX];
+
+	snprintf(b, sizeof b, "%s", boot != NULL ? boot : "");
+	if ((st = strmap_get(s->sites, site)) == NULL) {
+		if (s->nsites >= (size_t)s->wc->max_sites)
+			return (0);
+		st = xcalloc(1, sizeof *st);
+		memcpy(st->name, site, strlen(site) + 1);
+		memcpy(st->boot, b, sizeof b);
+		st->run = 1;
+		s->sitev = xreallocarray(s->sitev, s->nsites + 1,
+		    sizeof *s->sitev);
+		s->sitev[s->nsites++] = st;
+		strmap_put(s->sites, st->name, st);
+	} else if (strcmp(st->boot, b) != 0) {
+		if (st->cur_max > st->prev_max)
+			st->prev_max = st->cur_max;
+		st->cur_max = 0;
+		st->run++;
+		memcpy(st->boot, b, sizeof b);
+	}
+	if (seq > st->cur_max)
+		st->cur_max = seq;
+	return (st->run);
+}
+
 int
-sse_publish(struct sse *s, const char *topic, const char *site, uint64_t seq,
-    const char *body, size_t len)
+sse_publish(struct sse *s, const char *topic, const char *site,
+    const char *boot, uint64_t seq, const char *body, size_t len)
 {
 	struct sse_client	*c;
 	struct sse_ev		*e;
@@ -183,6 +238,7 @@ sse_publish(struct sse *s, const char *topic, const char *site, uint64_t seq,
 	e = sse_at(s, s->next);
 	memset(e, 0, sizeof *e);
 	e->seq = seq;
+	e->run = sse_site_run(s, site, boot, seq);
 	e->before = s->total;
 	memcpy(e->site, site, strlen(site) + 1);
 	memcpy(e->topic, topic, tlen + 1);
@@ -213,33 +269,72 @@ sse_publish(struct sse *s, const char *topic, const char *site, uint64_t seq,
 	return (0);
 }
 
-/* The index after the event a Last-Event-ID names; first when unknown. */
-static uint64_t
-sse_resume_at(const struct sse *s, const char *id, int *found)
-{
-	const struct sse_ev	*e;
-	const char		*colon = strrchr(id, ':');
-	char			*end;
-	unsigned long long	 seq;
-	size_t			 slen;
-	uint64_t		 i;
+/*
+ * The index after the event a Last-Event-ID names, and how it was found:
+ * SSE_RESUME_EXACT, SSE_RESUME_REPEAT (several runs of the site's daemon
+ * issued that id: resumed after the oldest, so the client may get events
+ * twice but misses none) or SSE_RESUME_LOST (the ring's first event).
+ *
+ * seq restarts with each run, so <site>:<seq> alone does not say which
+ * run issued it. When only the site's current run can have (its seq is
+ * past every earlier run's), the event is looked up in that run. Else it
+ * may come from several runs, and is resumed after its oldest copy in
+ * the ring, but only when the ring still holds every copy: its oldest
+ * event of the site is of the first run seen, with a seq not past the id's
+ * (the ring drops in order, so nothing of any run from there on is gone).
+ * Otherwise the client may have been at a copy the ring dropped: all the
+ * ring, as for an unknown id.
+ */
+enum { SSE_RESUME_EXACT, SSE_RESUME_REPEAT, SSE_RESUME_LOST };
 
-	*found = 0;
+static uint64_t
+sse_resume_at(const struct sse *s, const char *id, int *how)
+{
+	const struct sse_ev	*e, *oldest = NULL;
+	const struct sse_site	*st;
+	const char		*colon = strrchr(id, ':');
+	char			*end, name[WEBCONF_NAME_MAX];
+	unsigned long long	 seq;
+	size_t			 slen, copies = 0;
+	uint64_t		 i, at = 0;
+
+	*how = SSE_RESUME_LOST;
 	if (colon == NULL || colon[1] == '\0')
 		return (s->first);
 	slen = (size_t)(colon - id);
 	seq = strtoull(colon + 1, &end, 10);
 	if (*end != '\0' || slen >= WEBCONF_NAME_MAX)
 		return (s->first);
-	for (i = s->next; i > s->first; i--) {
-		e = sse_at(s, i - 1);
-		if (e->seq == seq && strncmp(e->site, id, slen) == 0 &&
-		    e->site[slen] == '\0') {
-			*found = 1;
-			return (i);
+	memcpy(name, id, slen);
+	name[slen] = '\0';
+	if ((st = strmap_get(s->sites, name)) == NULL)
+		return (s->first);
+	if (seq <= st->cur_max && (st->run == 1 || seq > st->prev_max)) {
+		/* Only the current run issued it. */
+		for (i = s->next; i > s->first; i--) {
+			e = sse_at(s, i - 1);
+			if (e->run == st->run && e->seq == seq &&
+			    strcmp(e->site, name) == 0) {
+				*how = SSE_RESUME_EXACT;
+				return (i);
+			}
 		}
+		return (s->first);
 	}
-	return (s->first);
+	for (i = s->first; i < s->next; i++) {
+		e = sse_at(s, i);
+		if (strcmp(e->site, name) != 0)
+			continue;
+		if (oldest == NULL)
+			oldest = e;
+		if (e->seq == seq && copies++ == 0)
+			at = i + 1;
+	}
+	if (oldest == NULL || oldest->run != 1 || oldest->seq > seq ||
+	    copies == 0)
+		return (s->first);
+	*how = copies == 1 ? SSE_RESUME_EXACT : SSE_RESUME_REPEAT;
+	return (at);
 }
 
 struct sse_client *
@@ -247,7 +342,7 @@ sse_client_open(struct sse *s, void *conn, const char *last_event_id,
     char prefixes[][SSE_PREFIX_MAX], size_t nprefixes)
 {
 	struct sse_client	*c = xcalloc(1, sizeof *c);
-	int			 found = 1, n;
+	int			 how = SSE_RESUME_EXACT, n;
 	size_t			 i;
 
 	c->conn = conn;
@@ -255,13 +350,17 @@ sse_client_open(struct sse *s, void *conn, const char *last_event_id,
 		memcpy(c->prefixes[i], prefixes[i], SSE_PREFIX_MAX);
 	c->nprefixes = i;
 	if (last_event_id != NULL)
-		c->cursor = sse_resume_at(s, last_event_id, &found);
+		c->cursor = sse_resume_at(s, last_event_id, &how);
 	else
 		c->cursor = s->next;
 	c->joined = s->total;
 	/* A reconnecting browser waits 2 s; say when events were lost. */
 	n = snprintf(c->intro, sizeof c->intro, "retry: 2000\n%s\n",
-	    found ? "" : ": Last-Event-ID not in the ring: events were lost, "
+	    how == SSE_RESUME_EXACT ? "" : how == SSE_RESUME_REPEAT ?
+	    ": Last-Event-ID issued by more than one run of the site's "
+	    "daemon (it restarted): resuming after the oldest, events may "
+	    "come twice\n" :
+	    ": Last-Event-ID not in the ring: events were lost, "
 	    "replaying all that are kept\n");
 	c->intro_len = n > 0 ? (size_t)n : 0;
 	TAILQ_INSERT_TAIL(&s->clients, c, entry);
@@ -386,6 +485,7 @@ void
 sse_free(struct sse *s)
 {
 	struct sse_client	*c;
+	size_t			 i;
 
 	if (s == NULL)
 		return;
@@ -393,6 +493,10 @@ sse_free(struct sse *s)
 		sse_drop_oldest(s);
 	while ((c = TAILQ_FIRST(&s->clients)) != NULL)
 		sse_client_close(s, c);
+	for (i = 0; i < s->nsites; i++)
+		free(s->sitev[i]);
+	free(s->sitev);
+	strmap_free(s->sites);
 	free(s->ev);
 	free(s);
 }
