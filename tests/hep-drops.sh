@@ -24,14 +24,6 @@ pid=$!
 trap 'kill -CONT $pid 2>/dev/null; kill $pid 2>/dev/null; rm -rf "$TMP"' EXIT
 wait_hep_listener "$port" "$pid" "$TMP/err.log"
 
-# udp_sock PORT FIELD: the kernel's view of the listener (/proc/net/udp):
-# rx_queue (bytes waiting, hex) or drops.
-udp_sock() {
-	awk -v port="$(printf '%04X' "$1")" -v f="$2" '
-	    $2 ~ ":" port "$" { split($5, q, ":");
-	        print (f == "drops" ? $13 : q[2]); exit }' \
-	    /proc/net/udp
-}
 [ "$(udp_sock "$port" drops)" = 0 ] || fail "drops before the test"
 
 # The whole capture at once while the daemon is stopped: the buffer fills
@@ -41,22 +33,12 @@ burst=$(timeout 60 $SEND --preload --burst 1000000 "$TMP/hep.pcap" \
     127.0.0.1 "$port") || fail "hep-send"
 kill -CONT $pid
 # Bounded wait until the daemon has read what the buffer held.
-i=0
-until [ "$(udp_sock "$port" rx_queue)" = 00000000 ]; do
-	i=$((i + 1))
-	[ $i -lt 300 ] || fail "the daemon does not drain its socket"
-	sleep 0.1
-done
+udp_drained "$port" $pid
 # The kernel tells the drops with the next datagram it queues (SO_RXQ_OVFL):
 # a trailer, paced, after the drain.
 trailer=$($SEND --count 20 --burst 1 --pause-ms 20 "$TMP/hep.pcap" \
     127.0.0.1 "$port") || fail "hep-send trailer"
-i=0
-until [ "$(udp_sock "$port" rx_queue)" = 00000000 ]; do
-	i=$((i + 1))
-	[ $i -lt 100 ] || fail "the daemon does not drain the trailer"
-	sleep 0.1
-done
+udp_drained "$port" $pid
 kdrops=$(udp_sock "$port" drops)
 kill -TERM $pid
 rc=0
