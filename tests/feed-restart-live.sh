@@ -18,9 +18,9 @@ grep -q '^  interval_s: 900$' "$TMP/gen.yaml" || fail "intervals not 900 s"
 port=$($PYTHON3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
 
 # The HEP timestamp (us) of each datagram, in sending order.
-$PYTHON3 - "$TMP/hep.pcap" >"$TMP/ts" <<'EOT' || fail "reading HEP times"
-import os, struct, sys
-sys.path.insert(0, os.path.join(os.environ["top_srcdir"], "tools"))
+$PYTHON3 - "$TMP/hep.pcap" "$top_srcdir/tools" >"$TMP/ts" <<'EOT' ||
+import struct, sys
+sys.path.insert(0, sys.argv[2])
 from ccmgen_wire import PcapReader, udp4_of
 with open(sys.argv[1], "rb") as fh:
     for _, frame in PcapReader(fh, sys.argv[1]):
@@ -37,9 +37,10 @@ with open(sys.argv[1], "rb") as fh:
         usec = struct.unpack(">I", chunks[10])[0]
         print(sec * 1000000 + usec)
 EOT
+    fail "reading HEP times"
 # Where the runs change: the first datagram at or after 09:22 and 09:37
 # of the capture's day (inside the intervals 09:15-09:30, 09:30-09:45).
-cut() {
+index_at() {
 	$PYTHON3 - "$TMP/ts" "$1" <<'EOT'
 import sys
 ts = [int(l) for l in open(sys.argv[1])]
@@ -48,8 +49,8 @@ at = day + int(sys.argv[2]) * 1000000
 print(next(i for i, t in enumerate(ts) if t >= at))
 EOT
 }
-k1=$(cut $((9 * 3600 + 22 * 60)))
-k2=$(cut $((9 * 3600 + 37 * 60)))
+k1=$(index_at $((9 * 3600 + 22 * 60)))
+k2=$(index_at $((9 * 3600 + 37 * 60)))
 total=$(wc -l <"$TMP/ts")
 
 # run N FROM COUNT: start a daemon writing run N.jsonl, send it COUNT
