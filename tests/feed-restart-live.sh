@@ -68,7 +68,8 @@ run() {
 	expect_eq "run $1: datagrams sent" "$3" "$sent"
 	udp_drained "$port" $pid
 }
-trap 'kill -9 $pid 2>/dev/null; rm -rf "$TMP"' EXIT
+pid=
+trap '[ -z "$pid" ] || kill -9 $pid 2>/dev/null || true; rm -rf "$TMP"' EXIT
 
 # Run 1 is killed inside 09:15-09:30.
 run 1 0 "$k1"

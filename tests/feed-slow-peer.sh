@@ -31,7 +31,7 @@ peer=$!
 "$CCMETRICSD" -c "$TMP/z.yaml" -r "$TMP/day.pcap" --replay-speed 1000 \
     2>"$TMP/z.err" &
 pid=$!
-trap 'kill -CONT $peer 2>/dev/null; kill $pid $peer 2>/dev/null; rm -rf "$TMP"' EXIT
+trap 'kill -CONT $peer 2>/dev/null || true; kill $pid $peer 2>/dev/null || true; rm -rf "$TMP"' EXIT
 i=0
 until [ -e "$TMP/ready" ]; do
 	i=$((i + 1))

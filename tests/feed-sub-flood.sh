@@ -43,7 +43,13 @@ sleep 0.5
 # connections are cut.
 $PEER flood "$zport" 16 1024 --source 127.0.0.3 --hold 6 >"$TMP/edge" &
 edge=$!
-sleep 2
+# Once it has said it holds the budget (a second after sending it).
+i=0
+until [ -s "$TMP/edge" ]; do
+	i=$((i + 1))
+	[ $i -lt 100 ] || fail "the budget-exact subscriber says nothing"
+	sleep 0.1
+done
 got=$($PEER flood "$zport" 1 1 --source 127.0.0.3 --timeout 5)
 expect_eq "one byte over the budget" "1 closed" "$got"
 wait $edge

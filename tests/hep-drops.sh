@@ -21,7 +21,7 @@ printf 'publish:\n  zmq: ~\n  jsonl: { path: "%s" }\n' "$TMP/out.jsonl" \
 
 "$CCMETRICSD" -f -c "$TMP/live.yaml" 2>"$TMP/err.log" &
 pid=$!
-trap 'kill -CONT $pid 2>/dev/null; kill $pid 2>/dev/null; rm -rf "$TMP"' EXIT
+trap 'kill -CONT $pid 2>/dev/null || true; kill $pid 2>/dev/null || true; rm -rf "$TMP"' EXIT
 wait_hep_listener "$port" "$pid" "$TMP/err.log"
 
 [ "$(udp_sock "$port" drops)" = 0 ] || fail "drops before the test"
