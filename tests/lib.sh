@@ -98,13 +98,13 @@ udp_sock() {
 	    /proc/net/udp
 }
 
-# udp_drained PORT PID: bounded wait (10 s) until ccmetricsd PID has read
+# udp_drained PORT PID: bounded wait (30 s) until ccmetricsd PID has read
 # every datagram waiting on its socket bound to PORT.
 udp_drained() {
 	_ud_i=0
 	until [ "$(udp_sock "$1" rx_queue)" = 00000000 ]; do
 		_ud_i=$((_ud_i + 1))
-		[ "$_ud_i" -lt 100 ] || fail "the daemon does not drain port $1"
+		[ "$_ud_i" -lt 300 ] || fail "the daemon does not drain port $1"
 		kill -0 "$2" 2>/dev/null || fail "ccmetricsd died"
 		sleep 0.1
 	done
