@@ -764,6 +764,13 @@ contact_segment_end(struct contact_table *ct, struct contact *c,
 	a->holds = l->holds;
 	a->held = false;
 	a->handle_ms = ptime_ms_between(a->answer_us, ts_us);
+	/*
+	 * Held time lies inside the segment. A clock stepped back can end
+	 * the segment before its hold began (handle clamped to 0, the hold
+	 * not): talk, handle - hold, would then be negative.
+	 */
+	if (a->hold_ms > a->handle_ms)
+		a->hold_ms = a->handle_ms;
 	contact_emit(ct, CONTACT_EV_SEGMENT_END, ts_us, c, a, NULL);
 }
 

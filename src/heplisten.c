@@ -7,6 +7,9 @@
 #include <sys/uio.h>
 
 #include <netinet/in.h>
+#ifdef __linux__
+#include <linux/sock_diag.h>
+#endif
 
 #include <errno.h>
 #include <fcntl.h>
@@ -182,7 +185,9 @@ heplisten_read(struct hep_listener *hl, int max, payload_sink sink,
 			if (cm->cmsg_level == SOL_SOCKET &&
 			    cm->cmsg_type == SO_RXQ_OVFL) {
 				memcpy(&drops, CMSG_DATA(cm), sizeof drops);
-				hl->st.kernel_drops = drops;
+				/* As of when it was queued: maybe older. */
+				if (drops > hl->st.kernel_drops)
+					hl->st.kernel_drops = drops;
 			}
 		}
 		if (!heplisten_source_ok(hl, &ss) ||
@@ -195,9 +200,23 @@ heplisten_read(struct hep_listener *hl, int max, payload_sink sink,
 	return (count);
 }
 
+/*
+ * SO_RXQ_OVFL tells the drops only with the next datagram queued: those
+ * after the last one read (a burst, then quiet or a stop) would never be
+ * counted. The socket's own count, read now, has them all.
+ */
 const struct hep_stats *
-heplisten_get_stats(const struct hep_listener *hl)
+heplisten_get_stats(struct hep_listener *hl)
 {
+#if defined(__linux__) && defined(SO_MEMINFO)
+	uint32_t	mem[SK_MEMINFO_VARS];
+	socklen_t	len = sizeof mem;
+
+	if (getsockopt(hl->fd, SOL_SOCKET, SO_MEMINFO, mem, &len) == 0 &&
+	    len > SK_MEMINFO_DROPS * sizeof mem[0] &&
+	    mem[SK_MEMINFO_DROPS] > hl->st.kernel_drops)
+		hl->st.kernel_drops = mem[SK_MEMINFO_DROPS];
+#endif
 	return (&hl->st);
 }
 

@@ -27,7 +27,7 @@
 struct pipeline {
 	const struct config		*cfg;	/* the caller's */
 	struct capture			*cap;	/* the caller's, for stats */
-	const struct hep_listener	*hep;	/* the caller's, for stats */
+	struct hep_listener		*hep;	/* the caller's, for stats */
 	const struct timegate_stats	*time;	/* the caller's, for stats */
 	struct decoder			*dec;
 	struct sip_parser		*sip;
@@ -135,7 +135,7 @@ pipeline_create(const struct config *cfg, int line_buffered, char *err,
 
 void
 pipeline_set_sources(struct pipeline *pl, struct capture *cap,
-    const struct hep_listener *hep, const struct timegate_stats *time)
+    struct hep_listener *hep, const struct timegate_stats *time)
 {
 	pl->cap = cap;
 	pl->hep = hep;

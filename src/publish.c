@@ -13,6 +13,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#ifdef HAVE_MALLOC_TRIM
+#include <malloc.h>
+#endif
 #include <netdb.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -82,6 +85,7 @@ struct publisher {
 	struct pub_addr		*addrs;		/* their addresses */
 	int			 naddrs;
 	int			 max_sub_bytes;	/* per address */
+	int			 trim_due;	/* a flood was cut */
 	int			 jsonl_fd;	/* -1: none */
 	char			*jsonl_path;	/* NULL: standard output */
 	off_t			 jsonl_good;	/* size after the last line */
@@ -690,6 +694,7 @@ publish_subscription(struct publisher *pub, zmq_msg_t *msg)
 	a->bytes = 0;
 	if (cut == 0)
 		return;		/* frames read ahead from those just cut */
+	pub->trim_due = 1;
 	pub->st.zmq_flooded += (uint64_t)cut;
 	log_warn("zmq: cut %d subscriber connection%s from %s: more than %d "
 	    "bytes of subscriptions (publish.zmq.max_subscription_bytes)",
@@ -726,6 +731,28 @@ publish_monitor(struct publisher *pub)
 	}
 }
 
+/*
+ * Once the connections of a cut flood are gone and libzmq has freed
+ * their subscriptions (trie nodes, queued frames: up to 180 MiB) and
+ * handed us the last of them, give that memory back to the system:
+ * freed, it stayed in the allocator's heap, the daemon's RSS stuck at
+ * the flood's peak (tests/feed-sub-flood.sh).
+ */
+static void
+publish_trim(struct publisher *pub)
+{
+	int	i;
+
+	for (i = 0; i < pub->npeers; i++) {
+		if (pub->peers[i].cut && publish_peer_alive(pub->peers[i].fd))
+			return;
+	}
+	pub->trim_due = 0;
+#ifdef HAVE_MALLOC_TRIM
+	malloc_trim(0);
+#endif
+}
+
 void
 publish_drain(struct publisher *pub)
 {
@@ -749,6 +776,8 @@ publish_drain(struct publisher *pub)
 		publish_subscription(pub, &msg);
 	}
 	zmq_msg_close(&msg);
+	if (pub->trim_due && n == 1)
+		publish_trim(pub);
 }
 
 /*

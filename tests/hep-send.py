@@ -8,6 +8,7 @@ port is --port-in-capture to HOST:PORT. HEP carries its own timestamps, so
 the pace is only what the listener's socket buffer needs. Prints the count.
 """
 import argparse
+import itertools
 import os
 import socket
 import sys
@@ -43,12 +44,18 @@ def main():
     ap.add_argument("--preload", action="store_true",
                     help="read the whole capture first: the pace is then "
                     "the burst and pause alone, not the reading")
+    ap.add_argument("--skip", type=int, default=0, metavar="N",
+                    help="leave out the first N datagrams")
+    ap.add_argument("--count", type=int, default=None, metavar="N",
+                    help="send at most N datagrams (after --skip)")
     ap.add_argument("--ready", metavar="FILE",
                     help="create FILE when about to send the first datagram")
     args = ap.parse_args()
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     sent = 0
-    payloads = hep_payloads(args.pcap, args.port_in_capture)
+    payloads = itertools.islice(hep_payloads(args.pcap, args.port_in_capture),
+                                args.skip, None if args.count is None else
+                                args.skip + args.count)
     if args.preload:
         payloads = list(payloads)
     if args.ready:

@@ -88,3 +88,24 @@ wait_hep_listener() {
 		sleep 0.1
 	done
 }
+
+# udp_sock PORT FIELD: the kernel's view of a UDP socket bound to PORT
+# (/proc/net/udp): rx_queue (bytes waiting, hex) or drops.
+udp_sock() {
+	awk -v port="$(printf '%04X' "$1")" -v f="$2" '
+	    $2 ~ ":" port "$" { split($5, q, ":");
+	        print (f == "drops" ? $13 : q[2]); exit }' \
+	    /proc/net/udp
+}
+
+# udp_drained PORT PID: bounded wait (30 s) until ccmetricsd PID has read
+# every datagram waiting on its socket bound to PORT.
+udp_drained() {
+	_ud_i=0
+	until [ "$(udp_sock "$1" rx_queue)" = 00000000 ]; do
+		_ud_i=$((_ud_i + 1))
+		[ "$_ud_i" -lt 300 ] || fail "the daemon does not drain port $1"
+		kill -0 "$2" 2>/dev/null || fail "ccmetricsd died"
+		sleep 0.1
+	done
+}

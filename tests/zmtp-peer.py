@@ -19,6 +19,18 @@ Modes, each on tcp://127.0.0.1:PORT, bounded by --timeout seconds:
              "open" when it still holds it one second later.
              With --hold S, it then prints "closed" or "open" again once
              the daemon cut it or S more seconds passed.
+  heartbeat answer|mute
+             complete the handshake, subscribe to everything, then read
+             (and drop) what comes for --timeout seconds, answering each
+             PING command with a PONG (answer) or never sending anything
+             again (mute); print the PINGs seen and "closed" when the
+             daemon dropped the connection, or "open". With --ready FILE,
+             FILE is created once the subscription is sent.
+  read       subscribe to everything with a 4 KiB receive buffer and print
+             each message's last frame (the JSON object), one a line,
+             until the daemon closes the connection or --timeout passes;
+             answers PINGs. With --ready FILE, FILE is created once the
+             subscription is sent.
   --source ADDR connects from ADDR (another loopback address).
 Exit 0; 1 when a stuck peer's handshake fails (a connection refused or cut
 in bomb and hold modes prints "closed").
@@ -106,6 +118,44 @@ def closed_within(s, seconds):
     return False
 
 
+def heartbeat(s, answer, seconds, out=None):
+    """Read frames for seconds; PINGs answered or not. (pings, closed).
+    With out, the last frame of each message is written to it, a line."""
+    deadline = time.monotonic() + seconds
+    buf, pings = b"", 0
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return pings, False
+        s.settimeout(left)
+        try:
+            data = s.recv(65536)
+        except socket.timeout:
+            continue
+        except OSError:
+            return pings, True
+        if not data:
+            return pings, True
+        buf += data
+        while len(buf) >= 2:
+            flags = buf[0]
+            head = 9 if flags & 0x02 else 2
+            if len(buf) < head:
+                break
+            size = struct.unpack(">Q", buf[1:9])[0] if flags & 0x02 \
+                else buf[1]
+            if len(buf) < head + size:
+                break
+            body, buf = buf[head:head + size], buf[head + size:]
+            # RFC 37 (ZMTP 3.1): PING is name, 2-byte TTL, context.
+            if flags & 0x04 and body[:5] == b"\x04PING":
+                pings += 1
+                if answer:
+                    s.sendall(frame(b"\x04PONG" + body[7:], command=True))
+            elif out is not None and not flags & 0x05:
+                out.write(body + b"\n")
+
+
 def main():
     args = sys.argv[1:]
     timeout = 30.0
@@ -168,6 +218,20 @@ def main():
                 peers[-1].sendall(frame(b"\x01"))
             print("subscribed", flush=True)
             time.sleep(timeout)
+        elif mode == "heartbeat":
+            s = handshake(port)
+            s.sendall(frame(b"\x01"))
+            if ready is not None:
+                open(ready, "w").close()
+            pings, closed = heartbeat(s, args[2] == "answer", timeout)
+            print(pings, "closed" if closed else "open", flush=True)
+        elif mode == "read":
+            s = handshake(port, rcvbuf=4096, timeout=timeout)
+            s.sendall(frame(b"\x01"))
+            if ready is not None:
+                open(ready, "w").close()
+            heartbeat(s, True, timeout, sys.stdout.buffer)
+            sys.stdout.buffer.flush()
         elif mode == "hold":
             s = handshake(port)
             s.sendall(frame(b"\x01stats"))

@@ -28,7 +28,7 @@ void		 heplisten_set_access(struct hep_listener *hl,
  */
 int		 heplisten_read(struct hep_listener *hl, int max,
 		    payload_sink sink, void *arg);
-const struct hep_stats *heplisten_get_stats(const struct hep_listener *hl);
+const struct hep_stats *heplisten_get_stats(struct hep_listener *hl);
 void		 heplisten_close(struct hep_listener *hl);
 
 #endif

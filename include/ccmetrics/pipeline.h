@@ -30,7 +30,7 @@ struct pipeline	*pipeline_create(const struct config *cfg, int line_buffered,
  * NULL: none.
  */
 void		 pipeline_set_sources(struct pipeline *pl, struct capture *cap,
-		    const struct hep_listener *hep,
+		    struct hep_listener *hep,
 		    const struct timegate_stats *time);
 /*
  * Live start-up at wall time now_us: static agents are logged in from it
