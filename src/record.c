@@ -10,6 +10,7 @@
 #include "ccmetrics/erlang.h"
 #include "ccmetrics/privacy.h"
 #include "ccmetrics/record.h"
+#include "ccmetrics/xmalloc.h"
 
 #define TOPIC_MAX	192
 
@@ -248,6 +249,83 @@ record_contact_event(struct publisher *pub, const struct contact_event *ev)
 	}
 }
 
+/* Was the row's cached text made of what the row holds now? */
+static bool
+rt_cache_fits(const struct agent_rt_cache *c, const struct agent_rt_row *r)
+{
+	size_t	j, off = 0, n;
+
+	if (!c->valid || c->state != r->state || c->since_us != r->since_us)
+		return (false);
+	for (j = 0; j < r->nqueues; j++) {
+		n = strlen(r->queues[j]) + 1;
+		if (c->qlen - off < n || memcmp(c->qkey + off, r->queues[j],
+		    n) != 0)
+			return (false);
+		off += n;
+	}
+	return (off == c->qlen);
+}
+
+static void
+rt_cache_grow(char **buf, size_t *cap, size_t n)
+{
+	if (n <= *cap)
+		return;
+	*cap = n < 64 ? 64 : n * 2;
+	*buf = xreallocarray(*buf, *cap, 1);
+}
+
+/* Keep the row just written (from start in w) with what it was made of. */
+static void
+rt_cache_keep(struct agent_rt_cache *c, const struct agent_rt_row *r,
+    const struct jsonw *w, size_t start)
+{
+	size_t	j, n;
+
+	c->len = w->len - start;
+	rt_cache_grow(&c->json, &c->cap, c->len);
+	memcpy(c->json, w->buf + start, c->len);
+	c->qlen = 0;
+	for (j = 0; j < r->nqueues; j++) {
+		n = strlen(r->queues[j]) + 1;
+		rt_cache_grow(&c->qkey, &c->qcap, c->qlen + n);
+		memcpy(c->qkey + c->qlen, r->queues[j], n);
+		c->qlen += n;
+	}
+	c->state = r->state;
+	c->since_us = r->since_us;
+	c->valid = true;
+}
+
+/*
+ * One row of rt.agents. Most agents change nothing from one snapshot to
+ * the next: the text of the last row is copied when it was made of the
+ * same state, since and queues.
+ */
+static void
+record_rt_row(struct jsonw *w, const struct agent_rt_row *r)
+{
+	size_t	j, start;
+
+	if (r->cache != NULL && rt_cache_fits(r->cache, r)) {
+		jsonw_member_raw(w, NULL, r->cache->json, r->cache->len);
+		return;
+	}
+	start = w->len + (w->comma ? 1 : 0);	/* past the ',' */
+	jsonw_object_begin(w, NULL);
+	jsonw_str(w, "agent", r->agent);
+	jsonw_str(w, "state", agent_state_name(r->state));
+	jsonw_time(w, "since", r->since_us);
+	jsonw_array_begin(w, "queues");
+	for (j = 0; j < r->nqueues; j++)
+		jsonw_str(w, NULL, r->queues[j]);
+	jsonw_array_end(w);
+	jsonw_object_end(w);
+	if (r->cache != NULL)
+		rt_cache_keep(r->cache, r, w, start);
+}
+
 /*
  * agent.state.<agent>: every change of an agent's state; rt.agents: every
  * agent and the count per state (DESIGN.md 7).
@@ -257,7 +335,7 @@ record_agent_event(struct publisher *pub, const struct agent_event *ev)
 {
 	struct jsonw	*w;
 	char		 topic[TOPIC_MAX];
-	size_t		 i, j;
+	size_t		 i;
 	int		 s;
 
 	if (ev->type == AGENT_EV_FORGET)
@@ -283,17 +361,8 @@ record_agent_event(struct publisher *pub, const struct agent_event *ev)
 	/* Every agent every realtime_s: the jsonw writer, not a tree. */
 	w = publish_begin(pub, "rt.agents", ev->ts_us);
 	jsonw_array_begin(w, "agents");
-	for (i = 0; i < ev->nrows; i++) {
-		jsonw_object_begin(w, NULL);
-		jsonw_str(w, "agent", ev->rows[i].agent);
-		jsonw_str(w, "state", agent_state_name(ev->rows[i].state));
-		jsonw_time(w, "since", ev->rows[i].since_us);
-		jsonw_array_begin(w, "queues");
-		for (j = 0; j < ev->rows[i].nqueues; j++)
-			jsonw_str(w, NULL, ev->rows[i].queues[j]);
-		jsonw_array_end(w);
-		jsonw_object_end(w);
-	}
+	for (i = 0; i < ev->nrows; i++)
+		record_rt_row(w, &ev->rows[i]);
 	jsonw_array_end(w);
 	jsonw_object_begin(w, "counts");
 	for (s = 0; s < AGENT_NSTATES; s++)
