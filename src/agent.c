@@ -641,6 +641,8 @@ sorted_remove(struct agent_table *at, const struct agent *a)
 	size_t	i = sorted_find(at, a->id);
 
 	assert(i < at->nsorted && at->sorted[i] == a);
+	if (i >= at->nsorted || at->sorted[i] != a)
+		return;		/* never: every agent is in it once */
 	memmove(at->sorted + i, at->sorted + i + 1,
 	    (at->nsorted - i - 1) * sizeof *at->sorted);
 	at->nsorted--;
