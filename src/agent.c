@@ -71,6 +71,10 @@ struct binding {
 struct membership {
 	char		queue[CONFIG_NAME_MAX];
 	int64_t		last_us;	/* the queue last rang the agent */
+	/* Looked up in the configuration of generation gen (0: not yet). */
+	uint64_t	gen;
+	uintptr_t	qindex;		/* queue_index's value, 0: none */
+	bool		listed;		/* the queue has a configured list */
 };
 
 struct agent {
@@ -90,6 +94,12 @@ struct agent {
 	char			*wrapup_contact;
 	struct membership	*mem;
 	size_t			 nmem;
+	/* Its configured queues, looked up in generation cfg_gen. */
+	uint64_t		 cfg_gen;
+	const char *const	*cfg_list;	/* NULL: none */
+	const uintptr_t		*cfg_qindex;	/* queue_index's values */
+	/* What record.c last wrote for it in rt.agents. */
+	struct agent_rt_cache	 rt;
 	/* published */
 	bool			 published;
 	enum agent_state	 state;
@@ -137,7 +147,18 @@ struct agent_table {
 						   NULL-terminated */
 	const char		***member_lists;	/* those lists, by
 							   the map's index */
+	uintptr_t		**member_qindex;	/* their queues'
+							   queue_index */
 	size_t			 nmember_lists;
+	uint64_t		 gen;	/* of the configuration, from 1 */
+	/* Every agent by id (strcmp), for rt.agents without a sort. */
+	struct agent		**sorted;
+	size_t			 nsorted, sorted_cap;
+	/* rt.agents' arrays, kept from one snapshot to the next. */
+	struct agent_rt_row	*rt_rows;
+	size_t			 rt_rows_cap;
+	const char		**rt_qs;
+	size_t			 rt_qs_cap;
 	struct agent		*lru_head, *lru_tail;
 	struct agent		*dirty_head;
 	struct agent		**heap;		/* by due_us */
@@ -307,6 +328,20 @@ agent_build_members(struct agent_table *at)
 			at->member_lists[k - 1] = list;
 		}
 	}
+	/* Each listed queue's index, as rt.agents' counts look it up. */
+	at->member_qindex = xcalloc(at->nmember_lists + 1,
+	    sizeof *at->member_qindex);
+	for (k = 0; k < at->nmember_lists; k++) {
+		list = at->member_lists[k];
+		for (n = 0; list[n] != NULL; n++)
+			;
+		at->member_qindex[k] = xcalloc(n + 1,
+		    sizeof *at->member_qindex[k]);
+		for (j = 0; j < n; j++)
+			at->member_qindex[k][j] = (uintptr_t)strmap_get(
+			    at->queue_index, list[j]);
+	}
+	at->gen++;
 	free(at->qcounts);
 	at->nqcounts = cfg->nqueues;
 	at->qcounts = xcalloc(at->nqcounts + 1, sizeof *at->qcounts);
@@ -318,10 +353,14 @@ agent_free_members(struct agent_table *at)
 {
 	size_t	i;
 
-	for (i = 0; i < at->nmember_lists; i++)
+	for (i = 0; i < at->nmember_lists; i++) {
 		free((void *)at->member_lists[i]);
+		free(at->member_qindex[i]);
+	}
 	free(at->member_lists);
 	at->member_lists = NULL;
+	free(at->member_qindex);
+	at->member_qindex = NULL;
 	at->nmember_lists = 0;
 	strmap_free(at->cfg_member);
 	at->cfg_member = NULL;
@@ -565,6 +604,63 @@ aleg_free(struct agent_table *at, struct aleg *g)
 	free(g);
 }
 
+/* Where id is or would go in the agents sorted by id. */
+static size_t
+sorted_find(const struct agent_table *at, const char *id)
+{
+	size_t	lo = 0, hi = at->nsorted, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (strcmp(at->sorted[mid]->id, id) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return (lo);
+}
+
+static void
+sorted_insert(struct agent_table *at, struct agent *a)
+{
+	size_t	i = sorted_find(at, a->id);
+
+	if (at->nsorted == at->sorted_cap) {
+		at->sorted_cap = at->sorted_cap == 0 ? 64 : at->sorted_cap * 2;
+		at->sorted = xreallocarray(at->sorted, at->sorted_cap,
+		    sizeof *at->sorted);
+	}
+	memmove(at->sorted + i + 1, at->sorted + i,
+	    (at->nsorted - i) * sizeof *at->sorted);
+	at->sorted[i] = a;
+	at->nsorted++;
+}
+
+static void
+sorted_remove(struct agent_table *at, const struct agent *a)
+{
+	size_t	i = sorted_find(at, a->id);
+
+	assert(i < at->nsorted && at->sorted[i] == a);
+	if (i >= at->nsorted || at->sorted[i] != a)
+		return;		/* never: every agent is in it once */
+	memmove(at->sorted + i, at->sorted + i + 1,
+	    (at->nsorted - i - 1) * sizeof *at->sorted);
+	at->nsorted--;
+}
+
+static void
+agent_release(struct agent *a)
+{
+	free(a->id);
+	free(a->mem);
+	free(a->wrapup_contact);
+	free(a->pend_contact);
+	free(a->rt.json);
+	free(a->rt.qkey);
+	free(a);
+}
+
 /* Remove a from the table (evicted): the interval stage is told. */
 static void
 agent_forget(struct agent_table *at, struct agent *a, int64_t ts)
@@ -579,6 +675,7 @@ agent_forget(struct agent_table *at, struct agent *a, int64_t ts)
 		binding_drop(at, a, 0);
 	heap_remove(at, a);
 	lru_unlink(at, a);
+	sorted_remove(at, a);
 	strmap_del(at->agents, a->id);
 	if (a->published) {
 		memset(&ev, 0, sizeof ev);
@@ -588,11 +685,7 @@ agent_forget(struct agent_table *at, struct agent *a, int64_t ts)
 		at->sink(&ev, at->sink_arg);
 	}
 	at->st.agents--;
-	free(a->id);
-	free(a->mem);
-	free(a->wrapup_contact);
-	free(a->pend_contact);
-	free(a);
+	agent_release(a);
 }
 
 /*
@@ -628,6 +721,7 @@ agent_get(struct agent_table *at, const char *id, int64_t ts)
 		a->code_out = !config_strlist_has(&at->cfg->agent_ids, id);
 	strmap_put(at->agents, a->id, a);
 	lru_append(at, a);
+	sorted_insert(at, a);
 	at->st.agents++;
 	at->st.created++;
 	/* Named now: its first event, whatever else comes at ts. */
@@ -1065,6 +1159,7 @@ agent_learn(struct agent *a, const char *queue, int64_t ts)
 	}
 	copy_str(a->mem[i].queue, sizeof a->mem[i].queue, queue);
 	a->mem[i].last_us = ts;
+	a->mem[i].gen = 0;	/* looked up at the next snapshot */
 }
 
 void
@@ -1209,63 +1304,79 @@ counts_add(struct agent_counts *c, enum agent_state s)
 	c->staffed++;
 }
 
-/* The queues a is a member of (configured lists first) into out. */
+/*
+ * The queues a is a member of (configured lists first) into out, each
+ * one's queue_index value into qindex. Looked up once per configuration
+ * (and per learned queue), not at every snapshot.
+ */
 static size_t
-agent_queues_of(const struct agent_table *at, const struct agent *a,
-    int64_t now_us, const char **out, size_t max)
+agent_queues_of(const struct agent_table *at, struct agent *a,
+    int64_t now_us, const char **out, uintptr_t *qindex, size_t max)
 {
 	const struct config_queue	*q;
-	const char			**list;
+	struct membership		*m;
 	size_t				 n = 0, i;
 	uintptr_t			 k;
 
-	k = (uintptr_t)strmap_get(at->cfg_member, a->id);
-	list = k != 0 ? at->member_lists[k - 1] : NULL;
-	for (i = 0; list != NULL && list[i] != NULL && n < max; i++)
-		out[n++] = list[i];
+	if (a->cfg_gen != at->gen) {
+		k = (uintptr_t)strmap_get(at->cfg_member, a->id);
+		a->cfg_list = k != 0 ? at->member_lists[k - 1] : NULL;
+		a->cfg_qindex = k != 0 ? at->member_qindex[k - 1] : NULL;
+		a->cfg_gen = at->gen;
+	}
+	for (i = 0; a->cfg_list != NULL && a->cfg_list[i] != NULL &&
+	    n < max; i++) {
+		qindex[n] = a->cfg_qindex[i];
+		out[n++] = a->cfg_list[i];
+	}
 	for (i = 0; i < a->nmem && n < max; i++) {
 		if (!agent_member_learned(at, a, i, now_us))
 			continue;
+		m = &a->mem[i];
+		if (m->gen != at->gen) {
+			q = config_queue_by_name(at->cfg, m->queue);
+			m->listed = q != NULL && q->agents.n > 0;
+			m->qindex = (uintptr_t)strmap_get(at->queue_index,
+			    m->queue);
+			m->gen = at->gen;
+		}
 		/* A queue with a configured list takes no learned member. */
-		if ((q = config_queue_by_name(at->cfg, a->mem[i].queue)) !=
-		    NULL && q->agents.n > 0)
+		if (m->listed)
 			continue;
-		out[n++] = a->mem[i].queue;
+		qindex[n] = m->qindex;
+		out[n++] = m->queue;
 	}
 	return (n);
 }
 
-static int
-row_cmp(const void *x, const void *y)
-{
-	const struct agent_rt_row *a = x, *b = y;
-
-	return (strcmp(a->agent, b->agent));
-}
-
 /*
  * rt.agents, and the queues' counts for rt.queue, in one pass over the
- * agents: each row's queues go to one array, grown as needed.
+ * agents in id order: each row's queues go to one array, grown as needed;
+ * both arrays are kept for the next snapshot.
  */
 static void
 agent_snapshot(struct agent_table *at, int64_t now_us)
 {
 	struct agent_event	 ev;
 	struct agent_rt_row	*rows;
-	const char		*tmp[AGENT_MAX_QUEUES * 2], **qs = NULL;
+	const char		*tmp[AGENT_MAX_QUEUES * 2];
+	uintptr_t		 tmpk[AGENT_MAX_QUEUES * 2];
 	uint64_t		 counts[AGENT_NSTATES];
 	struct agent		*a;
-	size_t			 n = 0, nq, used = 0, cap = 0, i;
-	size_t			*off;
-	uintptr_t		 k;
+	size_t			 n = 0, nq, used = 0, i, j;
 	enum agent_state	 st;
 	int64_t			 since;
 
 	memset(at->qcounts, 0, (at->nqcounts + 1) * sizeof *at->qcounts);
-	rows = xcalloc(at->st.agents + 1, sizeof *rows);
-	off = xcalloc(at->st.agents + 1, sizeof *off);
+	if (at->rt_rows_cap < at->nsorted + 1) {
+		at->rt_rows_cap = at->nsorted + 1;
+		at->rt_rows = xreallocarray(at->rt_rows, at->rt_rows_cap,
+		    sizeof *at->rt_rows);
+	}
+	rows = at->rt_rows;
 	memset(counts, 0, sizeof counts);
-	for (a = at->lru_head; a != NULL; a = a->lnext) {
+	for (j = 0; j < at->nsorted; j++) {
+		a = at->sorted[j];
 		/*
 		 * The state now: a change still held (agent_publish) counts,
 		 * so the snapshot agrees with rt.queue's calls of its time.
@@ -1279,30 +1390,33 @@ agent_snapshot(struct agent_table *at, int64_t now_us)
 			since = a->since_us;
 		} else
 			continue;
-		nq = agent_queues_of(at, a, now_us, tmp,
+		nq = agent_queues_of(at, a, now_us, tmp, tmpk,
 		    sizeof tmp / sizeof tmp[0]);
-		if (used + nq > cap) {
-			cap = (used + nq) * 2;
-			qs = xreallocarray(qs, cap, sizeof *qs);
+		if (used + nq > at->rt_qs_cap) {
+			at->rt_qs_cap = (used + nq) * 2;
+			at->rt_qs = xreallocarray(at->rt_qs, at->rt_qs_cap,
+			    sizeof *at->rt_qs);
 		}
 		for (i = 0; i < nq; i++) {
-			qs[used + i] = tmp[i];
-			if ((k = (uintptr_t)strmap_get(at->queue_index,
-			    tmp[i])) != 0)
-				counts_add(&at->qcounts[k - 1], st);
+			at->rt_qs[used + i] = tmp[i];
+			if (tmpk[i] != 0)
+				counts_add(&at->qcounts[tmpk[i] - 1], st);
 		}
 		rows[n].agent = a->id;
 		rows[n].state = st;
 		rows[n].since_us = since;
 		rows[n].nqueues = nq;
-		off[n] = used;
+		rows[n].queues = NULL;
+		rows[n].cache = &a->rt;
 		used += nq;
 		counts[st]++;
 		n++;
 	}
-	for (i = 0; i < n; i++)
-		rows[i].queues = qs != NULL ? qs + off[i] : NULL;
-	qsort(rows, n, sizeof *rows, row_cmp);
+	/* The queues' array moved no more: each row's share of it. */
+	for (i = 0, used = 0; i < n; i++) {
+		rows[i].queues = at->rt_qs != NULL ? at->rt_qs + used : NULL;
+		used += rows[i].nqueues;
+	}
 	memset(&ev, 0, sizeof ev);
 	ev.type = AGENT_EV_RT;
 	ev.ts_us = now_us;
@@ -1310,9 +1424,6 @@ agent_snapshot(struct agent_table *at, int64_t now_us)
 	ev.nrows = n;
 	ev.counts = counts;
 	at->sink(&ev, at->sink_arg);
-	free(off);
-	free(qs);
-	free(rows);
 }
 
 static void
@@ -1382,11 +1493,7 @@ agent_free(struct agent_table *at)
 		next = a->lnext;
 		while (a->legs != NULL)
 			aleg_free(at, a->legs);
-		free(a->id);
-		free(a->mem);
-		free(a->wrapup_contact);
-		free(a->pend_contact);
-		free(a);
+		agent_release(a);
 	}
 	while (at->pend_head != NULL)
 		pending_free(at, at->pend_head);
@@ -1394,6 +1501,9 @@ agent_free(struct agent_table *at)
 		free(at->code_ring[i].call_id);
 	agent_free_members(at);
 	free(at->qcounts);
+	free(at->sorted);
+	free(at->rt_rows);
+	free(at->rt_qs);
 	strmap_free(at->agents);
 	strmap_free(at->by_binding);
 	strmap_free(at->legs);

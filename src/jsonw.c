@@ -181,6 +181,14 @@ jsonw_str_or_null(struct jsonw *w, const char *key, const char *s)
 		jsonw_str(w, key, s);
 }
 
+void
+jsonw_member_raw(struct jsonw *w, const char *key, const char *json,
+    size_t n)
+{
+	jsonw_key(w, key);
+	jsonw_raw(w, json, n);
+}
+
 /* Decimal digits of v into the end of a 24-byte buffer; returns the start. */
 static char *
 fmt_int(char *end, int64_t v)

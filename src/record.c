@@ -10,6 +10,7 @@
 #include "ccmetrics/erlang.h"
 #include "ccmetrics/privacy.h"
 #include "ccmetrics/record.h"
+#include "ccmetrics/xmalloc.h"
 
 #define TOPIC_MAX	192
 
@@ -248,6 +249,83 @@ record_contact_event(struct publisher *pub, const struct contact_event *ev)
 	}
 }
 
+/* Was the row's cached text made of what the row holds now? */
+static bool
+rt_cache_fits(const struct agent_rt_cache *c, const struct agent_rt_row *r)
+{
+	size_t	j, off = 0, n;
+
+	if (!c->valid || c->state != r->state || c->since_us != r->since_us)
+		return (false);
+	for (j = 0; j < r->nqueues; j++) {
+		n = strlen(r->queues[j]) + 1;
+		if (c->qlen - off < n || memcmp(c->qkey + off, r->queues[j],
+		    n) != 0)
+			return (false);
+		off += n;
+	}
+	return (off == c->qlen);
+}
+
+static void
+rt_cache_grow(char **buf, size_t *cap, size_t n)
+{
+	if (n <= *cap)
+		return;
+	*cap = n < 64 ? 64 : n * 2;
+	*buf = xreallocarray(*buf, *cap, 1);
+}
+
+/* Keep the row just written (from start in w) with what it was made of. */
+static void
+rt_cache_keep(struct agent_rt_cache *c, const struct agent_rt_row *r,
+    const struct jsonw *w, size_t start)
+{
+	size_t	j, n;
+
+	c->len = w->len - start;
+	rt_cache_grow(&c->json, &c->cap, c->len);
+	memcpy(c->json, w->buf + start, c->len);
+	c->qlen = 0;
+	for (j = 0; j < r->nqueues; j++) {
+		n = strlen(r->queues[j]) + 1;
+		rt_cache_grow(&c->qkey, &c->qcap, c->qlen + n);
+		memcpy(c->qkey + c->qlen, r->queues[j], n);
+		c->qlen += n;
+	}
+	c->state = r->state;
+	c->since_us = r->since_us;
+	c->valid = true;
+}
+
+/*
+ * One row of rt.agents. Most agents change nothing from one snapshot to
+ * the next: the text of the last row is copied when it was made of the
+ * same state, since and queues.
+ */
+static void
+record_rt_row(struct jsonw *w, const struct agent_rt_row *r)
+{
+	size_t	j, start;
+
+	if (r->cache != NULL && rt_cache_fits(r->cache, r)) {
+		jsonw_member_raw(w, NULL, r->cache->json, r->cache->len);
+		return;
+	}
+	start = w->len + (w->comma ? 1 : 0);	/* past the ',' */
+	jsonw_object_begin(w, NULL);
+	jsonw_str(w, "agent", r->agent);
+	jsonw_str(w, "state", agent_state_name(r->state));
+	jsonw_time(w, "since", r->since_us);
+	jsonw_array_begin(w, "queues");
+	for (j = 0; j < r->nqueues; j++)
+		jsonw_str(w, NULL, r->queues[j]);
+	jsonw_array_end(w);
+	jsonw_object_end(w);
+	if (r->cache != NULL)
+		rt_cache_keep(r->cache, r, w, start);
+}
+
 /*
  * agent.state.<agent>: every change of an agent's state; rt.agents: every
  * agent and the count per state (DESIGN.md 7).
@@ -257,7 +335,7 @@ record_agent_event(struct publisher *pub, const struct agent_event *ev)
 {
 	struct jsonw	*w;
 	char		 topic[TOPIC_MAX];
-	size_t		 i, j;
+	size_t		 i;
 	int		 s;
 
 	if (ev->type == AGENT_EV_FORGET)
@@ -283,17 +361,8 @@ record_agent_event(struct publisher *pub, const struct agent_event *ev)
 	/* Every agent every realtime_s: the jsonw writer, not a tree. */
 	w = publish_begin(pub, "rt.agents", ev->ts_us);
 	jsonw_array_begin(w, "agents");
-	for (i = 0; i < ev->nrows; i++) {
-		jsonw_object_begin(w, NULL);
-		jsonw_str(w, "agent", ev->rows[i].agent);
-		jsonw_str(w, "state", agent_state_name(ev->rows[i].state));
-		jsonw_time(w, "since", ev->rows[i].since_us);
-		jsonw_array_begin(w, "queues");
-		for (j = 0; j < ev->rows[i].nqueues; j++)
-			jsonw_str(w, NULL, ev->rows[i].queues[j]);
-		jsonw_array_end(w);
-		jsonw_object_end(w);
-	}
+	for (i = 0; i < ev->nrows; i++)
+		record_rt_row(w, &ev->rows[i]);
 	jsonw_array_end(w);
 	jsonw_object_begin(w, "counts");
 	for (s = 0; s < AGENT_NSTATES; s++)
@@ -302,131 +371,156 @@ record_agent_event(struct publisher *pub, const struct agent_event *ev)
 	publish_end(pub, "rt.agents");
 }
 
-static json_t *
-json_ipfrag(const struct ipfrag_stats *f)
+/*
+ * stats: every counter as an integer, written by jsonw in the order (and
+ * so with the bytes) the jansson tree it replaced dumped them.
+ */
+struct stat_field {
+	const char	*key;
+	uint64_t	 v;
+};
+
+/* key: {fields...} (key NULL: the fields as members of the open object). */
+static void
+record_stat_fields(struct jsonw *w, const char *key,
+    const struct stat_field *f, size_t n)
 {
-	return (json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
-	    "fragments", (json_int_t)f->fragments,
-	    "reassembled", (json_int_t)f->reassembled,
-	    "duplicates", (json_int_t)f->duplicates,
-	    "overlaps", (json_int_t)f->overlaps,
-	    "bad", (json_int_t)f->bad,
-	    "timeouts", (json_int_t)f->timeouts,
-	    "evicted", (json_int_t)f->evicted,
-	    "pending", (json_int_t)f->pending,
-	    "pending_bytes", (json_int_t)f->pending_bytes));
+	size_t	i;
+
+	if (key != NULL)
+		jsonw_object_begin(w, key);
+	for (i = 0; i < n; i++)
+		jsonw_int(w, f[i].key, (int64_t)f[i].v);
+	if (key != NULL)
+		jsonw_object_end(w);
 }
 
-static json_t *
-json_tcp(const struct tcpstream_stats *t)
+#define STAT_FIELDS(w, key, ...) do {					\
+	const struct stat_field f_[] = { __VA_ARGS__ };			\
+	record_stat_fields((w), (key), f_, sizeof f_ / sizeof f_[0]);	\
+} while (0)
+
+static void
+stats_ipfrag(struct jsonw *w, const struct ipfrag_stats *f)
 {
-	return (json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I,"
-	    " s:I, s:I, s:I, s:I}",
-	    "segments", (json_int_t)t->segments,
-	    "messages", (json_int_t)t->messages,
-	    "keepalives", (json_int_t)t->keepalives,
-	    "retransmitted", (json_int_t)t->retransmitted,
-	    "overlaps", (json_int_t)t->overlaps,
-	    "out_of_order", (json_int_t)t->out_of_order,
-	    "gaps", (json_int_t)t->gaps,
-	    "out_of_window", (json_int_t)t->out_of_window,
-	    "oversize", (json_int_t)t->oversize,
-	    "discarded_bytes", (json_int_t)t->discarded_bytes,
-	    "evicted", (json_int_t)t->evicted,
-	    "expired", (json_int_t)t->expired,
-	    "streams", (json_int_t)t->streams,
-	    "buffered_bytes", (json_int_t)t->buffered_bytes));
+	STAT_FIELDS(w, "ipfrag",
+	    { "fragments", f->fragments },
+	    { "reassembled", f->reassembled },
+	    { "duplicates", f->duplicates },
+	    { "overlaps", f->overlaps },
+	    { "bad", f->bad },
+	    { "timeouts", f->timeouts },
+	    { "evicted", f->evicted },
+	    { "pending", f->pending },
+	    { "pending_bytes", f->pending_bytes });
 }
 
-/* HEP in the capture or from the listener; zeros without one. */
-static json_t *
-json_hep(const struct hep_stats *h)
+static void
+stats_tcp(struct jsonw *w, const struct tcpstream_stats *t)
+{
+	STAT_FIELDS(w, "tcp",
+	    { "segments", t->segments },
+	    { "messages", t->messages },
+	    { "keepalives", t->keepalives },
+	    { "retransmitted", t->retransmitted },
+	    { "overlaps", t->overlaps },
+	    { "out_of_order", t->out_of_order },
+	    { "gaps", t->gaps },
+	    { "out_of_window", t->out_of_window },
+	    { "oversize", t->oversize },
+	    { "discarded_bytes", t->discarded_bytes },
+	    { "evicted", t->evicted },
+	    { "expired", t->expired },
+	    { "streams", t->streams },
+	    { "buffered_bytes", t->buffered_bytes });
+}
+
+/* HEP in the capture (key "hep") or from the listener; zeros without one. */
+static void
+stats_hep(struct jsonw *w, const struct hep_stats *h, bool listener)
 {
 	static const struct hep_stats	none;
 
 	if (h == NULL)
 		h = &none;
-	return (json_pack("{s:I, s:I, s:I, s:I}",
-	    "packets", (json_int_t)h->packets,
-	    "payloads", (json_int_t)h->payloads,
-	    "bad", (json_int_t)h->bad,
-	    "not_sip", (json_int_t)h->not_sip));
-}
-
-/* The listener's HEP counters, and what it refused or the kernel lost. */
-static json_t *
-json_hep_listen(const struct hep_stats *h)
-{
-	static const struct hep_stats	 none;
-	json_t				*o;
-
-	if (h == NULL)
-		h = &none;
-	o = json_hep(h);
-	json_object_set_new(o, "refused", json_integer((json_int_t)h->refused));
-	json_object_set_new(o, "kernel_drops",
-	    json_integer((json_int_t)h->kernel_drops));
-	return (o);
+	jsonw_object_begin(w, listener ? "hep_listen" : "hep");
+	STAT_FIELDS(w, NULL,
+	    { "packets", h->packets },
+	    { "payloads", h->payloads },
+	    { "bad", h->bad },
+	    { "not_sip", h->not_sip });
+	/* The listener's: what it refused or the kernel lost, too. */
+	if (listener)
+		STAT_FIELDS(w, NULL,
+		    { "refused", h->refused },
+		    { "kernel_drops", h->kernel_drops });
+	jsonw_object_end(w);
 }
 
 /* Packets whose time was out of range (timegate.c); zeros offline. */
-static json_t *
-json_time(const struct timegate_stats *t)
+static void
+stats_time(struct jsonw *w, const struct timegate_stats *t)
 {
 	static const struct timegate_stats	none;
 
 	if (t == NULL)
 		t = &none;
-	return (json_pack("{s:I, s:I, s:I}",
-	    "held", (json_int_t)t->held,
-	    "jumps", (json_int_t)t->jumps,
-	    "steps_back", (json_int_t)t->steps_back));
+	STAT_FIELDS(w, "time",
+	    { "held", t->held },
+	    { "jumps", t->jumps },
+	    { "steps_back", t->steps_back });
 }
 
 /* The agent stage's counters (DESIGN.md 7). */
-static json_t *
-json_agents(const struct agent_stats *a)
+static void
+stats_agents(struct jsonw *w, const struct agent_stats *a)
 {
 	static const struct agent_stats	none;
 
 	if (a == NULL)
 		a = &none;
-	return (json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I,"
-	    " s:I, s:I, s:I}",
-	    "agents", (json_int_t)a->agents,
-	    "created", (json_int_t)a->created,
-	    "evicted", (json_int_t)a->evicted,
-	    "bindings", (json_int_t)a->bindings,
-	    "registers", (json_int_t)a->registers,
-	    "register_ok", (json_int_t)a->register_ok,
-	    "register_challenged", (json_int_t)a->register_challenged,
-	    "register_ignored", (json_int_t)a->register_ignored,
-	    "register_unmatched", (json_int_t)a->register_unmatched,
-	    "bindings_dropped", (json_int_t)a->bindings_dropped,
-	    "feature_codes", (json_int_t)a->feature_codes,
-	    "feature_codes_ignored", (json_int_t)a->feature_codes_ignored,
-	    "feature_code_messages", (json_int_t)a->feature_code_messages));
+	STAT_FIELDS(w, "agents",
+	    { "agents", a->agents },
+	    { "created", a->created },
+	    { "evicted", a->evicted },
+	    { "bindings", a->bindings },
+	    { "registers", a->registers },
+	    { "register_ok", a->register_ok },
+	    { "register_challenged", a->register_challenged },
+	    { "register_ignored", a->register_ignored },
+	    { "register_unmatched", a->register_unmatched },
+	    { "bindings_dropped", a->bindings_dropped },
+	    { "feature_codes", a->feature_codes },
+	    { "feature_codes_ignored", a->feature_codes_ignored },
+	    { "feature_code_messages", a->feature_code_messages });
 }
 
-/* publish.nats_*: only with publish.nats on (DESIGN.md 8). */
+/* publish: publish.nats_* only with publish.nats on (DESIGN.md 8). */
 static void
-record_nats_stats(json_t *p, const struct natspub_stats *n)
+stats_publish(struct jsonw *w, const struct publish_stats *p)
 {
-	json_object_set_new(p, "nats_published", json_integer(
-	    (json_int_t)n->published));
-	json_object_set_new(p, "nats_duplicates", json_integer(
-	    (json_int_t)n->duplicates));
-	json_object_set_new(p, "nats_dropped", json_integer(
-	    (json_int_t)n->dropped));
-	json_object_set_new(p, "nats_rejected", json_integer(
-	    (json_int_t)n->rejected));
-	json_object_set_new(p, "nats_errors", json_integer(
-	    (json_int_t)n->errors));
-	json_object_set_new(p, "nats_reconnects", json_integer(
-	    (json_int_t)n->reconnects));
-	json_object_set_new(p, "nats_pending", json_integer(
-	    (json_int_t)n->pending));
-	json_object_set_new(p, "nats_connected", json_boolean(n->connected));
+	const struct natspub_stats	*n = &p->nats_st;
+
+	jsonw_object_begin(w, "publish");
+	STAT_FIELDS(w, NULL,
+	    { "sent", p->sent },
+	    { "zmq_dropped", p->zmq_dropped },
+	    { "zmq_overflows", p->zmq_overflows },
+	    { "zmq_refused", p->zmq_refused },
+	    { "jsonl_lost", p->jsonl_lost },
+	    { "zmq_flooded", p->zmq_flooded });
+	if (p->nats) {
+		STAT_FIELDS(w, NULL,
+		    { "nats_published", n->published },
+		    { "nats_duplicates", n->duplicates },
+		    { "nats_dropped", n->dropped },
+		    { "nats_rejected", n->rejected },
+		    { "nats_errors", n->errors },
+		    { "nats_reconnects", n->reconnects },
+		    { "nats_pending", n->pending });
+		jsonw_bool(w, "nats_connected", n->connected);
+	}
+	jsonw_object_end(w);
 }
 
 void
@@ -437,78 +531,68 @@ record_stats(struct publisher *pub, int64_t ts_us,
 	const struct sip_stats		*s = rc->sip;
 	const struct leg_stats		*l = rc->leg;
 	const struct contact_stats	*c = rc->contact;
-	json_t				*o;
+	struct jsonw			*w;
 
-	o = json_pack("{s:I, s:I, s:I}",
-	    "packets", (json_int_t)rc->capture.packets,
-	    "pcap_drops", (json_int_t)rc->capture.kernel_drops,
-	    "pcap_ifdrops", (json_int_t)rc->capture.iface_drops);
-	json_object_set_new(o, "decode", json_pack("{s:I, s:I, s:I, s:I, s:I,"
-	    " s:I, s:o, s:o, s:o}",
-	    "payloads", (json_int_t)d->payloads,
-	    "truncated", (json_int_t)d->truncated,
-	    "bad_link", (json_int_t)d->bad_link,
-	    "bad_ip", (json_int_t)d->bad_ip,
-	    "not_sip_port", (json_int_t)d->not_sip_port,
-	    "other_proto", (json_int_t)d->other_proto,
-	    "ipfrag", json_ipfrag(&d->ipfrag),
-	    "tcp", json_tcp(&d->tcp),
-	    "hep", json_hep(&d->hep)));
-	json_object_set_new(o, "hep_listen", json_hep_listen(rc->hep_listen));
-	json_object_set_new(o, "time", json_time(rc->time));
-	json_object_set_new(o, "sip", json_pack("{s:I, s:I, s:I, s:I, s:I}",
-	    "messages", (json_int_t)s->messages,
-	    "keepalives", (json_int_t)s->keepalives,
-	    "parse_errors", (json_int_t)s->parse_errors,
-	    "missing_fields", (json_int_t)s->missing_fields,
-	    "ignored_methods", (json_int_t)s->ignored_methods));
-	json_object_set_new(o, "legs", json_pack("{s:I, s:I, s:I, s:I, s:I,"
-	    " s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
-	    "open", (json_int_t)l->open,
-	    "created", (json_int_t)l->created,
-	    "retransmissions", (json_int_t)l->retransmissions,
-	    "orphans", (json_int_t)l->orphans,
-	    "orphans_held", (json_int_t)l->orphans_held,
-	    "orphans_replayed", (json_int_t)l->orphans_replayed,
-	    "partial", (json_int_t)l->partial,
-	    "rehops", (json_int_t)l->rehops,
-	    "expired", (json_int_t)l->expired,
-	    "evicted", (json_int_t)l->evicted,
-	    "agent_user_mismatch", (json_int_t)l->agent_user_mismatch,
-	    "bye_tags_mismatch", (json_int_t)l->bye_tags_mismatch,
-	    "bye_481", (json_int_t)l->bye_481,
-	    "ended_dialog_requests", (json_int_t)l->ended_dialog_requests,
-	    "partial_unconfirmed", (json_int_t)l->partial_unconfirmed));
-	json_object_set_new(o, "contacts", json_pack("{s:I, s:I, s:I, s:I,"
-	    " s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
-	    "open", (json_int_t)c->open,
-	    "created", (json_int_t)c->created,
-	    "unmapped", (json_int_t)c->unmapped,
-	    "agent_by_header", (json_int_t)c->agent_by_header,
-	    "agent_by_replaces", (json_int_t)c->agent_by_replaces,
-	    "agent_by_caller", (json_int_t)c->agent_by_caller,
-	    "agent_unmatched", (json_int_t)c->agent_unmatched,
-	    "agent_ambiguous", (json_int_t)c->agent_ambiguous,
-	    "agent_without_header", (json_int_t)c->agent_without_header,
-	    "callers", (json_int_t)c->callers,
-	    "callers_evicted", (json_int_t)c->callers_evicted));
-	json_object_set_new(o, "intervals", json_pack("{s:I, s:I, s:I}",
-	    "late_events", (json_int_t)rc->interval->late_events,
-	    "queues", (json_int_t)rc->interval->queues,
-	    "agents", (json_int_t)rc->interval->agents));
-	json_object_set_new(o, "agents", json_agents(rc->agent));
-	json_object_set_new(o, "publish", json_pack("{s:I, s:I, s:I, s:I,"
-	    " s:I, s:I}",
-	    "sent", (json_int_t)rc->publish->sent,
-	    "zmq_dropped", (json_int_t)rc->publish->zmq_dropped,
-	    "zmq_overflows", (json_int_t)rc->publish->zmq_overflows,
-	    "zmq_refused", (json_int_t)rc->publish->zmq_refused,
-	    "jsonl_lost", (json_int_t)rc->publish->jsonl_lost,
-	    "zmq_flooded", (json_int_t)rc->publish->zmq_flooded));
-	if (rc->publish->nats)
-		record_nats_stats(json_object_get(o, "publish"),
-		    &rc->publish->nats_st);
-	publish_send(pub, "stats", "stats", ts_us, o);
+	w = publish_begin(pub, "stats", ts_us);
+	STAT_FIELDS(w, NULL,
+	    { "packets", rc->capture.packets },
+	    { "pcap_drops", rc->capture.kernel_drops },
+	    { "pcap_ifdrops", rc->capture.iface_drops });
+	jsonw_object_begin(w, "decode");
+	STAT_FIELDS(w, NULL,
+	    { "payloads", d->payloads },
+	    { "truncated", d->truncated },
+	    { "bad_link", d->bad_link },
+	    { "bad_ip", d->bad_ip },
+	    { "not_sip_port", d->not_sip_port },
+	    { "other_proto", d->other_proto });
+	stats_ipfrag(w, &d->ipfrag);
+	stats_tcp(w, &d->tcp);
+	stats_hep(w, &d->hep, false);
+	jsonw_object_end(w);
+	stats_hep(w, rc->hep_listen, true);
+	stats_time(w, rc->time);
+	STAT_FIELDS(w, "sip",
+	    { "messages", s->messages },
+	    { "keepalives", s->keepalives },
+	    { "parse_errors", s->parse_errors },
+	    { "missing_fields", s->missing_fields },
+	    { "ignored_methods", s->ignored_methods });
+	STAT_FIELDS(w, "legs",
+	    { "open", l->open },
+	    { "created", l->created },
+	    { "retransmissions", l->retransmissions },
+	    { "orphans", l->orphans },
+	    { "orphans_held", l->orphans_held },
+	    { "orphans_replayed", l->orphans_replayed },
+	    { "partial", l->partial },
+	    { "rehops", l->rehops },
+	    { "expired", l->expired },
+	    { "evicted", l->evicted },
+	    { "agent_user_mismatch", l->agent_user_mismatch },
+	    { "bye_tags_mismatch", l->bye_tags_mismatch },
+	    { "bye_481", l->bye_481 },
+	    { "ended_dialog_requests", l->ended_dialog_requests },
+	    { "partial_unconfirmed", l->partial_unconfirmed });
+	STAT_FIELDS(w, "contacts",
+	    { "open", c->open },
+	    { "created", c->created },
+	    { "unmapped", c->unmapped },
+	    { "agent_by_header", c->agent_by_header },
+	    { "agent_by_replaces", c->agent_by_replaces },
+	    { "agent_by_caller", c->agent_by_caller },
+	    { "agent_unmatched", c->agent_unmatched },
+	    { "agent_ambiguous", c->agent_ambiguous },
+	    { "agent_without_header", c->agent_without_header },
+	    { "callers", c->callers },
+	    { "callers_evicted", c->callers_evicted });
+	STAT_FIELDS(w, "intervals",
+	    { "late_events", rc->interval->late_events },
+	    { "queues", rc->interval->queues },
+	    { "agents", rc->interval->agents });
+	stats_agents(w, rc->agent);
+	stats_publish(w, rc->publish);
+	publish_end(pub, "stats");
 }
 
 /* num / den, or null when den is 0 (DESIGN.md 4). */

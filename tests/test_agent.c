@@ -913,6 +913,136 @@ members_configured_or_learned_in_rt_queue(void **state)
 	pipe_close(&p);
 }
 
+/* Row n of the rt.agents of time ts: agent, state, since (the queues are
+   checked by the caller). */
+static json_t *
+rt_row(const struct pipe *p, const char *ts, size_t nrows, size_t n,
+    const char *agent, const char *state, const char *since)
+{
+	json_t	*o, *a;
+
+	o = pipe_find(p, "rt.agents", "ts", ts);
+	assert_non_null(o);
+	a = json_object_get(o, "agents");
+	assert_int_equal(json_array_size(a), nrows);
+	o = json_array_get(a, n);
+	expect_str(o, "agent", agent);
+	expect_str(o, "state", state);
+	expect_str(o, "since", since);
+	return (o);
+}
+
+/*
+ * rt.agents from one snapshot to the next (each row's text is reused
+ * while nothing in it changed): rows in id order whatever the order the
+ * agents came in or went (1004 first, evicted by 1002 at 1 s); a new
+ * since (1001 rung and taken back at 6 s), a new state (1003 pauses at
+ * 12 s), a learned queue forgotten with state and since unchanged (1001:
+ * window 20 s, rt 25 s still sales, rt 30 s none), a configured queue
+ * given by a reload (1002: support from 30 s) each show at once, in the
+ * rows and in rt.queue.
+ */
+static void
+rt_agents_rows_follow_every_change(void **state)
+{
+	struct pipe	 p;
+	struct config	*cfg2;
+	json_t		*o;
+	const char	*t0 = "2026-11-23T09:00:00.110Z";
+	const char	*t2 = "2026-11-23T09:00:01.010Z";
+	const char	*t3 = "2026-11-23T09:00:00.210Z";
+
+	(void)state;
+	pipe_open(&p, YAML_BASE
+	    "agents:\n  addresses: [10.1.0.0/16]\n"
+	    "  user_pattern: \"^[0-9]{4}$\"\n"
+	    "  membership_window_s: 20\n" CODES
+	    "limits:\n  max_agents: 3\n");
+	cfg2 = config_load_string("unit2.yaml", YAML_BASE
+	    "    agents: [\"1002\"]\n"
+	    "agents:\n  addresses: [10.1.0.0/16]\n"
+	    "  user_pattern: \"^[0-9]{4}$\"\n"
+	    "  membership_window_s: 20\n" CODES
+	    "limits:\n  max_agents: 3\n"
+	    "publish:\n  zmq: ~\n", stderr);
+	assert_non_null(cfg2);
+	reg(&p, "1004", AGENT4, "r4@a4", 1, 3600, AT(0));
+	reg(&p, "1001", AGENT1, "r1@a1", 1, 3600, AT(100));
+	reg(&p, "1003", AGENT3, "r3@a3", 1, 3600, AT(200));
+	reg(&p, "1002", AGENT2, "r2@a2", 1, 3600, AT(1000));
+	pipe_tick(&p, ATS(5));
+	send_invite(&p, &in1, ATS(6));
+	send_invite(&p, &ag1, ATS(6) + 100000);
+	send_resp(&p, &ag1, SIP_RINGING, ATS(6) + 200000);
+	send_cancel(&p, &ag1, ATS(6) + 500000);
+	pipe_tick(&p, ATS(10));
+	code(&p, "1003", AGENT3, "*46", "c1@a3", ATS(12));
+	pipe_tick(&p, ATS(15));
+	pipe_tick(&p, ATS(20));
+	pipe_tick(&p, ATS(25));
+	pipe_tick(&p, ATS(30));
+	agent_set_config(p.agents, cfg2);
+	pipe_tick(&p, ATS(35));
+	pipe_flush(&p, ATS(36));
+	pipe_done(&p);
+	config_free(cfg2);
+	assert_int_equal(p.astats.evicted, 1);
+
+	o = rt_row(&p, "2026-11-23T09:00:05.000Z", 3, 0, "1001", "available",
+	    t0);
+	expect_strs(o, "queues", (const char *)NULL);
+	o = rt_row(&p, "2026-11-23T09:00:05.000Z", 3, 1, "1002", "available",
+	    t2);
+	expect_strs(o, "queues", (const char *)NULL);
+	o = rt_row(&p, "2026-11-23T09:00:05.000Z", 3, 2, "1003", "available",
+	    t3);
+	expect_strs(o, "queues", (const char *)NULL);
+
+	o = rt_row(&p, "2026-11-23T09:00:10.000Z", 3, 0, "1001", "available",
+	    "2026-11-23T09:00:06.500Z");
+	expect_strs(o, "queues", "sales");
+	o = rt_row(&p, "2026-11-23T09:00:10.000Z", 3, 2, "1003", "available",
+	    t3);
+
+	o = rt_row(&p, "2026-11-23T09:00:15.000Z", 3, 0, "1001", "available",
+	    "2026-11-23T09:00:06.500Z");
+	expect_strs(o, "queues", "sales");
+	o = rt_row(&p, "2026-11-23T09:00:15.000Z", 3, 2, "1003", "paused",
+	    "2026-11-23T09:00:12.000Z");
+	expect_strs(o, "queues", (const char *)NULL);
+
+	o = rt_row(&p, "2026-11-23T09:00:25.000Z", 3, 0, "1001", "available",
+	    "2026-11-23T09:00:06.500Z");
+	expect_strs(o, "queues", "sales");
+	o = pipe_find(&p, "rt.queue.sales", "ts", "2026-11-23T09:00:25.000Z");
+	expect_int(o, "agents_staffed", 1);
+	expect_int(o, "agents_available", 1);
+
+	o = rt_row(&p, "2026-11-23T09:00:30.000Z", 3, 0, "1001", "available",
+	    "2026-11-23T09:00:06.500Z");
+	expect_strs(o, "queues", (const char *)NULL);
+	o = pipe_find(&p, "rt.queue.sales", "ts", "2026-11-23T09:00:30.000Z");
+	expect_int(o, "agents_staffed", 0);
+	o = rt_row(&p, "2026-11-23T09:00:30.000Z", 3, 1, "1002", "available",
+	    t2);
+	expect_strs(o, "queues", (const char *)NULL);
+	o = pipe_find(&p, "rt.queue.support", "ts",
+	    "2026-11-23T09:00:30.000Z");
+	expect_int(o, "agents_staffed", 0);
+
+	o = rt_row(&p, "2026-11-23T09:00:35.000Z", 3, 1, "1002", "available",
+	    t2);
+	expect_strs(o, "queues", "support");
+	o = pipe_find(&p, "rt.queue.support", "ts",
+	    "2026-11-23T09:00:35.000Z");
+	expect_int(o, "agents_staffed", 1);
+	expect_int(o, "agents_available", 1);
+	o = rt_row(&p, "2026-11-23T09:00:35.000Z", 3, 2, "1003", "paused",
+	    "2026-11-23T09:00:12.000Z");
+	expect_strs(o, "queues", (const char *)NULL);
+	pipe_close(&p);
+}
+
 int
 main(void)
 {
@@ -932,6 +1062,7 @@ main(void)
 		    spoofed_and_foreign_registers_are_ignored_and_counted),
 		cmocka_unit_test(idle_staffed_agent_has_an_interval),
 		cmocka_unit_test(members_configured_or_learned_in_rt_queue),
+		cmocka_unit_test(rt_agents_rows_follow_every_change),
 	};
 
 	sipmsg_global_init();

@@ -13,7 +13,9 @@
 
 #include <cmocka.h>
 
+#include "ccmetrics/decode.h"
 #include "ccmetrics/ptime.h"
+#include "ccmetrics/record.h"
 
 #include "pipeline.h"
 
@@ -327,6 +329,167 @@ interval_queue_object_is_stamped_at_its_end(void **state)
 	pipe_close(&p);
 }
 
+/*
+ * stats: every counter, nested objects included, each with its own value
+ * (one past 2^32), in the order and with the bytes the jansson tree wrote
+ * before jsonw did (this test passed with both); the publish.nats
+ * counters only with NATS on; absent stages' counters are zeros.
+ */
+static void
+stats_has_every_counter_in_its_order(void **state)
+{
+	static const char want_full[] =
+	    "\"packets\":5000000001,\"pcap_drops\":2,\"pcap_ifdrops\":3,"
+	    "\"decode\":{\"payloads\":11,\"truncated\":12,\"bad_link\":13,"
+	    "\"bad_ip\":14,\"not_sip_port\":15,\"other_proto\":16,"
+	    "\"ipfrag\":{\"fragments\":21,\"reassembled\":22,"
+	    "\"duplicates\":23,\"overlaps\":24,\"bad\":25,\"timeouts\":26,"
+	    "\"evicted\":27,\"pending\":28,\"pending_bytes\":29},"
+	    "\"tcp\":{\"segments\":31,\"messages\":32,\"keepalives\":33,"
+	    "\"retransmitted\":34,\"overlaps\":35,\"out_of_order\":36,"
+	    "\"gaps\":37,\"out_of_window\":38,\"oversize\":39,"
+	    "\"discarded_bytes\":40,\"evicted\":41,\"expired\":42,"
+	    "\"streams\":43,\"buffered_bytes\":44},"
+	    "\"hep\":{\"packets\":51,\"payloads\":52,\"bad\":53,"
+	    "\"not_sip\":54}},"
+	    "\"hep_listen\":{\"packets\":61,\"payloads\":62,\"bad\":63,"
+	    "\"not_sip\":64,\"refused\":65,\"kernel_drops\":66},"
+	    "\"time\":{\"held\":71,\"jumps\":72,\"steps_back\":73},"
+	    "\"sip\":{\"messages\":81,\"keepalives\":82,\"parse_errors\":83,"
+	    "\"missing_fields\":84,\"ignored_methods\":85},"
+	    "\"legs\":{\"open\":101,\"created\":102,\"retransmissions\":103,"
+	    "\"orphans\":104,\"orphans_held\":105,\"orphans_replayed\":106,"
+	    "\"partial\":107,\"rehops\":108,\"expired\":109,\"evicted\":110,"
+	    "\"agent_user_mismatch\":111,\"bye_tags_mismatch\":112,"
+	    "\"bye_481\":113,\"ended_dialog_requests\":114,"
+	    "\"partial_unconfirmed\":115},"
+	    "\"contacts\":{\"open\":121,\"created\":122,\"unmapped\":123,"
+	    "\"agent_by_header\":124,\"agent_by_replaces\":125,"
+	    "\"agent_by_caller\":126,\"agent_unmatched\":127,"
+	    "\"agent_ambiguous\":128,\"agent_without_header\":129,"
+	    "\"callers\":130,\"callers_evicted\":131},"
+	    "\"intervals\":{\"late_events\":141,\"queues\":142,"
+	    "\"agents\":143},"
+	    "\"agents\":{\"agents\":151,\"created\":152,\"evicted\":153,"
+	    "\"bindings\":154,\"registers\":155,\"register_ok\":156,"
+	    "\"register_challenged\":157,\"register_ignored\":158,"
+	    "\"register_unmatched\":159,\"bindings_dropped\":160,"
+	    "\"feature_codes\":161,\"feature_codes_ignored\":162,"
+	    "\"feature_code_messages\":163},"
+	    "\"publish\":{\"sent\":171,\"zmq_dropped\":172,"
+	    "\"zmq_overflows\":173,\"zmq_refused\":174,\"jsonl_lost\":175,"
+	    "\"zmq_flooded\":176,\"nats_published\":181,"
+	    "\"nats_duplicates\":182,\"nats_dropped\":183,"
+	    "\"nats_rejected\":184,\"nats_errors\":185,"
+	    "\"nats_reconnects\":186,\"nats_pending\":187,"
+	    "\"nats_connected\":true}}";
+	static const char want_zeros[] =
+	    "\"hep_listen\":{\"packets\":0,\"payloads\":0,\"bad\":0,"
+	    "\"not_sip\":0,\"refused\":0,\"kernel_drops\":0},"
+	    "\"time\":{\"held\":0,\"jumps\":0,\"steps_back\":0},";
+	static const char want_publish_off[] =
+	    "\"publish\":{\"sent\":171,\"zmq_dropped\":172,"
+	    "\"zmq_overflows\":173,\"zmq_refused\":174,\"jsonl_lost\":175,"
+	    "\"zmq_flooded\":176}}";
+	struct pipe		 p;
+	struct record_counters	 rc;
+	struct decode_stats	 d;
+	struct hep_stats	 hl;
+	struct timegate_stats	 t;
+	struct sip_stats	 s;
+	struct leg_stats	 l;
+	struct contact_stats	 c;
+	struct interval_stats	 iv;
+	struct agent_stats	 a;
+	struct publish_stats	 pb;
+	const char		*line, *at;
+
+	(void)state;
+	memset(&rc, 0, sizeof rc);
+	rc.capture = (struct capture_stats){ 5000000001ULL, 2, 3 };
+	memset(&d, 0, sizeof d);
+	d.payloads = 11; d.truncated = 12; d.bad_link = 13; d.bad_ip = 14;
+	d.not_sip_port = 15; d.other_proto = 16;
+	d.ipfrag.fragments = 21; d.ipfrag.reassembled = 22;
+	d.ipfrag.duplicates = 23; d.ipfrag.overlaps = 24; d.ipfrag.bad = 25;
+	d.ipfrag.timeouts = 26; d.ipfrag.evicted = 27; d.ipfrag.pending = 28;
+	d.ipfrag.pending_bytes = 29;
+	d.tcp.segments = 31; d.tcp.messages = 32; d.tcp.keepalives = 33;
+	d.tcp.retransmitted = 34; d.tcp.overlaps = 35;
+	d.tcp.out_of_order = 36; d.tcp.gaps = 37; d.tcp.out_of_window = 38;
+	d.tcp.oversize = 39; d.tcp.discarded_bytes = 40; d.tcp.evicted = 41;
+	d.tcp.expired = 42; d.tcp.streams = 43; d.tcp.buffered_bytes = 44;
+	/* The capture's HEP has no listener counters: not written there. */
+	d.hep = (struct hep_stats){ 51, 52, 53, 54, 55, 56 };
+	hl = (struct hep_stats){ 61, 62, 63, 64, 65, 66 };
+	memset(&t, 0, sizeof t);
+	t.held = 71; t.jumps = 72; t.steps_back = 73;
+	memset(&s, 0, sizeof s);
+	s.messages = 81; s.keepalives = 82; s.parse_errors = 83;
+	s.missing_fields = 84; s.ignored_methods = 85;
+	memset(&l, 0, sizeof l);
+	l.open = 101; l.created = 102; l.retransmissions = 103;
+	l.orphans = 104; l.orphans_held = 105; l.orphans_replayed = 106;
+	l.partial = 107; l.rehops = 108; l.expired = 109; l.evicted = 110;
+	l.agent_user_mismatch = 111; l.bye_tags_mismatch = 112;
+	l.bye_481 = 113; l.ended_dialog_requests = 114;
+	l.partial_unconfirmed = 115;
+	memset(&c, 0, sizeof c);
+	c.open = 121; c.created = 122; c.unmapped = 123;
+	c.agent_by_header = 124; c.agent_by_replaces = 125;
+	c.agent_by_caller = 126; c.agent_unmatched = 127;
+	c.agent_ambiguous = 128; c.agent_without_header = 129;
+	c.callers = 130; c.callers_evicted = 131;
+	memset(&iv, 0, sizeof iv);
+	iv.late_events = 141; iv.queues = 142; iv.agents = 143;
+	memset(&a, 0, sizeof a);
+	a.agents = 151; a.created = 152; a.evicted = 153; a.bindings = 154;
+	a.registers = 155; a.register_ok = 156; a.register_challenged = 157;
+	a.register_ignored = 158; a.register_unmatched = 159;
+	a.bindings_dropped = 160; a.feature_codes = 161;
+	a.feature_codes_ignored = 162; a.feature_code_messages = 163;
+	memset(&pb, 0, sizeof pb);
+	pb.sent = 171; pb.zmq_dropped = 172; pb.zmq_overflows = 173;
+	pb.zmq_refused = 174; pb.jsonl_lost = 175; pb.zmq_flooded = 176;
+	pb.nats = 1;
+	pb.nats_st.published = 181; pb.nats_st.duplicates = 182;
+	pb.nats_st.dropped = 183; pb.nats_st.rejected = 184;
+	pb.nats_st.errors = 185; pb.nats_st.reconnects = 186;
+	pb.nats_st.pending = 187; pb.nats_st.connected = 1;
+	rc.decode = &d;
+	rc.hep_listen = &hl;
+	rc.time = &t;
+	rc.sip = &s;
+	rc.leg = &l;
+	rc.contact = &c;
+	rc.interval = &iv;
+	rc.agent = &a;
+	rc.publish = &pb;
+
+	pipe_open(&p, YAML);
+	record_stats(p.pub, AT(1), &rc);
+	rc.hep_listen = NULL;
+	rc.time = NULL;
+	rc.agent = NULL;
+	pb.nats = 0;
+	record_stats(p.pub, AT(2), &rc);
+	pipe_done(&p);
+	assert_int_equal((int)pipe_count(&p, "stats"), 2);
+	/* All of it after the envelope, byte for byte. */
+	line = pipe_line(&p, "stats", 0);
+	at = strstr(line, "\"ts\":\"2026-11-23T09:00:00.001Z\",");
+	assert_non_null(at);
+	assert_string_equal(at + strlen("\"ts\":\"2026-11-23T09:00:00.001Z\","),
+	    want_full);
+	line = pipe_line(&p, "stats", 1);
+	assert_non_null(strstr(line, want_zeros));
+	assert_non_null(strstr(line, "\"agents\":{\"agents\":0,\"created\":0,"));
+	at = strstr(line, "\"publish\":");
+	assert_non_null(at);
+	assert_string_equal(at, want_publish_off);
+	pipe_close(&p);
+}
+
 int
 main(void)
 {
@@ -342,6 +505,7 @@ main(void)
 		cmocka_unit_test(
 		    hold_resume_and_transfer_events_carry_their_fields),
 		cmocka_unit_test(interval_queue_object_is_stamped_at_its_end),
+		cmocka_unit_test(stats_has_every_counter_in_its_order),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));

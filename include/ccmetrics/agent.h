@@ -46,6 +46,21 @@ enum agent_event_type {
 	AGENT_EV_RT		/* rt.agents: a snapshot of every agent */
 };
 
+/*
+ * The text of an agent's last rt.agents row and what it was made of, for
+ * the writer (record.c) to reuse while none of it changed: kept with the
+ * agent, zeroed when it is made, freed with it.
+ */
+struct agent_rt_cache {
+	char			*json;		/* the row's object */
+	size_t			 len, cap;
+	char			*qkey;		/* its queues, each NUL-ended */
+	size_t			 qlen, qcap;
+	enum agent_state	 state;
+	int64_t			 since_us;
+	bool			 valid;
+};
+
 /* One agent of an rt.agents snapshot. */
 struct agent_rt_row {
 	const char		*agent;
@@ -53,6 +68,7 @@ struct agent_rt_row {
 	int64_t			 since_us;
 	const char *const	*queues;	/* its member queues */
 	size_t			 nqueues;
+	struct agent_rt_cache	*cache;		/* NULL: none */
 };
 
 /*

@@ -28,6 +28,9 @@ void	jsonw_str_or_null(struct jsonw *w, const char *key, const char *s);
 void	jsonw_int(struct jsonw *w, const char *key, int64_t v);
 void	jsonw_bool(struct jsonw *w, const char *key, int v);
 void	jsonw_null(struct jsonw *w, const char *key);
+/* A member whose value json (n bytes) is JSON text already written. */
+void	jsonw_member_raw(struct jsonw *w, const char *key, const char *json,
+	    size_t n);
 /* Seconds given in whole milliseconds, as json_real(ms / 1000.0) dumps. */
 void	jsonw_ms(struct jsonw *w, const char *key, int64_t ms);
 /* Any finite number, as json_real() dumps with JSON_REAL_PRECISION(15). */
