@@ -642,6 +642,8 @@ pgrec_add(struct pgrec *pr, const char *topic, const char *body, size_t len,
 	if (len > PGREC_MAX_BODY)
 		return (bad(pr, topic, "larger than 1 MiB"));
 	if (jsonrow_parse(pr->row, body, len, &why) == -1) {
+		if (strncmp(why, "not a JSON object", 17) == 0)
+			return (bad(pr, topic, why));
 		snprintf(reason, sizeof reason, "not a JSON object: %s", why);
 		return (bad(pr, topic, reason));
 	}
@@ -795,6 +797,7 @@ static int
 copy_kind(struct pgrec *pr, unsigned k, const struct pgrec_buf *rows)
 {
 	PGresult	*res;
+	char		 line[256];
 	int		 rc;
 
 	res = PQexec(pr->conn, pr->copy_cmd[k]);
@@ -820,10 +823,14 @@ copy_kind(struct pgrec *pr, unsigned k, const struct pgrec_buf *rows)
 		}
 		PQclear(res);
 	}
+	/*
+	 * The message at fault is logged once, by store_one; this is the
+	 * batch's line (one line: libpq's message spans several).
+	 */
 	if (rc == 0)
-		log_info("%s: a batch of %s failed (%s): storing its messages "
+		log_debug("%s: a batch of %s failed (%s): storing its messages "
 		    "one by one", pr->where, pgrec_kinds[k].table,
-		    PQerrorMessage(pr->conn));
+		    first_line(PQerrorMessage(pr->conn), line, sizeof line));
 	if (rc != 1)
 		return (rc);
 	res = PQexec(pr->conn, pr->upsert_stage[k]);
