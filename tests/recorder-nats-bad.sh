@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-2-Clause
-# recorder-nats-bad.sh: messages in the JetStream stream that ccmetrics-sub --nats cannot parse or store (not JSON, empty, a wrong type, rows PostgreSQL refuses) are acknowledged, logged once and counted; the good ones around them are all stored; nothing is redelivered.
+# recorder-nats-bad.sh: messages in the JetStream stream that ccmetrics-sub --nats cannot parse or store (not JSON, empty, a wrong type, a required field missing, rows PostgreSQL refuses) are acknowledged, logged once and counted; the good ones around them are all stored; nothing is redelivered.
 #
 # DESIGN.md 8: "A message it cannot parse or store is acknowledged, logged
 # once and counted (it never blocks the stream behind it)". A generated day
@@ -74,12 +74,15 @@ print(variant("interval.agent", "intrange", attempts=99999999999))
 print(variant("call.end", "numrange", talk_s=1e12))
 print(variant("interval.queue", "object", answered={"n": 1}))
 print(variant("call.end", "array", holds=[1, 2]))
+# A required field missing: its COPY goes through (the stage has no NOT
+# NULL), the batch's upsert fails in flight.
+print(variant("interval.queue", "nooffered").replace('"offered":', '"offered_not":'))
 # A number JSON allows, beyond double precision: PostgreSQL refuses it.
 print(variant("interval.agent", "occrange", occupancy=0.5).replace(
     '"occupancy":0.5', '"occupancy":1e400'))
 PYEOF
 nbad=$(wc -l <"$TMP/bad.tsv")
-expect_eq "bad messages" 9 "$nbad"
+expect_eq "bad messages" 10 "$nbad"
 
 # publish_all: first half, the bad ones, second half.
 $JSB "$(nats_url local)" publish "$TMP/first.jsonl" --id-prefix a >/dev/null ||
