@@ -12,22 +12,27 @@
 #   (a) --nats: the backlog fetched, upserted in batches, acknowledged;
 #   (b) -r: the same rows from a JSON-lines file (no broker);
 # the wall-clock time and rows/s, the CPU time of the recorder and of
-# PostgreSQL (all its processes) and the rows per second of their sum, and
-# the rows in the tables afterwards (which must be exactly the backlog). Timings are
+# PostgreSQL (all its processes) and the rows per second of their sum, the
+# CPU time of nats-server, and the rows in the tables afterwards (which must be exactly the backlog). Timings are
 # results, never pass/fail; the machine is shared: see the CPU rate too.
 #
-# usage: bench/recorder.sh [-n RUNS] [-s SITES] [-b BATCH]
+# -B OTHER: each JetStream run also with the ccmetrics-sub binary OTHER
+# (another version), alternating with this build's run: a before/after
+# comparison under the same load.
+#
+# usage: bench/recorder.sh [-n RUNS] [-s SITES] [-b BATCH] [-B OTHER]
 set -eu
 
 top_srcdir=$(cd "$(dirname "$0")/.." && pwd)
 : "${top_builddir:=$top_srcdir}"
 export top_srcdir top_builddir
-runs=3 sites=100 batch=5000
+runs=3 sites=100 batch=5000 other=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	-n) runs=$2; shift ;;
 	-s) sites=$2; shift ;;
 	-b) batch=$2; shift ;;
+	-B) other=$2; shift ;;
 	*) sed -n '2,/^set -eu/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; exit 2 ;;
 	esac
 	shift
@@ -89,37 +94,53 @@ print(total / os.sysconf("SC_CLK_TCK"))
 PYEOF
 }
 
+# The CPU seconds nats-server spent (delivering the backlog, taking acks).
+nats_cpu() {
+	awk -v t="$(getconf CLK_TCK)" '{ sub(/.*\) /, ""); print ($12 + $13) / t }' \
+	    "/proc/$(cat "$(nats_dir bench)/pid")/stat"
+}
+
 # measure NAME ARGS...: one recorder run into an emptied database;
-# prints "wall recorder_cpu rows server_cpu".
+# prints "wall recorder_cpu rows server_cpu nats_cpu".
 measure() {
 	pg_query "TRUNCATE ccmetrics.interval_queue, ccmetrics.interval_agent,
 	    ccmetrics.call_end" >/dev/null
 	psql -q -c "VACUUM ANALYZE" >/dev/null
 	c0=$(server_cpu)
+	n0=$(nats_cpu)
 	t0=$(date +%s.%N)
-	/usr/bin/time -f '%U %S' -o "$TMP/time" "$CCMETRICS_SUB" --db "$PG_URL" \
+	/usr/bin/time -f '%U %S' -o "$TMP/time" "$SUB" --db "$PG_URL" \
 	    --batch "$batch" "$@" 2>"$TMP/rec.err" || fail "recorder: $(cat "$TMP/rec.err")"
 	t1=$(date +%s.%N)
 	c1=$(server_cpu)
+	n1=$(nats_cpu)
 	got=$(pg_query "SELECT (SELECT count(*) FROM ccmetrics.interval_queue) +
 	    (SELECT count(*) FROM ccmetrics.interval_agent) +
 	    (SELECT count(*) FROM ccmetrics.call_end)")
 	[ "$got" = "$rows" ] || fail "$got rows in the tables, $rows published: $(cat "$TMP/rec.err")"
-	echo "$t0 $t1 $(cat "$TMP/time") $got $c0 $c1" |
-	    awk '{ printf "%.3f %.3f %d %.3f\n", $2 - $1, $3 + $4, $5, $7 - $6 }'
+	echo "$t0 $t1 $(cat "$TMP/time") $got $c0 $c1 $n0 $n1" |
+	    awk '{ printf "%.3f %.3f %d %.3f %.3f\n", $2 - $1, $3 + $4, $5, $7 - $6, $9 - $8 }'
 }
 
 echo "backlog: $rows rows, $((bytes * sites / 1048576)) MiB of JSON; batch $batch; PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') (fsync on)"
+SUB=$CCMETRICS_SUB
 for mode in nats file; do
 	i=1
 	while [ $i -le "$runs" ]; do
+		if [ $mode = nats ] && [ -n "$other" ]; then
+			SUB=$other
+			r=$(measure --nats "$(nats_url bench)" --stream BACKLOG \
+			    --durable "other$i" -n "$rows")
+			echo "$r" | awk -v i=$i '{ printf "nats (-B) run %d: %d rows in %.2f s wall: %.0f rows/s; CPU: recorder %.2f s, PostgreSQL %.2f s: %.0f rows/s of CPU (both); nats-server %.2f s\n", i, $3, $1, $3 / $1, $2, $4, $3 / ($2 + $4), $5 }'
+			SUB=$CCMETRICS_SUB
+		fi
 		if [ $mode = nats ]; then
 			r=$(measure --nats "$(nats_url bench)" --stream BACKLOG \
 			    --durable "run$i" -n "$rows")
 		else
 			r=$(measure -q -r "$TMP/backlog.jsonl")
 		fi
-		echo "$r" | awk -v m=$mode -v i=$i '{ printf "%s run %d: %d rows in %.2f s wall: %.0f rows/s; CPU: recorder %.2f s, PostgreSQL %.2f s: %.0f rows/s of CPU\n", m, i, $3, $1, $3 / $1, $2, $4, $3 / ($2 + $4) }'
+		echo "$r" | awk -v m=$mode -v i=$i '{ printf "%s run %d: %d rows in %.2f s wall: %.0f rows/s; CPU: recorder %.2f s, PostgreSQL %.2f s: %.0f rows/s of CPU (both); nats-server %.2f s\n", m, i, $3, $1, $3 / $1, $2, $4, $3 / ($2 + $4), $5 }'
 		i=$((i + 1))
 	done
 done

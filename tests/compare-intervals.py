@@ -10,7 +10,7 @@ daemon's JSON-lines sink; only the lines of the matching topic kind are read.
 Records are matched by (queue, start), (agent, start) or, for --rt, (queue, ts). Every
 field of the truth record is compared: counts and durations equal when rounded to 3
 decimals (durations to the millisecond), the derived ratios service_level, asa_s,
-aht_s, abandon_rate, patience_s and abandon_rate_offered within 1e-9 relative, the
+aht_s, abandon_rate, patience_s, abandon_rate_offered and occupancy within 1e-9 relative, the
 staffing figures erlang_c_agents and erlang_a_agents exactly, null only equals null, lists element by
 element. A daemon field the truth does not have (other than the envelope: topic, type,
 v, seq, ts) is a mismatch too, as is an interval's `ts` other than its `end`, and any
@@ -26,7 +26,7 @@ import sys
 MAX_REPORTED = 50
 MISSING = object()
 RATIOS = ("service_level", "asa_s", "aht_s", "abandon_rate", "patience_s",
-          "abandon_rate_offered")
+          "abandon_rate_offered", "occupancy")
 ENVELOPE = ("topic", "type", "v", "seq", "boot", "site", "ts")
 # How much of an interval the run observed: not the generator's to know
 # (tests/feed-restart.sh checks these).

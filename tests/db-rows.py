@@ -11,7 +11,7 @@ left out (--site keeps one site's rows only), as are the envelope columns
 (boot, seq), and the columns that a daemon's object leaves out when they do
 not apply: partial, observed_from and observed_to of an interval observed
 whole, and the state-time fields of interval.agent that no daemon filled
-(null). An interval's "ts" is its "end", as the daemon publishes it.
+(all null; a row with some filled keeps a null occupancy). An interval's "ts" is its "end", as the daemon publishes it.
 
 "dump" prints every row of the three tables, sorted, site and all (without
 boot and seq): two databases are equal when their dumps are.
@@ -29,6 +29,7 @@ TABLES = {"queue": ("interval_queue", "interval.queue.", "queue", "start"),
 OPTIONAL_NULL = ("observed_from", "observed_to", "staffed_s", "available_s", "ringing_s",
                  "on_call_s", "busy_other_s", "wrapup_s", "paused_s", "unknown_s",
                  "occupancy")
+STATE_TIMES = OPTIONAL_NULL[2:]
 TIME_FIELDS = ("start", "end", "observed_from", "observed_to", "arrival", "answered_at",
                "ended_at")
 
@@ -66,8 +67,11 @@ def as_daemon(kind, row):
         if row.get("partial") is False:
             del row["partial"]
         row["ts"] = row["end"]
+    # A daemon that fills DESIGN.md 7's state times fills them all, occupancy
+    # null when its denominator is 0: kept then, left out only when all are.
+    filled = any(row.get(f) is not None for f in STATE_TIMES)
     for f in OPTIONAL_NULL:
-        if f in row and row[f] is None:
+        if f in row and row[f] is None and not (filled and f in STATE_TIMES):
             del row[f]
     out = {"topic": prefix + row[name]}
     out.update(row)

@@ -6,6 +6,8 @@
 # create the database "ccmetrics" and load sql/ccmetrics.sql. Sets PGPORT,
 # PG_SOCK, PG_URL (for ccmetrics-sub --db) and PG_PID; stopped by PID at
 # exit. Skips (77) only when PostgreSQL's server programs are not installed.
+# agent_truth_has_states and agent_rollup_not_averaged: the recorder tests'
+# guards against a vacuous agent comparison (below).
 # PG_FSYNC=on (benchmarks) keeps PostgreSQL's own durability; tests run
 # with fsync off (a commit still waits for its WAL write).
 
@@ -101,4 +103,47 @@ pg_createdb() {
 # pg_query SQL: the result, unaligned, tuples only.
 pg_query() {
 	psql -X -q -At -v ON_ERROR_STOP=1 -c "$1"
+}
+
+# agent_truth_has_states FILE PRESENCE: ccmetrics-gen --agent-intervals
+# written with --agent-states: every record carries DESIGN.md 7's state
+# times and occupancy, and each state time is somewhere above 0 (unknown_s:
+# in register presence only), so that comparing them cannot pass on a day
+# without the agent model.
+agent_truth_has_states() {
+	$PYTHON3 - "$1" "$2" <<'PYEOF' || fail "$1: an agent truth without the agent model"
+import json, sys
+STATES = ("staffed_s", "available_s", "ringing_s", "on_call_s", "busy_other_s",
+          "wrapup_s", "paused_s", "unknown_s")
+recs = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
+bad = [r["agent"] + " " + r["start"] for r in recs
+       if any(f not in r for f in STATES + ("occupancy",))]
+if not recs or bad:
+    sys.exit("records without the state times: %s" % (bad[:3] or "no record"))
+zero = [f for f in STATES if not any(r[f] > 0 for r in recs) and
+        (f != "unknown_s" or sys.argv[2] == "register")]
+if zero or not any(r["occupancy"] for r in recs):
+    sys.exit("no time in %s" % ", ".join(zero or ["occupancy"]))
+PYEOF
+}
+
+# agent_rollup_not_averaged [SITE]: some agent hour (of SITE's agent_hour,
+# else of agent_hour_sites) whose occupancy differs from the average of
+# the occupancies it rolls up: the views' recomputation is not vacuous.
+agent_rollup_not_averaged() {
+	if [ -n "${1:-}" ]; then
+		_pl_n=$(pg_query "SELECT count(*) FROM ccmetrics.agent_hour h
+		    WHERE h.site = '$1' AND abs(h.occupancy - (SELECT
+		    avg(a.occupancy) FROM ccmetrics.interval_agent a WHERE
+		    a.site = h.site AND a.agent = h.agent AND
+		    date_trunc('hour', a.start) = h.hour)) > 1e-6")
+	else
+		_pl_n=$(pg_query "SELECT count(*) FROM ccmetrics.agent_hour_sites h
+		    WHERE abs(h.occupancy - (SELECT avg(s.occupancy) FROM
+		    ccmetrics.agent_hour s WHERE s.agent = h.agent AND
+		    s.hour = h.hour)) > 1e-6")
+	fi
+	[ "$_pl_n" -gt 0 ] ||
+	    fail "no agent hour${1:+ of $1} whose occupancy differs from the average it rolls up"
+	echo "ok: $_pl_n agent hours${1:+ of $1} whose occupancy is not the average of what they roll up"
 }

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-2-Clause
-# recorder-nats.sh: a generated day through ccmetricsd -> JetStream -> ccmetrics-sub --nats (durable pull consumer) -> PostgreSQL equals the generator's truth, every message acknowledged; the recorder killed (-9) in the middle of a batch and restarted gives the same tables, no row missing or doubled.
+# recorder-nats.sh: a generated day (with the agent model) through ccmetricsd -> JetStream -> ccmetrics-sub --nats (durable pull consumer) -> PostgreSQL equals the generator's truth, agent state times and hour/day rollups included, every message acknowledged; the recorder killed (-9) in the middle of a batch and restarted gives the same tables, no row missing or doubled.
 . "$(dirname "$0")/lib.sh"
 . "$top_srcdir/tests/nats-lib.sh"
 . "$top_srcdir/tests/pg-lib.sh"
@@ -9,16 +9,22 @@ nats_require
 ROWS="$PYTHON3 $top_srcdir/tests/db-rows.py"
 CMPI="$PYTHON3 $top_srcdir/tests/compare-intervals.py"
 JSB="$PYTHON3 $top_srcdir/tests/js-bulk.py"
+ROLLUP="$PYTHON3 $top_srcdir/tests/rollup-check.py"
 
 pg_start
 nats_start local
 nats_tool local add-stream CCM 'ccmetrics.>' >/dev/null || fail "add stream"
 
 # --- The day, published by the daemon into JetStream. --------------------------
-$GEN --seed 31 --duration-s 14400 --mode full --out "$TMP/day.pcap" \
-    --truth "$TMP/day.truth" --config "$TMP/gen.yaml" \
+# With the generator's agent model (DESIGN.md 7: registrations, codes,
+# wrap-up, agents' own calls): interval.agent carries the state times, whose
+# truth comes with --agent-states. The model takes the capture whole.
+$GEN --seed 31 --duration-s 14400 --mode full --cut-s 0 --presence register \
+    --out "$TMP/day.pcap" --truth "$TMP/day.truth" --config "$TMP/gen.yaml" \
     --intervals "$TMP/day.iq" --agent-intervals "$TMP/day.ia" \
+    --agent-states "$TMP/day.st" \
     2>"$TMP/gen.log" || fail "generator: $(cat "$TMP/gen.log")"
+agent_truth_has_states "$TMP/day.ia" register
 {
 	echo "site: east1"
 	sed '/^publish:/,$d' "$TMP/gen.yaml"
@@ -38,7 +44,9 @@ nq=$(wc -l <"$TMP/day.iq")
 na=$(wc -l <"$TMP/day.ia")
 nrec=$((ncalls + nq + na))
 
-# check_truth WHAT: every row of site east1 equals the generator's truth.
+# check_truth WHAT: every row of site east1 equals the generator's truth
+# (interval_agent's state times and occupancy too), and so do its hour and
+# day rollups (sums of the truth, occupancy and the rates from the sums).
 check_truth() {
 	$ROWS queue --site east1 >"$TMP/q.jsonl"
 	$ROWS agent --site east1 >"$TMP/a.jsonl"
@@ -50,6 +58,13 @@ check_truth() {
 	$COMPARE "$TMP/day.truth" "$TMP/c.jsonl" >"$TMP/c.cmp" ||
 	    { cat "$TMP/c.cmp"; fail "$1: call_end rows differ from the truth"; }
 	echo "ok: $1: $(tail -n 1 "$TMP/q.cmp"); $(tail -n 1 "$TMP/a.cmp"); $(tail -n 1 "$TMP/c.cmp")"
+	for g in hour day; do
+		$ROLLUP --site east1 queue $g "$TMP/day.iq" >"$TMP/r.cmp" ||
+		    { cat "$TMP/r.cmp"; fail "$1: queue rollup by $g"; }
+		$ROLLUP --site east1 --states agent $g "$TMP/day.ia" >"$TMP/ra.cmp" ||
+		    { cat "$TMP/ra.cmp"; fail "$1: agent rollup by $g"; }
+		echo "ok: $1: $(tail -n 1 "$TMP/r.cmp"); $(tail -n 1 "$TMP/ra.cmp")"
+	done
 }
 
 # consumer_state NAME: "pending ack_pending" of the durable NAME.
@@ -67,6 +82,7 @@ timeout 120 "$CCMETRICS_SUB" --db "$PG_URL" --nats "$(nats_url local)" \
 grep -q "$nrec messages stored in [0-9]* transactions, 0 skipped (bad), $((n - nrec)) not recorded kinds" \
     "$TMP/rec1.err" || fail "recorder: $(cat "$TMP/rec1.err")"
 check_truth "JetStream"
+agent_rollup_not_averaged east1
 expect_eq "consumer rec1: pending, awaiting ack, ack floor" "0 0 $n" \
     "$(consumer_state rec1)"
 # Run again on the same durable: nothing more to do, nothing changes.

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-2-Clause
-# recorder-sites.sh: two sites (two daemons, two site names, one JetStream) recorded into PostgreSQL: each site's rows equal its own truth, and the cross-site rollup views (by interval, hour and day) equal the sum of the two truths with every rate recomputed from the summed truth.
+# recorder-sites.sh: two sites (two daemons, two site names, one JetStream) recorded into PostgreSQL: each site's rows equal its own truth (agent state times and occupancy too: the generator's agent model), and the rollup views (per site by hour and day, across sites by interval, hour and day) equal the sums of the truths with every rate and occupancy recomputed from the sums.
 . "$(dirname "$0")/lib.sh"
 . "$top_srcdir/tests/nats-lib.sh"
 . "$top_srcdir/tests/pg-lib.sh"
@@ -16,14 +16,19 @@ nats_tool local add-stream CCM 'ccmetrics.>' >/dev/null || fail "add stream"
 
 total=0
 for site in east1 west1; do
+	# The agent model (DESIGN.md 7) on both, one presence mode each: the
+	# state times and occupancy have a truth (--agent-states).
 	case $site in
-	east1) seed=51 ;;
-	*) seed=52 ;;
+	east1) seed=51 presence=register ;;
+	*) seed=52 presence=static ;;
 	esac
-	$GEN --seed $seed --duration-s 7200 --mode full --out "$TMP/$site.pcap" \
+	$GEN --seed $seed --duration-s 7200 --mode full --cut-s 0 \
+	    --presence $presence --out "$TMP/$site.pcap" \
 	    --truth "$TMP/$site.truth" --config "$TMP/$site.gen.yaml" \
 	    --intervals "$TMP/$site.iq" --agent-intervals "$TMP/$site.ia" \
+	    --agent-states "$TMP/$site.st" \
 	    2>"$TMP/gen.log" || fail "generator: $(cat "$TMP/gen.log")"
+	agent_truth_has_states "$TMP/$site.ia" $presence
 	{
 		echo "site: $site"
 		sed '/^publish:/,$d' "$TMP/$site.gen.yaml"
@@ -67,10 +72,25 @@ for g in interval hour day; do
 	$ROLLUP queue $g "$TMP/east1.iq" "$TMP/west1.iq" >"$TMP/r.cmp" ||
 	    { cat "$TMP/r.cmp"; fail "queue rollup by $g"; }
 	echo "ok: $(tail -n 1 "$TMP/r.cmp")"
-	$ROLLUP agent $g "$TMP/east1.ia" "$TMP/west1.ia" >"$TMP/r.cmp" ||
+	$ROLLUP --states agent $g "$TMP/east1.ia" "$TMP/west1.ia" >"$TMP/r.cmp" ||
 	    { cat "$TMP/r.cmp"; fail "agent rollup by $g"; }
 	echo "ok: $(tail -n 1 "$TMP/r.cmp")"
 done
+# Each site's own hour and day views: its truth summed alone.
+for site in east1 west1; do
+	for g in hour day; do
+		$ROLLUP --site $site queue $g "$TMP/$site.iq" >"$TMP/r.cmp" ||
+		    { cat "$TMP/r.cmp"; fail "$site: queue rollup by $g"; }
+		echo "ok: $(tail -n 1 "$TMP/r.cmp")"
+		$ROLLUP --site $site --states agent $g "$TMP/$site.ia" >"$TMP/r.cmp" ||
+		    { cat "$TMP/r.cmp"; fail "$site: agent rollup by $g"; }
+		echo "ok: $(tail -n 1 "$TMP/r.cmp")"
+	done
+	agent_rollup_not_averaged $site
+done
+agent_rollup_not_averaged
+[ "$(pg_query "SELECT count(*) FROM ccmetrics.agent_interval_sites
+    WHERE sites = 2")" -gt 0 ] || fail "no agent interval of both sites"
 # Not vacuous: both sites in one row, and a rate that averaging would miss.
 expect_eq "cross-site interval rows with both sites" \
     "$(pg_query "SELECT count(*) FROM ccmetrics.queue_interval_sites")" \

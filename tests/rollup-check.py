@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: BSD-2-Clause
 # rollup-check.py: the ccmetrics rollup views against the sum of several sites' generator truths.
-"""Usage: rollup-check.py {queue|agent} {interval|hour|day} TRUTH.jsonl...
+"""Usage: rollup-check.py [--site SITE] [--states] {queue|agent} {interval|hour|day} TRUTH.jsonl...
 
 Adds the truth records of every TRUTH file (one file per site: ccmetrics-gen
 --intervals, or --agent-intervals with "agent") by (queue, period) or (agent,
@@ -18,6 +18,13 @@ queue_hour_sites, ...; read with psql, session TimeZone UTC) with it: counts
 and histogram buckets exactly, sums of seconds to the millisecond, maxima
 exactly, ratios within 1e-9 relative; the number of sites too. Every key
 must be on both sides.
+
+--site SITE compares the one site's views instead (queue_hour, queue_day,
+agent_hour, agent_day: hour or day only, no "sites" column), its rows only;
+give that site's truth alone. --states (agents): every truth record must carry
+the state times of DESIGN.md 7 (ccmetrics-gen --agent-states), so that staffed_s
+... unknown_s and occupancy are surely compared; without it they are compared
+when the truth has them.
 
 Exit status: 0 when all rows match, 1 otherwise.
 """
@@ -44,6 +51,10 @@ VIEWS = {("queue", "interval"): ("queue_interval_sites", "start"),
          ("agent", "interval"): ("agent_interval_sites", "start"),
          ("agent", "hour"): ("agent_hour_sites", "hour"),
          ("agent", "day"): ("agent_day_sites", "day")}
+SITE_VIEWS = {("queue", "hour"): ("queue_hour", "hour"),
+              ("queue", "day"): ("queue_day", "day"),
+              ("agent", "hour"): ("agent_hour", "hour"),
+              ("agent", "day"): ("agent_day", "day")}
 
 
 def period(start, granularity):
@@ -60,8 +71,9 @@ def ratio(num, den):
     return None if den == 0 else num / den
 
 
-def expected(kind, granularity, paths):
-    """Sums and recomputed ratios per (name, period)."""
+def expected(kind, granularity, paths, states=False, per_site=False):
+    """Sums and recomputed ratios per (name, period); states: every agent
+    record must have the state times (else SystemExit); per_site: no "sites"."""
     out = {}
     for site, path in enumerate(paths):
         with open(path) as fh:
@@ -76,6 +88,12 @@ def expected(kind, granularity, paths):
                 sums = QUEUE_SUMS if kind == "queue" else AGENT_SUMS
                 for f in sums:
                     acc[f] = acc.get(f, 0) + rec[f]
+                if kind == "agent" and states:
+                    absent = [f for f in AGENT_STATE + ("occupancy",) if f not in rec]
+                    if absent:
+                        raise SystemExit("rollup-check: %s: %s %s has no %s"
+                                         % (path, rec["agent"], rec["start"],
+                                            ", ".join(absent)))
                 if kind == "agent":
                     for f in AGENT_STATE:
                         if f in rec:
@@ -86,6 +104,8 @@ def expected(kind, granularity, paths):
                     acc[f] = [a + b for a, b in zip(acc.get(f, [0] * 12), rec[f])]
     for acc in out.values():
         acc["sites"] = len(acc["sites"])
+        if per_site:
+            del acc["sites"]
         if kind == "queue":
             acc["service_level"] = ratio(acc["answered_within_sl"],
                                          acc["answered"] + acc["abandoned"])
@@ -105,10 +125,16 @@ def expected(kind, granularity, paths):
     return out
 
 
-def view_rows(kind, granularity):
-    """The view's rows by (name, period)."""
-    view, col = VIEWS[(kind, granularity)]
-    sql = ("SET TimeZone = 'UTC'; SELECT row_to_json(v) FROM ccmetrics.%s v" % view)
+def view_rows(kind, granularity, site=None):
+    """The view's rows by (name, period): across sites, or of one site."""
+    if site is None:
+        view, col = VIEWS[(kind, granularity)]
+        where = ""
+    else:
+        view, col = SITE_VIEWS[(kind, granularity)]
+        where = " WHERE v.site = '%s'" % site.replace("'", "''")
+    sql = ("SET TimeZone = 'UTC'; SELECT row_to_json(v) FROM ccmetrics.%s v%s"
+           % (view, where))
     text = subprocess.run(["psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-c", sql],
                           check=True, stdout=subprocess.PIPE, env=os.environ).stdout.decode()
     out = {}
@@ -135,13 +161,22 @@ def same(name, want, got):
 
 def main(argv):
     """Compare; print the differences."""
+    site, states = None, False
+    while argv and argv[0] in ("--site", "--states"):
+        if argv[0] == "--states":
+            states, argv = True, argv[1:]
+        elif len(argv) > 1:
+            site, argv = argv[1], argv[2:]
+        else:
+            break
     if len(argv) < 3 or argv[0] not in ("queue", "agent") or \
-            argv[1] not in ("interval", "hour", "day"):
+            argv[1] not in ("interval", "hour", "day") or \
+            (site is not None and argv[1] == "interval"):
         print(__doc__, file=sys.stderr)
         return 2
     kind, granularity = argv[0], argv[1]
-    want = expected(kind, granularity, argv[2:])
-    got = view_rows(kind, granularity)
+    want = expected(kind, granularity, argv[2:], states, site is not None)
+    got = view_rows(kind, granularity, site)
     problems = []
     for key in sorted(set(want) | set(got)):
         if key not in got:
@@ -157,8 +192,9 @@ def main(argv):
                                           json.dumps(got[key].get(name)))))
     for p in problems[:50]:
         print(p)
-    print("%s %s across sites: %d rows, %d expected, %d problems"
-          % (kind, granularity, len(got), len(want), len(problems)))
+    print("%s %s %s: %d rows, %d expected, %d problems"
+          % (kind, granularity, "across sites" if site is None else "of site " + site,
+             len(got), len(want), len(problems)))
     return 1 if problems else 0
 
 

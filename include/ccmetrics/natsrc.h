@@ -43,6 +43,10 @@ int		 natsrc_fetch(struct natsrc *ns, int batch, int timeout_ms,
 size_t		 natsrc_held(const struct natsrc *ns);
 /* Acknowledge every held message (their rows are committed). */
 void		 natsrc_ack(struct natsrc *ns);
+/* The fetches held (each one natsrc_fetch() that returned more than 0). */
+size_t		 natsrc_fetches(const struct natsrc *ns);
+/* Acknowledge the messages of the oldest count fetches held. */
+void		 natsrc_ack_fetches(struct natsrc *ns, size_t count);
 const struct natsrc_stats *natsrc_get_stats(const struct natsrc *ns);
 void		 natsrc_close(struct natsrc *ns);
 

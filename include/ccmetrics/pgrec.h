@@ -53,6 +53,18 @@ size_t		 pgrec_pending(const struct pgrec *pr);
  * queued, and the next call reconnects first.
  */
 long		 pgrec_flush(struct pgrec *pr, size_t max);
+/*
+ * pgrec_flush() in two halves, so that the caller can read more messages
+ * while the server works: _start stores up to max pending messages as
+ * pgrec_flush() does, but leaves the batch's upserts and COMMIT in flight
+ * when it got that far (pgrec_inflight() > 0; the connection is then
+ * busy until pgrec_flush_finish(), which waits for them and returns as
+ * pgrec_flush() would). When nothing is left in flight, _start's result
+ * is final. pgrec_add() may be called in between.
+ */
+long		 pgrec_flush_start(struct pgrec *pr, size_t max);
+long		 pgrec_flush_finish(struct pgrec *pr);
+size_t		 pgrec_inflight(const struct pgrec *pr);
 /* The bytes of JSON text they hold. */
 size_t		 pgrec_pending_bytes(const struct pgrec *pr);
 bool		 pgrec_connected(const struct pgrec *pr);

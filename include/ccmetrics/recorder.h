@@ -52,7 +52,9 @@ int	recorder_drain(struct recorder *r, volatile sig_atomic_t *quit,
 /*
  * The JetStream loop: fetch a batch, store it, acknowledge it, until
  * *quit, count messages (count >= 0) or wait_s seconds without any
- * (wait_s >= 0).
+ * (wait_s >= 0). The next batch is fetched and parsed while the server
+ * stores the last (at most two batches held); each is acknowledged once
+ * committed.
  */
 void	recorder_run_nats(struct recorder *r, struct natsrc *ns,
 	    volatile sig_atomic_t *quit, long count, int wait_s);

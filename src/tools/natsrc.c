@@ -218,27 +218,44 @@ natsrc_held(const struct natsrc *ns)
 	return (ns->held);
 }
 
+size_t
+natsrc_fetches(const struct natsrc *ns)
+{
+	return (ns->nlists);
+}
+
 void
-natsrc_ack(struct natsrc *ns)
+natsrc_ack_fetches(struct natsrc *ns, size_t count)
 {
 	size_t	i;
 	int	j;
 
-	for (i = 0; i < ns->nlists; i++) {
+	if (count > ns->nlists)
+		count = ns->nlists;
+	for (i = 0; i < count; i++) {
 		for (j = 0; j < ns->lists[i].Count; j++)
 			if (ns->lists[i].Msgs[j] != NULL &&
 			    natsMsg_Ack(ns->lists[i].Msgs[j], NULL) == NATS_OK)
 				ns->st.acked++;
+		ns->held -= (size_t)ns->lists[i].Count;
 		natsMsgList_Destroy(&ns->lists[i]);
 	}
 	/*
 	 * An ack lost on the way only brings the message again, which the
 	 * upsert makes harmless; flushing makes that rare.
 	 */
-	if (ns->nlists > 0)
-		(void)natsConnection_FlushTimeout(ns->nc, NATSRC_ACK_FLUSH_MS);
-	ns->nlists = 0;
-	ns->held = 0;
+	if (count == 0)
+		return;
+	(void)natsConnection_FlushTimeout(ns->nc, NATSRC_ACK_FLUSH_MS);
+	memmove(ns->lists, ns->lists + count,
+	    (ns->nlists - count) * sizeof *ns->lists);
+	ns->nlists -= count;
+}
+
+void
+natsrc_ack(struct natsrc *ns)
+{
+	natsrc_ack_fetches(ns, ns->nlists);
 }
 
 const struct natsrc_stats *

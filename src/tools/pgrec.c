@@ -63,6 +63,8 @@ struct pgrec {
 	size_t			 cap, head, n;
 	size_t			 bytes;		/* text held in the ring */
 	struct jsonrow		*row;		/* the message being added */
+	size_t			 inflight;	/* head entries whose upserts and
+						   COMMIT are sent, not answered */
 	bool			 down;		/* last flush failed: logged */
 	uint64_t		 down_count;
 	struct pgrec_stats	 st;
@@ -642,6 +644,8 @@ pgrec_add(struct pgrec *pr, const char *topic, const char *body, size_t len,
 	if (len > PGREC_MAX_BODY)
 		return (bad(pr, topic, "larger than 1 MiB"));
 	if (jsonrow_parse(pr->row, body, len, &why) == -1) {
+		if (strncmp(why, "not a JSON object", 17) == 0)
+			return (bad(pr, topic, why));
 		snprintf(reason, sizeof reason, "not a JSON object: %s", why);
 		return (bad(pr, topic, reason));
 	}
@@ -788,13 +792,15 @@ store_one(struct pgrec *pr, struct pgrec_entry *e)
 }
 
 /*
- * COPY the rows of kind k into its stage table, then upsert them from it.
+ * COPY the rows of kind k into its stage table (the upsert from it is
+ * sent later, with the others and the COMMIT).
  * 1 done, 0 the data's fault, -1 the database's (logged).
  */
 static int
 copy_kind(struct pgrec *pr, unsigned k, const struct pgrec_buf *rows)
 {
 	PGresult	*res;
+	char		 line[256];
 	int		 rc;
 
 	res = PQexec(pr->conn, pr->copy_cmd[k]);
@@ -820,26 +826,63 @@ copy_kind(struct pgrec *pr, unsigned k, const struct pgrec_buf *rows)
 		}
 		PQclear(res);
 	}
+	/*
+	 * The message at fault is logged once, by store_one; this is the
+	 * batch's line (one line: libpq's message spans several).
+	 */
 	if (rc == 0)
-		log_info("%s: a batch of %s failed (%s): storing its messages "
+		log_debug("%s: a batch of %s failed (%s): storing its messages "
 		    "one by one", pr->where, pgrec_kinds[k].table,
-		    PQerrorMessage(pr->conn));
-	if (rc != 1)
-		return (rc);
-	res = PQexec(pr->conn, pr->upsert_stage[k]);
-	if (!command_ok(res, NULL)) {
-		rc = transient(pr->conn, res) ? -1 : 0;
-		if (rc == -1)
-			db_down(pr, "upsert", PQerrorMessage(pr->conn));
-	}
-	PQclear(res);
+		    first_line(PQerrorMessage(pr->conn), line, sizeof line));
 	return (rc);
 }
 
-long
-pgrec_flush(struct pgrec *pr, size_t max)
+/* The n head messages are resolved: counted, popped. */
+static long
+resolved(struct pgrec *pr, size_t n, uint64_t rows)
 {
-	struct pgrec_buf	 rows[PGREC_NKINDS];
+	pr->st.rows += rows;
+	pr->st.commits++;
+	if (pr->down)
+		log_info("%s: storing again (%llu failed attempts)", pr->where,
+		    (unsigned long long)pr->down_count);
+	pr->down = false;
+	pr->down_count = 0;
+	ring_pop(pr, n);
+	return ((long)n);
+}
+
+/* A batch at fault: each of its n messages alone, the bad ones counted. */
+static long
+one_by_one(struct pgrec *pr, size_t n)
+{
+	uint64_t	rows = 0;
+	size_t		i;
+	int		rc;
+
+	for (i = 0; i < n; i++) {
+		if ((rc = store_one(pr, ring_at(pr, i))) == -1)
+			return (-1);
+		rows += (uint64_t)rc;
+	}
+	return (resolved(pr, n, rows));
+}
+
+static void
+rollback(struct pgrec *pr)
+{
+	PGresult	*res;
+
+	if (pr->conn != NULL && PQstatus(pr->conn) == CONNECTION_OK) {
+		res = PQexec(pr->conn, "ROLLBACK");
+		PQclear(res);
+	}
+}
+
+long
+pgrec_flush_start(struct pgrec *pr, size_t max)
+{
+	struct pgrec_buf	 rows[PGREC_NKINDS], sql = { NULL, 0, 0 };
 	struct pgrec_entry	*e;
 	PGresult		*res;
 	size_t			 i, n;
@@ -848,6 +891,8 @@ pgrec_flush(struct pgrec *pr, size_t max)
 	char			 ord[24];
 	int			 rc = 1;
 
+	if (pr->inflight > 0)
+		return (-1);	/* pgrec_flush_finish() first */
 	n = pr->n < max ? pr->n : max;
 	if (n == 0)
 		return (0);
@@ -878,49 +923,90 @@ pgrec_flush(struct pgrec *pr, size_t max)
 		if (rc == -1)
 			goto retry_later;
 		if (rc == 1) {
-			res = PQexec(pr->conn, "COMMIT");
-			ok = command_ok(res, "COMMIT");
-			if (!ok && transient(pr->conn, res)) {
-				db_down(pr, "commit", PQerrorMessage(pr->conn));
-				PQclear(res);
+			/*
+			 * The upserts and the COMMIT in one query, not waited
+			 * for: the caller reads the next messages while the
+			 * server works (pgrec_flush_finish()).
+			 */
+			for (k = 0; k < PGREC_NKINDS; k++)
+				if (rows[k].len > 0) {
+					buf_str(&sql, pr->upsert_stage[k]);
+					buf_str(&sql, ";\n");
+				}
+			buf_str(&sql, "COMMIT");
+			if (PQsendQuery(pr->conn, sql.p) != 1) {
+				db_down(pr, "upsert", PQerrorMessage(pr->conn));
+				free(sql.p);
 				goto retry_later;
 			}
-			PQclear(res);
-		} else {
-			ok = false;
-			res = PQexec(pr->conn, "ROLLBACK");
-			PQclear(res);
+			free(sql.p);
+			for (k = 0; k < PGREC_NKINDS; k++)
+				free(rows[k].p);
+			pr->inflight = n;
+			return ((long)n);
 		}
+		rollback(pr);
 	}
 	for (k = 0; k < PGREC_NKINDS; k++)
 		free(rows[k].p);
-	if (ok) {
-		pr->st.rows += n;
-		pr->st.commits++;
-	} else {
-		/* A message at fault: each alone, the bad ones counted. */
-		for (i = 0; i < n; i++) {
-			if ((rc = store_one(pr, ring_at(pr, i))) == -1)
-				return (-1);
-			pr->st.rows += (uint64_t)rc;
-		}
-		pr->st.commits++;
-	}
-	if (pr->down)
-		log_info("%s: storing again (%llu failed attempts)", pr->where,
-		    (unsigned long long)pr->down_count);
-	pr->down = false;
-	pr->down_count = 0;
-	ring_pop(pr, n);
-	return ((long)n);
+	return (one_by_one(pr, n));
 retry_later:
 	for (k = 0; k < PGREC_NKINDS; k++)
 		free(rows[k].p);
-	if (PQstatus(pr->conn) == CONNECTION_OK) {
-		res = PQexec(pr->conn, "ROLLBACK");
+	rollback(pr);
+	return (-1);
+}
+
+size_t
+pgrec_inflight(const struct pgrec *pr)
+{
+	return (pr->inflight);
+}
+
+long
+pgrec_flush_finish(struct pgrec *pr)
+{
+	PGresult	*res;
+	size_t		 n = pr->inflight;
+	bool		 committed = false;
+	int		 rc = 1;
+
+	if (n == 0)
+		return (0);
+	pr->inflight = 0;
+	while ((res = PQgetResult(pr->conn)) != NULL) {
+		if (rc == 1 && PQresultStatus(res) != PGRES_COMMAND_OK) {
+			rc = transient(pr->conn, res) ? -1 : 0;
+			if (rc == -1)
+				db_down(pr, "upsert", PQerrorMessage(pr->conn));
+		} else if (rc == 1)
+			committed = strcmp(PQcmdStatus(res), "COMMIT") == 0;
 		PQclear(res);
 	}
-	return (-1);
+	if (rc == 1 && !committed)
+		rc = 0;		/* the COMMIT did not: rolled back */
+	if (rc == -1) {
+		rollback(pr);
+		return (-1);
+	}
+	if (rc == 0) {
+		rollback(pr);
+		return (one_by_one(pr, n));
+	}
+	return (resolved(pr, n, n));
+}
+
+long
+pgrec_flush(struct pgrec *pr, size_t max)
+{
+	long	n;
+
+	if (pr->inflight > 0 && pgrec_flush_finish(pr) < 0)
+		return (-1);
+	n = pgrec_flush_start(pr, max);
+	if (n <= 0 || pr->inflight == 0)
+		return (n);
+	return (pgrec_flush_finish(pr));
 }
 
 const struct pgrec_stats *

@@ -14,6 +14,7 @@
 #include "ccmetrics/recorder.h"
 
 #define RECORDER_FETCH_MS	1000
+#define RECORDER_FETCH_INFLIGHT_MS 100
 /* Memory held while the database is away, whatever the message count. */
 #define RECORDER_BUFFER_BYTES	((size_t)256 * 1024 * 1024)
 
@@ -140,20 +141,79 @@ on_nats_message(void *arg, const char *topic, const char *site,
 	b->got++;
 }
 
+/*
+ * Everything pending stored, retried while the database is away, then
+ * every held message acknowledged. -1 when told to quit first.
+ */
+static int
+store_all_then_ack(struct recorder *r, struct natsrc *ns,
+    volatile sig_atomic_t *quit)
+{
+	while (pgrec_pending(r->db) > 0) {
+		if (recorder_drain(r, quit, 1) == 0)
+			break;
+		if (*quit)
+			return (-1);
+		nap((int)(r->retry_ms - recorder_now_ms()));
+	}
+	natsrc_ack(ns);
+	return (0);
+}
+
+/*
+ * The batch in flight answered: its fetches acknowledged (committed), 0;
+ * -1 when the database failed it (nothing acknowledged, its messages
+ * still pending).
+ */
+static int
+finish_inflight(struct recorder *r, struct natsrc *ns, size_t *covered)
+{
+	long	n;
+
+	if (pgrec_inflight(r->db) == 0)
+		return (0);
+	n = pgrec_flush_finish(r->db);
+	if (n < 0) {
+		*covered = 0;
+		return (-1);
+	}
+	natsrc_ack_fetches(ns, *covered);
+	*covered = 0;
+	r->backoff_ms = RECORDER_BACKOFF_MIN_MS;
+	return (0);
+}
+
 void
 recorder_run_nats(struct recorder *r, struct natsrc *ns,
     volatile sig_atomic_t *quit, long count, int wait_s)
 {
 	struct nats_batch	 b = { r, 0 };
 	int64_t			 last = recorder_now_ms();
+	size_t			 covered = 0;	/* fetches of the batch in flight */
+	long			 started;
 	int			 n, want;
 
 	while (!*quit && (count < 0 || b.got < count)) {
 		want = (int)r->batch;
 		if (count >= 0 && count - b.got < want)
 			want = (int)(count - b.got);
-		n = natsrc_fetch(ns, want, RECORDER_FETCH_MS, on_nats_message,
-		    &b);
+		/*
+		 * While the server stores the batch in flight; briefly then,
+		 * so that an idle stream does not hold its acknowledgement.
+		 */
+		n = natsrc_fetch(ns, want, pgrec_inflight(r->db) > 0 ?
+		    RECORDER_FETCH_INFLIGHT_MS : RECORDER_FETCH_MS,
+		    on_nats_message, &b);
+		/*
+		 * Acknowledged only once committed. When the database fails
+		 * the batch, everything is stored the plain way, retried
+		 * while the database is away (the batch is held and nothing
+		 * more is fetched: the stream keeps it; a message redelivered
+		 * meanwhile is upserted again, harmlessly).
+		 */
+		if (finish_inflight(r, ns, &covered) == -1 &&
+		    store_all_then_ack(r, ns, quit) == -1)
+			return;
 		if (n < 0) {
 			nap(RECORDER_BACKOFF_MIN_MS);
 			continue;
@@ -165,21 +225,26 @@ recorder_run_nats(struct recorder *r, struct natsrc *ns,
 			continue;
 		}
 		last = recorder_now_ms();
-		/*
-		 * Acknowledged only once committed: while the database is
-		 * away, the batch is held and nothing more is fetched (the
-		 * stream keeps it); a message redelivered meanwhile is
-		 * upserted again, harmlessly.
-		 */
-		while (pgrec_pending(r->db) > 0) {
-			if (recorder_drain(r, quit, 1) == 0)
-				break;
-			if (*quit)
-				return;
-			nap((int)(r->retry_ms - recorder_now_ms()));
+		if (pgrec_pending(r->db) == 0) {
+			natsrc_ack(ns);		/* nothing to record in them */
+			continue;
 		}
-		natsrc_ack(ns);
+		/* Nothing in flight now: every held fetch is in this batch. */
+		covered = natsrc_fetches(ns);
+		started = pgrec_pending(r->db) <= r->batch ?
+		    pgrec_flush_start(r->db, r->batch) : -1;
+		if (started >= 0 && pgrec_inflight(r->db) == 0 &&
+		    pgrec_pending(r->db) == 0) {
+			natsrc_ack(ns);		/* stored at once (one by one) */
+			covered = 0;
+		} else if (started < 0 || pgrec_inflight(r->db) == 0) {
+			covered = 0;
+			if (store_all_then_ack(r, ns, quit) == -1)
+				return;
+		}
 	}
+	if (finish_inflight(r, ns, &covered) == -1 && !*quit)
+		(void)store_all_then_ack(r, ns, quit);
 }
 
 int
