@@ -109,3 +109,30 @@ udp_drained() {
 		sleep 0.1
 	done
 }
+
+# PIDS: processes a test started; after stop_pids_at_exit, each is killed
+# and waited for at exit, before the test's directory goes.
+PIDS=
+stop_pids() {
+	for p in $PIDS; do
+		kill "$p" 2>/dev/null || true
+	done
+	for p in $PIDS; do
+		wait "$p" 2>/dev/null || true
+	done
+}
+stop_pids_at_exit() {
+	trap 'stop_pids; rm -rf "$TMP"' EXIT
+}
+
+# wait_for WHAT COMMAND...: until COMMAND succeeds, 600 tries of 0.1 s.
+wait_for() {
+	what=$1
+	shift
+	i=0
+	until "$@" >/dev/null 2>&1; do
+		i=$((i + 1))
+		[ $i -lt 600 ] || fail "timed out waiting for $what"
+		sleep 0.1
+	done
+}

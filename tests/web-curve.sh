@@ -7,17 +7,7 @@
 
 command -v curl >/dev/null 2>&1 || skip "curl not installed"
 WEB="$top_builddir/ccmetrics-web"
-PIDS=
-cleanup() {
-	for p in $PIDS; do
-		kill "$p" 2>/dev/null || true
-	done
-	for p in $PIDS; do
-		wait "$p" 2>/dev/null || true
-	done
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
+stop_pids_at_exit
 
 keypair() {	# keypair NAME: $TMP/NAME.pub, $TMP/NAME.sec
 	"$CCMETRICS_SUB" --keygen >"$TMP/$1.pair" || fail "--keygen"

@@ -19,29 +19,7 @@ command -v curl >/dev/null 2>&1 || skip "curl not installed"
 WEB="$top_builddir/ccmetrics-web"
 G="$PYTHON3 $top_srcdir/tests/web-gauges.py"
 
-PIDS=
-cleanup() {
-	for p in $PIDS; do
-		kill "$p" 2>/dev/null || true
-	done
-	for p in $PIDS; do
-		wait "$p" 2>/dev/null || true
-	done
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-
-# wait_for WHAT COMMAND...: until COMMAND succeeds, 600 tries of 0.1 s.
-wait_for() {
-	what=$1
-	shift
-	i=0
-	until "$@" >/dev/null 2>&1; do
-		i=$((i + 1))
-		[ $i -lt 600 ] || fail "timed out waiting for $what"
-		sleep 0.1
-	done
-}
+stop_pids_at_exit
 
 DAY="--duration-s 2700 --agents 10 --calls-per-hour 120"
 $GEN $DAY --presence register --seed 46 --out "$TMP/east-day.pcap" \

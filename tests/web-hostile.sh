@@ -12,17 +12,7 @@ WEB="$top_builddir/ccmetrics-web"
 PUB="$top_builddir/tests/web-pub"
 HOSTILE="$PYTHON3 $top_srcdir/tests/web-hostile.py"
 
-PIDS=
-cleanup() {
-	for p in $PIDS; do
-		kill "$p" 2>/dev/null || true
-	done
-	for p in $PIDS; do
-		wait "$p" 2>/dev/null || true
-	done
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
+stop_pids_at_exit
 
 zport=$(free_port)
 wport=$(free_port)

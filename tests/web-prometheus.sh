@@ -13,17 +13,7 @@ command -v promtool >/dev/null 2>&1 || skip "promtool not installed"
 command -v curl >/dev/null 2>&1 || skip "curl not installed"
 WEB="$top_builddir/ccmetrics-web"
 
-PIDS=
-cleanup() {
-	for p in $PIDS; do
-		kill "$p" 2>/dev/null || true
-	done
-	for p in $PIDS; do
-		wait "$p" 2>/dev/null || true
-	done
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
+stop_pids_at_exit
 
 promtool check rules "$top_srcdir/contrib/prometheus/ccmetrics-rules.yml" \
     >"$TMP/rules.out" 2>&1 || fail "promtool check rules: $(cat "$TMP/rules.out")"
@@ -51,17 +41,6 @@ EOF
 "$WEB" -f -c "$TMP/web.yaml" 2>"$TMP/web.err" &
 PIDS="$PIDS $!"
 
-# wait_for WHAT COMMAND...: until COMMAND succeeds, 600 tries of 0.1 s.
-wait_for() {
-	what=$1
-	shift
-	i=0
-	until "$@" >/dev/null 2>&1; do
-		i=$((i + 1))
-		[ $i -lt 600 ] || fail "timed out waiting for $what"
-		sleep 0.1
-	done
-}
 wait_for "ccmetrics-web" curl -sf "http://127.0.0.1:$wport/metrics"
 
 cat >"$TMP/prom.yml" <<EOF

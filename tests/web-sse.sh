@@ -12,29 +12,7 @@
 command -v curl >/dev/null 2>&1 || skip "curl not installed"
 WEB="$top_builddir/ccmetrics-web"
 
-PIDS=
-cleanup() {
-	for p in $PIDS; do
-		kill "$p" 2>/dev/null || true
-	done
-	for p in $PIDS; do
-		wait "$p" 2>/dev/null || true
-	done
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-
-# wait_for WHAT COMMAND...: until COMMAND succeeds, 600 tries of 0.1 s.
-wait_for() {
-	what=$1
-	shift
-	i=0
-	until "$@" >/dev/null 2>&1; do
-		i=$((i + 1))
-		[ $i -lt 600 ] || fail "timed out waiting for $what"
-		sleep 0.1
-	done
-}
+stop_pids_at_exit
 
 $GEN --seed 43 --duration-s 7200 --out "$TMP/day.pcap" \
     --truth "$TMP/truth.jsonl" --config "$TMP/gen.yaml" 2>"$TMP/gen.err" ||
