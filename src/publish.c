@@ -33,7 +33,6 @@
 #include "ccmetrics/zap.h"
 
 #define PUBLISH_LINGER_MS	3000
-#define PUBLISH_JSON_FLAGS	(JSON_COMPACT | JSON_REAL_PRECISION(15))
 /*
  * Subscribers only ever send subscriptions: a topic prefix and one byte.
  * Anything longer is refused by libzmq before it is allocated in full
@@ -477,27 +476,6 @@ publish_end(struct publisher *pub, const char *topic)
 	if (pub->nats != NULL)
 		natspub_send(pub->nats, topic, pub->seq, w->buf, w->len);
 	pub->st.sent++;
-}
-
-void
-publish_send(struct publisher *pub, const char *topic, const char *type,
-    int64_t ts_us, json_t *obj)
-{
-	struct jsonw	*w;
-	char		*json = NULL;
-	size_t		 len;
-
-	w = publish_begin(pub, type, ts_us);
-	/* A failed json_pack gave NULL: the envelope goes out alone. */
-	if (obj != NULL && (json = json_dumps(obj, PUBLISH_JSON_FLAGS)) !=
-	    NULL && (len = strlen(json)) > 2) {
-		json[len - 1] = '\0';
-		jsonw_raw(w, ",", 1);
-		jsonw_raw(w, json + 1, len - 2);
-	}
-	free(json);
-	json_decref(obj);
-	publish_end(pub, topic);
 }
 
 void

@@ -3,7 +3,6 @@
 #ifndef CCMETRICS_PUBLISH_H
 #define CCMETRICS_PUBLISH_H
 
-#include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -35,15 +34,10 @@ struct publisher;
 struct publisher *publish_create(const struct config *cfg, int line_buffered,
 		    char *err, size_t errlen);
 /*
- * Publish obj (consumed) on topic: adds type, v, seq and ts (the event's
- * packet time) in front of its own fields.
- */
-void		 publish_send(struct publisher *pub, const char *topic,
-		    const char *type, int64_t ts_us, json_t *obj);
-/*
- * The same without a jansson tree, for the per-call topics: begin writes
- * the envelope and returns the writer for the object's members (reused,
- * valid until publish_end); publish_end closes and sends the object.
+ * Publish an object on topic: begin writes the envelope (type, v, seq,
+ * ts: the event's packet time, ...) and returns the writer for the
+ * object's members (reused, valid until publish_end); publish_end closes
+ * and sends the object.
  */
 struct jsonw	*publish_begin(struct publisher *pub, const char *type,
 		    int64_t ts_us);
